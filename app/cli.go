@@ -1,0 +1,135 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/app/config"
+	"github.com/switchboard/switchboard/schema"
+)
+
+// exitError carries an exit code without printing anything more.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func run(ctx context.Context, args []string, assets fs.FS, stdout, stderr io.Writer) int {
+	cmd := newRoot(assets)
+	cmd.SetArgs(args)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	err := cmd.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintln(stderr, "switchboard:", err)
+		return 2
+	}
+}
+
+func newRoot(assets fs.FS) *cobra.Command {
+	cfg := config.Default()
+	root := &cobra.Command{
+		Use:           "switchboard",
+		Short:         "A local, offline Twilio Studio: flows, SIP calls and SMS in one binary",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (SQLite store, recordings)")
+	pf.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listen address (REST API, webhooks, editor)")
+	pf.StringVar(&cfg.SIPAddr, "sip", cfg.SIPAddr, "SIP listen address")
+
+	root.AddCommand(newFlowCmd(), newVersionCmd(), newServeCmd(&cfg, assets))
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), "switchboard", version())
+			return nil
+		},
+	}
+}
+
+func newFlowCmd() *cobra.Command {
+	flow := &cobra.Command{Use: "flow", Short: "Work with Studio flow definitions (JSON files)"}
+	var quiet bool
+	validate := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Validate flow definitions as Studio's Flow Validate does",
+		Long: "Validate each FILE and print every problem as FILE: path: message.\n" +
+			"Exit 0 when all files are valid, 1 when any is invalid. Warnings do not\n" +
+			"make a file invalid; --quiet hides them.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			invalid := false
+			for _, file := range files {
+				b, err := os.ReadFile(file)
+				if err != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: #: cannot read: %v\n", file, errors.Unwrap(err))
+					invalid = true
+					continue
+				}
+				r := schema.Validate(b)
+				for _, p := range r.Errors {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: %s\n", file, p.PropertyPath, p.Message)
+				}
+				if !quiet {
+					for _, p := range r.Warnings {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: warning: %s\n", file, p.PropertyPath, p.Message)
+					}
+				}
+				if !r.Valid() {
+					invalid = true
+				}
+			}
+			if invalid {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	validate.Flags().BoolVarP(&quiet, "quiet", "q", false, "print errors only, not warnings")
+
+	format := &cobra.Command{
+		Use:   "fmt FILE",
+		Short: "Print a flow definition in canonical form",
+		Long: "Print FILE in canonical form: two-space indent, keys in Studio's export\n" +
+			"order, widget properties sorted. Nothing is dropped: unknown keys stay.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			f, err := schema.Parse(b)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", args[0], err)
+				return exitError{1}
+			}
+			out, err := f.Format()
+			if err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(out)
+			return err
+		},
+	}
+	flow.AddCommand(validate, format)
+	return flow
+}

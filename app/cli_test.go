@@ -1,0 +1,124 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, nil, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	return p
+}
+
+const validFlow = `{"description":"x","states":[{"name":"Trigger","type":"trigger","properties":{"offset":{"x":0,"y":0}},"transitions":[{"event":"incomingMessage","next":"reply"}]},{"name":"reply","type":"send-message","properties":{"from":"{{flow.channel.address}}","to":"{{contact.channel.address}}","body":"hi","offset":{"x":1,"y":2}},"transitions":[{"event":"sent"},{"event":"failed"}]}],"initial_state":"Trigger","flags":{"allow_concurrent_calls":true}}`
+
+func TestFlowValidate(t *testing.T) {
+	good := writeFile(t, "good.json", validFlow)
+	bad := writeFile(t, "bad.json", strings.Replace(validFlow, `"event":"sent"}`, `"event":"sent","next":"gone"}`, 1))
+	broken := writeFile(t, "broken.json", "{\n  \"states\": [\n")
+
+	code, out, _ := runCLI(t, "flow", "validate", good)
+	require.Equal(t, 0, code, out)
+	require.Empty(t, out)
+
+	code, out, _ = runCLI(t, "flow", "validate", good, bad)
+	require.Equal(t, 1, code)
+	require.Equal(t, bad+`: #/states/1/transitions/0/next: transition reply.sent leads to widget "gone", which does not exist`+"\n", out)
+
+	code, out, _ = runCLI(t, "flow", "validate", broken)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, broken+": #: line 3, column 1: JSON syntax error")
+
+	code, out, _ = runCLI(t, "flow", "validate", filepath.Join(t.TempDir(), "missing.json"))
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "cannot read")
+
+	code, _, _ = runCLI(t, "flow", "validate")
+	require.Equal(t, 2, code, "no file is a usage error")
+}
+
+func TestFlowValidateCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/flows/corpus/*.json")
+	if len(files) == 0 {
+		t.Skip("no corpus")
+	}
+	defective := "../../shared/flows/corpus/twilio-labs__function-templates__vaccine-standby-list__assets__sms-studio-flow.json"
+	var good []string
+	for _, f := range files {
+		if f != defective {
+			good = append(good, f)
+		}
+	}
+	code, out, _ := runCLI(t, append([]string{"flow", "validate", "--quiet"}, good...)...)
+	require.Equal(t, 0, code, out)
+	code, out, _ = runCLI(t, "flow", "validate", "-q", defective)
+	require.Equal(t, 1, code)
+	require.Equal(t, defective+`: #/states/13/transitions/0/next: transition Goodbye.sent leads to widget "SaveToAirtable", which does not exist`+"\n", out)
+}
+
+func TestFlowFmt(t *testing.T) {
+	in := writeFile(t, "in.json", `{"flags":{"allow_concurrent_calls":true},"initial_state":"Trigger","states":[{"properties":{"offset":{"y":0,"x":0}},"transitions":[],"type":"trigger","name":"Trigger","x-note":"kept"}]}`)
+	code, out, errs := runCLI(t, "flow", "fmt", in)
+	require.Equal(t, 0, code, errs)
+	want := `{
+  "states": [
+    {
+      "name": "Trigger",
+      "type": "trigger",
+      "transitions": [],
+      "properties": {
+        "offset": {
+          "x": 0,
+          "y": 0
+        }
+      },
+      "x-note": "kept"
+    }
+  ],
+  "initial_state": "Trigger",
+  "flags": {
+    "allow_concurrent_calls": true
+  }
+}
+`
+	require.Equal(t, want, out)
+
+	bad := writeFile(t, "bad.json", "module.exports = {}")
+	code, _, errs = runCLI(t, "flow", "fmt", bad)
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "not JSON: looks like a template")
+}
+
+func TestVersion(t *testing.T) {
+	Version = "1.2.3-test"
+	defer func() { Version = "" }()
+	code, out, _ := runCLI(t, "version")
+	require.Equal(t, 0, code)
+	require.Equal(t, "switchboard 1.2.3-test\n", out)
+}
+
+func TestFlagsExist(t *testing.T) {
+	for _, f := range []string{"--data", "--http", "--sip"} {
+		code, out, _ := runCLI(t, "serve", "--help")
+		require.Equal(t, 0, code)
+		require.Contains(t, out, f)
+	}
+	code, _, errs := runCLI(t, "serve", "--http", "nonsense", "--data", t.TempDir())
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, "invalid configuration: --http")
+}

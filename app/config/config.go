@@ -1,0 +1,66 @@
+// Package config holds the appliance's settings: where its data lives and the
+// addresses it listens on. Defaults keep everything on loopback; listening
+// beyond it is a deliberate setting.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// Defaults.
+const (
+	DefaultDataDir  = "./data"
+	DefaultHTTPAddr = "127.0.0.1:8080"
+	DefaultSIPAddr  = "127.0.0.1:5060"
+)
+
+// ErrInvalid is wrapped by every configuration error.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Config is what `switchboard serve` runs with.
+type Config struct {
+	DataDir  string // SQLite store and recordings
+	HTTPAddr string // REST API, webhooks and the editor
+	SIPAddr  string // SIP listener (UDP and TCP)
+}
+
+// Default returns the loopback-only defaults.
+func Default() Config {
+	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr}
+}
+
+// Validate checks that the directory is set and the addresses are host:port.
+func (c Config) Validate() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("%w: --data must name a directory", ErrInvalid)
+	}
+	for _, a := range []struct{ flag, addr string }{{"--http", c.HTTPAddr}, {"--sip", c.SIPAddr}} {
+		host, port, err := net.SplitHostPort(a.addr)
+		if err != nil {
+			return fmt.Errorf("%w: %s %q: %v", ErrInvalid, a.flag, a.addr, err)
+		}
+		if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+			return fmt.Errorf("%w: %s %q: host must be an IP address or localhost", ErrInvalid, a.flag, a.addr)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("%w: %s %q: port must be 0-65535", ErrInvalid, a.flag, a.addr)
+		}
+	}
+	return nil
+}
+
+// Loopback reports whether addr listens on loopback only.
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard/switchboard/app/api"
+	"github.com/switchboard/switchboard/app/config"
+	"github.com/switchboard/switchboard/app/demo"
+	"github.com/switchboard/switchboard/app/sid"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/schema"
+)
+
+func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the appliance: store, REST API and editor over HTTP",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+			return serve(cmd.Context(), *cfg, assets, log, nil)
+		},
+	}
+}
+
+// serve opens the store, seeds the demo flow into an empty one and serves
+// HTTP until ctx ends. ready, when set, receives the bound HTTP address.
+func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logger, ready chan<- string) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if assets != nil {
+		if sub, err := fs.Sub(assets, "frontend/dist"); err == nil {
+			assets = sub
+		}
+	}
+	st, err := store.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := seedDemo(ctx, st, log); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http listen: %w", err)
+	}
+	addr := ln.Addr().String()
+	if !config.Loopback(addr) {
+		log.Warn("HTTP listens beyond loopback, as configured", "addr", addr)
+	}
+	srv := &http.Server{
+		Handler:           (&api.Server{Store: st, Version: version(), Assets: assets, Log: log}).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir)
+	// The SIP listener arrives with the voice channel; --sip is validated now
+	// so that configurations written today keep working.
+	log.Info("SIP listener not part of this build yet", "sip", cfg.SIPAddr)
+	if ready != nil {
+		ready <- addr
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("switchboard stopped")
+	return nil
+}
+
+// seedDemo stores the demo flow, published, when the store has no flow.
+func seedDemo(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	n, err := st.CountFlows(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	def := demo.Definition()
+	r := schema.Validate(def)
+	f, err := st.CreateFlow(ctx, store.NewFlow{
+		SID:           sid.New(sid.Flow),
+		FriendlyName:  demo.Name,
+		Status:        store.StatusPublished,
+		Definition:    json.RawMessage(def),
+		CommitMessage: "demo flow",
+		Valid:         r.Valid(),
+		Errors:        problems(r.Errors),
+		Warnings:      problems(r.Warnings),
+	})
+	if err != nil {
+		return fmt.Errorf("seed demo flow: %w", err)
+	}
+	log.Info("demo flow created", "flow_sid", f.SID, "name", f.FriendlyName)
+	return nil
+}
+
+func problems(ps []schema.Problem) []store.Problem {
+	out := make([]store.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = store.Problem(p)
+	}
+	return out
+}

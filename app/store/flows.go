@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Flow statuses.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+)
+
+// Problem is a validation finding kept with a revision ({message, property_path}).
+type Problem struct {
+	Message      string `json:"message"`
+	PropertyPath string `json:"property_path"`
+}
+
+// Flow is a flow at its latest revision.
+type Flow struct {
+	SID           string
+	FriendlyName  string
+	Status        string
+	Revision      int
+	Definition    json.RawMessage
+	CommitMessage string
+	Valid         bool
+	Errors        []Problem
+	Warnings      []Problem
+	DateCreated   time.Time
+	DateUpdated   time.Time
+}
+
+// NewFlow is what CreateFlow stores as revision 1.
+type NewFlow struct {
+	SID           string
+	FriendlyName  string
+	Status        string
+	Definition    json.RawMessage
+	CommitMessage string
+	Valid         bool
+	Errors        []Problem
+	Warnings      []Problem
+}
+
+// CreateFlow stores a new flow and its first revision in one transaction.
+func (s *Store) CreateFlow(ctx context.Context, in NewFlow) (*Flow, error) {
+	if in.SID == "" || in.FriendlyName == "" || len(in.Definition) == 0 {
+		return nil, fmt.Errorf("%w: sid, friendly name and definition are required", ErrInvalid)
+	}
+	if in.Status != StatusDraft && in.Status != StatusPublished {
+		return nil, fmt.Errorf("%w: status %q (draft or published)", ErrInvalid, in.Status)
+	}
+	errs, err := json.Marshal(nonNil(in.Errors))
+	if err != nil {
+		return nil, err
+	}
+	warns, err := json.Marshal(nonNil(in.Warnings))
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ts := now.Format(time.RFC3339Nano)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO flows (sid, friendly_name, status, revision, date_created, date_updated)
+		VALUES (?, ?, ?, 1, ?, ?)`, in.SID, in.FriendlyName, in.Status, ts, ts); err != nil {
+		return nil, fmt.Errorf("store: create flow: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO flow_revisions
+		(flow_sid, revision, status, definition, commit_message, valid, errors, warnings, date_created)
+		VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+		in.SID, in.Status, string(in.Definition), in.CommitMessage, in.Valid, string(errs), string(warns), ts); err != nil {
+		return nil, fmt.Errorf("store: create flow revision: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: create flow: %w", err)
+	}
+	return s.Flow(ctx, in.SID)
+}
+
+// Flow returns a flow at its latest revision.
+func (s *Store) Flow(ctx context.Context, sid string) (*Flow, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT f.sid, f.friendly_name, f.status, f.revision, r.definition,
+		r.commit_message, r.valid, r.errors, r.warnings, f.date_created, f.date_updated
+		FROM flows f JOIN flow_revisions r ON r.flow_sid = f.sid AND r.revision = f.revision
+		WHERE f.sid = ?`, sid)
+	var (
+		f                        Flow
+		def, errs, warns, dc, du string
+	)
+	err := row.Scan(&f.SID, &f.FriendlyName, &f.Status, &f.Revision, &def, &f.CommitMessage, &f.Valid, &errs, &warns, &dc, &du)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("flow %s: %w", sid, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: flow %s: %w", sid, err)
+	}
+	f.Definition = json.RawMessage(def)
+	if err := json.Unmarshal([]byte(errs), &f.Errors); err != nil {
+		return nil, fmt.Errorf("store: flow %s errors: %w", sid, err)
+	}
+	if err := json.Unmarshal([]byte(warns), &f.Warnings); err != nil {
+		return nil, fmt.Errorf("store: flow %s warnings: %w", sid, err)
+	}
+	if f.DateCreated, err = time.Parse(time.RFC3339Nano, dc); err != nil {
+		return nil, err
+	}
+	if f.DateUpdated, err = time.Parse(time.RFC3339Nano, du); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// CountFlows returns the number of flows.
+func (s *Store) CountFlows(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM flows").Scan(&n)
+	return n, err
+}
+
+func nonNil(p []Problem) []Problem {
+	if p == nil {
+		return []Problem{}
+	}
+	return p
+}
