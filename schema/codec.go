@@ -54,7 +54,8 @@ func decodeValue(v json.RawMessage, path string, ptr any) error {
 	if u, ok := ptr.(pathUnmarshaler); ok {
 		return u.unmarshalAt(v, path)
 	}
-	if err := json.Unmarshal(v, ptr); err != nil {
+	null := bytes.Equal(bytes.TrimSpace(v), []byte("null"))
+	if err := json.Unmarshal(v, ptr); err != nil || (null && isScalarPtr(ptr)) {
 		want := "a value"
 		switch ptr.(type) {
 		case *string:
@@ -134,6 +135,16 @@ func encodeValue(buf *bytes.Buffer, ptr any) error {
 	}
 	buf.Write(b)
 	return nil
+}
+
+// isScalarPtr: JSON null would decode into these silently as a zero value,
+// which marshal could not tell from a real zero; null is rejected instead.
+func isScalarPtr(ptr any) bool {
+	switch ptr.(type) {
+	case *string, *bool:
+		return true
+	}
+	return false
 }
 
 func isZero(ptr any) bool {

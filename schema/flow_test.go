@@ -91,6 +91,7 @@ func TestParseErrors(t *testing.T) {
 		{"array top", `[1,2]`, ErrShape, "array, an object is expected"},
 		{"states not array", `{"initial_state":"T","states":{}}`, ErrShape, "#/states: object found, array expected"},
 		{"name not string", `{"initial_state":"T","states":[{"name":7,"type":"trigger"}]}`, ErrShape, "#/states/0/name: integer found, string expected"},
+		{"null next", `{"initial_state":"T","states":[{"name":"T","type":"trigger","properties":{},"transitions":[{"event":"incomingCall","next":null}]}]}`, ErrShape, "#/states/0/transitions/0/next: null found, string expected"},
 		{"legacy", `{"states":[{"sid":"FF0123456789abcdef0123456789abcdef","type":"InitialState","name":"Trigger"}]}`, ErrLegacy, "pre-2019"},
 		{"bad utf8", "{\"a\": \"\xff\"}", ErrSyntax, "invalid UTF-8"},
 	}
