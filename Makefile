@@ -66,7 +66,7 @@ bench: deps
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz: deps
-	go test ./schema -run '^$$' -fuzz FuzzParseValidate -fuzztime $(FUZZTIME)
+	go test ./schema -run '^$$' -fuzz FuzzParseValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin
