@@ -218,7 +218,11 @@ func collectLeaves(e *jsonschema.ValidationError, doc any, out *[]Problem) {
 func studioMessage(k jsonschema.ErrorKind, v any) string {
 	switch k := k.(type) {
 	case *kind.Type:
-		return fmt.Sprintf("%s found, %s expected", k.Got, strings.Join(k.Want, " or "))
+		got := k.Got
+		if n, ok := v.(json.Number); ok && !strings.ContainsAny(string(n), ".eE") {
+			got = "integer"
+		}
+		return fmt.Sprintf("%s found, %s expected", got, strings.Join(k.Want, " or "))
 	case *kind.Required:
 		if len(k.Missing) == 1 {
 			return "is missing but it is required"
@@ -246,9 +250,9 @@ func studioMessage(k jsonschema.ErrorKind, v any) string {
 	case *kind.MaxLength:
 		return fmt.Sprintf("may be only %d characters long", k.Want)
 	case *kind.Minimum:
-		return fmt.Sprintf("must have a minimum value of %v", k.Want)
+		return fmt.Sprintf("must have a minimum value of %s", k.Want.RatString())
 	case *kind.Maximum:
-		return fmt.Sprintf("must have a maximum value of %v", k.Want)
+		return fmt.Sprintf("must have a maximum value of %s", k.Want.RatString())
 	case *kind.FalseSchema:
 		return "is not allowed here"
 	case *kind.AdditionalProperties:

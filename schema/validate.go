@@ -513,6 +513,10 @@ func (v *validator) checkTemplate(path, s string) {
 	if !isLiquid(s) {
 		return
 	}
+	if msg := unclosedMarkup(s); msg != "" {
+		v.r.warnf(path, "Liquid does not parse: %s", msg)
+		return
+	}
 	if _, err := liquidEngine.ParseString(s); err != nil {
 		v.r.warnf(path, "Liquid does not parse: %s", liquidMessage(err))
 		return
@@ -526,6 +530,33 @@ func (v *validator) checkTemplate(path, s string) {
 			v.r.warnf(path, "refers to widgets.%s, but the flow has no widget named %q", name, name)
 		}
 	}
+}
+
+// unclosedMarkup finds a "{{" or "{%" with no closing delimiter, which the
+// Liquid parser would silently print as text.
+func unclosedMarkup(s string) string {
+	for _, d := range [][2]string{{"{{", "}}"}, {"{%", "%}"}} {
+		rest := s
+		for {
+			i := strings.Index(rest, d[0])
+			if i < 0 {
+				break
+			}
+			j := strings.Index(rest[i+2:], d[1])
+			if j < 0 {
+				return fmt.Sprintf("%q is never closed with %q", snippet(rest[i:]), d[1])
+			}
+			rest = rest[i+2+j+2:]
+		}
+	}
+	return ""
+}
+
+func snippet(s string) string {
+	if r := []rune(s); len(r) > 30 {
+		return string(r[:30]) + "…"
+	}
+	return s
 }
 
 func liquidMessage(err error) string {

@@ -105,6 +105,10 @@ func TestValidateErrors(t *testing.T) {
 			Problem{"is missing but it is required", "#/initial_state"}},
 		{"wrong JSON type", flow(`{"name":"first","type":"gather-input-on-call","properties":{"say":"hi","profanity_filter":true},"transitions":[{"event":"keypress","next":"bye"},{"event":"speech","next":"bye"},{"event":"timeout","next":"bye"}]}`, sayBye),
 			Problem{"boolean found, string expected", "#/states/1/properties/profanity_filter"}},
+		{"integer where Studio wants a string", flow(`{"name":"first","type":"add-twiml-redirect","properties":{"url":"https://example.com/twiml","timeout":14400},"transitions":[{"event":"return","next":"bye"},{"event":"timeout","next":"bye"},{"event":"fail","next":"bye"}]}`, sayBye),
+			Problem{"integer found, string expected", "#/states/1/properties/timeout"}},
+		{"loop below range", flow(`{"name":"first","type":"say-play","properties":{"say":"hi","loop":0},"transitions":[{"event":"audioComplete"}]}`),
+			Problem{"must have a minimum value of 1", "#/states/1/properties/loop"}},
 		{"unknown widget type", flow(`{"name":"first","type":"teleport","properties":{},"transitions":[]}`),
 			Problem{`"teleport" does not have a value in the enumeration [add-member-to-chat-channel, add-twiml-redirect, capture-payments, connect-call-to, connect-virtual-agent, connect-virtual-agent-v2, create-chat-channel, create-task, enqueue-call, fork-stream, gather-input-on-call, make-http-request, make-outgoing-call-v1, make-outgoing-call-v2, record-call, record-voicemail, resume-conversation, run-conversation-relay, run-function, run-function-v2, run-subflow, say-play, send-and-wait-for-reply, send-message, send-to-auto-pilot, send-to-flex, set-variables, split-based-on, start-conversation, trigger, understand, update-sync-object]`, "#/states/1/type"}},
 		{"flags without allow_concurrent_calls", strings.Replace(flow(sayBye), `"flags":{"allow_concurrent_calls":true}`, `"flags":{}`, 1),
@@ -167,7 +171,7 @@ func TestValidateWarnings(t *testing.T) {
 		in   string
 		want Problem
 	}{
-		{"unreachable widget", flow(sayBye, `{"name":"orphan","type":"say-play","properties":{"say":"x"},"transitions":[{"event":"audioComplete"}]}`),
+		{"unreachable widget", flow(strings.Replace(sayBye, `"bye"`, `"first"`, 1), `{"name":"orphan","type":"say-play","properties":{"say":"x"},"transitions":[{"event":"audioComplete"}]}`),
 			Problem{`widget "orphan" is not reachable from the trigger; it never runs`, "#/states/2"}},
 		{"gather timeout ends the call", flow(`{"name":"first","type":"gather-input-on-call","properties":{"say":"Press 1"},"transitions":[{"event":"keypress","next":"bye"},{"event":"speech","next":"bye"},{"event":"timeout"}]}`, sayBye),
 			Problem{"on a call, first.timeout ends the call without a word: the caller hears silence and the line drops", "#/states/1/transitions/2"}},
@@ -176,6 +180,8 @@ func TestValidateWarnings(t *testing.T) {
 			`{"name":"menu","type":"split-based-on","properties":{"input":"{{widgets.first.Digits}}"},"transitions":[{"event":"noMatch"},{"event":"match","next":"bye","conditions":[{"friendly_name":"1","arguments":["{{widgets.first.Digits}}"],"type":"equal_to","value":"1"}]}]}`, sayBye),
 			Problem{"on a call, menu.noMatch ends the call without a word: the caller hears silence and the line drops", "#/states/2/transitions/0"}},
 		{"liquid that does not parse", flow(`{"name":"first","type":"say-play","properties":{"say":"Hello {{ trigger.call.From "},"transitions":[{"event":"audioComplete"}]}`),
+			Problem{`Liquid does not parse: "{{ trigger.call.From " is never closed with "}}"`, "#/states/1/properties/say"}},
+		{"liquid block without end", flow(`{"name":"first","type":"say-play","properties":{"say":"{% if trigger.call.From %}hi"},"transitions":[{"event":"audioComplete"}]}`),
 			Problem{"", "#/states/1/properties/say"}},
 		{"reference to a missing widget", flow(`{"name":"first","type":"say-play","properties":{"say":"You pressed {{widgets.gather_1.Digits}}"},"transitions":[{"event":"audioComplete"}]}`),
 			Problem{`refers to widgets.gather_1, but the flow has no widget named "gather_1"`, "#/states/1/properties/say"}},
