@@ -74,10 +74,11 @@ func (s Scalar) Bool(def bool) (bool, error) {
 	return def, fmt.Errorf("schema: %q is not a boolean", string(s))
 }
 
-// Offset is a widget's position on the editor canvas. It has no runtime meaning.
+// Offset is a widget's position on the editor canvas. It has no runtime
+// meaning. Studio writes integers; editors may write fractions.
 type Offset struct {
-	X int `json:"x"`
-	Y int `json:"y"`
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
 }
 
 // KeyValue is one {key, value} pair as used by the parameters lists of
