@@ -11,6 +11,12 @@ type SendMessage struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 	Body string `json:"body,omitempty"`
+	MessageOptions
+}
+
+// MessageOptions are the properties send-message and send-and-wait-for-reply
+// share beyond from, to and body.
+type MessageOptions struct {
 	// MediaURL is the address of a file attached to the message.
 	MediaURL string `json:"media_url,omitempty"`
 	// Service and Channel address a Programmable Chat channel (IS..., CH...).

@@ -43,16 +43,27 @@ func TestGoTypesMatchSchemas(t *testing.T) {
 			require.NotEmpty(t, ws.Events, "schema needs transition events")
 			v := NewProperties(typ)
 			require.NotNil(t, v)
-			var names []string
 			rt := reflect.TypeOf(v).Elem()
-			for i := 0; i < rt.NumField(); i++ {
-				tag := strings.Split(rt.Field(i).Tag.Get("json"), ",")[0]
-				if tag != "" && tag != "-" {
-					names = append(names, tag)
-				}
-			}
+			names := jsonNames(rt)
 			sort.Strings(names)
 			require.Equal(t, ws.Properties, names, "JSON names of %s", rt.Name())
 		})
 	}
+}
+
+// jsonNames lists the JSON property names of a struct, embedded structs included.
+func jsonNames(rt reflect.Type) []string {
+	var names []string
+	for i := 0; i < rt.NumField(); i++ {
+		f := rt.Field(i)
+		tag := strings.Split(f.Tag.Get("json"), ",")[0]
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			names = append(names, jsonNames(f.Type)...)
+			continue
+		}
+		if tag != "" && tag != "-" {
+			names = append(names, tag)
+		}
+	}
+	return names
 }
