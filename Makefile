@@ -62,11 +62,13 @@ unit:
 
 ## bench: Go benchmarks, printed as a table
 bench: deps
-	go test -run '^$$' -bench . -benchmem ./schema/...
+	go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz: deps
 	go test ./schema -run '^$$' -fuzz FuzzParseValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./engine/conditions -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./engine/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin

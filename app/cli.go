@@ -50,7 +50,7 @@ func newRoot(assets fs.FS) *cobra.Command {
 	pf.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listen address (REST API, webhooks, editor)")
 	pf.StringVar(&cfg.SIPAddr, "sip", cfg.SIPAddr, "SIP listen address")
 
-	root.AddCommand(newFlowCmd(), newVersionCmd(), newServeCmd(&cfg, assets))
+	root.AddCommand(newFlowCmd(), newVersionCmd(), newServeCmd(&cfg, assets), newSimulateCmd())
 	return root
 }
 
@@ -130,6 +130,6 @@ func newFlowCmd() *cobra.Command {
 			return err
 		},
 	}
-	flow.AddCommand(validate, format)
+	flow.AddCommand(validate, format, newFlowTestCmd())
 	return flow
 }

@@ -21,18 +21,19 @@ import (
 // envelope and widgets/<type>.json for each widget type. The editor builds its
 // inspector forms from the same files.
 //
-//go:embed flow.json widgets/*.json
+//go:embed flow.json flowtest.json widgets/*.json
 var Files embed.FS
 
 // BaseURL is the $id prefix of every embedded schema.
 const BaseURL = "https://schemas.switchboard.dev/studio/"
 
 var compiled struct {
-	once    sync.Once
-	flow    *jsonschema.Schema
-	state   *jsonschema.Schema
-	widgets map[string]*WidgetSchema
-	err     error
+	once     sync.Once
+	flow     *jsonschema.Schema
+	state    *jsonschema.Schema
+	flowTest *jsonschema.Schema
+	widgets  map[string]*WidgetSchema
+	err      error
 }
 
 // WidgetSchema is what the Go side reads from a widget's JSON Schema: the
@@ -101,6 +102,10 @@ func compile() {
 	}
 	if compiled.state, err = c.Compile(BaseURL + "flow.json#/$defs/state"); err != nil {
 		compiled.err = fmt.Errorf("compile state schema: %w", err)
+		return
+	}
+	if compiled.flowTest, err = c.Compile(BaseURL + "flowtest.json"); err != nil {
+		compiled.err = fmt.Errorf("compile flow test schema: %w", err)
 	}
 }
 
@@ -303,4 +308,27 @@ func dedupe(ps []Problem) []Problem {
 		}
 	}
 	return out
+}
+
+// CheckFlowTests validates a flow-test file against flowtest.json and
+// returns its problems (none when it is valid).
+func CheckFlowTests(data []byte) []Problem {
+	if err := schemas(); err != nil {
+		return []Problem{{Message: err.Error(), PropertyPath: "#"}}
+	}
+	doc, err := decodeUseNumber(data)
+	if err != nil {
+		return []Problem{{Message: syntaxError(data, err).Error(), PropertyPath: "#"}}
+	}
+	verr := compiled.flowTest.Validate(doc)
+	if verr == nil {
+		return nil
+	}
+	ve, ok := verr.(*jsonschema.ValidationError)
+	if !ok {
+		return []Problem{{Message: verr.Error(), PropertyPath: "#"}}
+	}
+	var out []Problem
+	collectLeaves(ve, doc, &out)
+	return dedupe(out)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -132,4 +133,132 @@ func nonNil(p []Problem) []Problem {
 		return []Problem{}
 	}
 	return p
+}
+
+// Revision is one immutable revision of a flow.
+type Revision struct {
+	FlowSID       string
+	Revision      int
+	Status        string
+	Definition    json.RawMessage
+	CommitMessage string
+	Valid         bool
+	DateCreated   time.Time
+}
+
+// Revision selectors besides a number.
+const (
+	LatestPublished = "LatestPublished"
+	LatestRevision  = "LatestRevision"
+)
+
+// AddRevision stores a new revision of a flow and makes it the flow's
+// latest; the flow's status follows the revision's.
+func (s *Store) AddRevision(ctx context.Context, sid string, in NewFlow) (*Flow, error) {
+	if in.Status != StatusDraft && in.Status != StatusPublished {
+		return nil, fmt.Errorf("%w: status %q (draft or published)", ErrInvalid, in.Status)
+	}
+	errs, err := json.Marshal(nonNil(in.Errors))
+	if err != nil {
+		return nil, err
+	}
+	warns, err := json.Marshal(nonNil(in.Warnings))
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var rev int
+	var def, name string
+	if err := tx.QueryRowContext(ctx, `SELECT f.revision, r.definition, f.friendly_name FROM flows f
+		JOIN flow_revisions r ON r.flow_sid = f.sid AND r.revision = f.revision WHERE f.sid = ?`, sid).Scan(&rev, &def, &name); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("flow %s: %w", sid, ErrNotFound)
+		}
+		return nil, err
+	}
+	if len(in.Definition) == 0 {
+		in.Definition = json.RawMessage(def)
+	}
+	if in.FriendlyName == "" {
+		in.FriendlyName = name
+	}
+	rev++
+	now := s.now().Format(time.RFC3339Nano)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO flow_revisions
+		(flow_sid, revision, status, definition, commit_message, valid, errors, warnings, date_created)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, rev, in.Status, string(in.Definition), in.CommitMessage, in.Valid,
+		string(errs), string(warns), now); err != nil {
+		return nil, fmt.Errorf("store: add revision: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE flows SET revision = ?, status = ?, friendly_name = ?, date_updated = ? WHERE sid = ?`,
+		rev, in.Status, in.FriendlyName, now, sid); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return s.Flow(ctx, sid)
+}
+
+// FlowRevision returns a revision by number, or by LatestPublished /
+// LatestRevision.
+func (s *Store) FlowRevision(ctx context.Context, sid, which string) (*Revision, error) {
+	q := `SELECT revision, status, definition, commit_message, valid, date_created FROM flow_revisions WHERE flow_sid = ?`
+	args := []any{sid}
+	switch which {
+	case LatestRevision, "":
+		q += ` ORDER BY revision DESC LIMIT 1`
+	case LatestPublished:
+		q += ` AND status = 'published' ORDER BY revision DESC LIMIT 1`
+	default:
+		n, err := strconv.Atoi(which)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%w: revision %q (a number, LatestPublished or LatestRevision)", ErrInvalid, which)
+		}
+		q += ` AND revision = ?`
+		args = append(args, n)
+	}
+	var r Revision
+	var def, dc string
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&r.Revision, &r.Status, &def, &r.CommitMessage, &r.Valid, &dc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("flow %s revision %s: %w", sid, which, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.FlowSID, r.Definition = sid, json.RawMessage(def)
+	if r.DateCreated, err = time.Parse(time.RFC3339Nano, dc); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// SetTestUsers replaces a flow's test users.
+func (s *Store) SetTestUsers(ctx context.Context, sid string, users []string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM test_users WHERE flow_sid = ?`, sid); err != nil {
+		return err
+	}
+	for _, u := range users {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO test_users (flow_sid, address) VALUES (?, ?) ON CONFLICT DO NOTHING`, sid, u); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// IsTestUser reports whether address is a test user of the flow.
+func (s *Store) IsTestUser(ctx context.Context, sid, address string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM test_users WHERE flow_sid = ? AND address = ?`, sid, address).Scan(&n)
+	return n > 0, err
 }

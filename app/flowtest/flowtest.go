@@ -1,0 +1,268 @@
+// Package flowtest runs flow tests: files that start a flow with a trigger,
+// answer its waits with a script, answer its HTTP requests from mocks and
+// check the path, messages, prompts and variables (format:
+// schema/flowtest.json). Each test runs against the real runner, engine and
+// a scratch SQLite store.
+package flowtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/simulator"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/schema"
+)
+
+// ErrInvalidFile is wrapped when a test file does not follow the format.
+var ErrInvalidFile = errors.New("invalid flow test file")
+
+// File is a flow-test file.
+type File struct {
+	Tests []Test `json:"tests"`
+}
+
+// Test is one test.
+type Test struct {
+	Name       string         `json:"name"`
+	Trigger    string         `json:"trigger"`
+	From       string         `json:"from,omitempty"`
+	To         string         `json:"to,omitempty"`
+	Body       *string        `json:"body,omitempty"`
+	Parameters map[string]any `json:"parameters,omitempty"`
+	TestUser   bool           `json:"test_user,omitempty"`
+	Inputs     []string       `json:"inputs,omitempty"`
+	HTTP       []Mock         `json:"http,omitempty"`
+	Expect     Expect         `json:"expect"`
+}
+
+// Mock is a canned HTTP answer.
+type Mock struct {
+	Method      string          `json:"method,omitempty"`
+	URL         string          `json:"url"`
+	Status      int             `json:"status,omitempty"`
+	ContentType string          `json:"content_type,omitempty"`
+	Body        json.RawMessage `json:"body,omitempty"`
+}
+
+// Expect is what a test checks; nil fields are not checked.
+type Expect struct {
+	Path      []string                  `json:"path,omitempty"`
+	Messages  []string                  `json:"messages,omitempty"`
+	Says      []string                  `json:"says,omitempty"`
+	Variables map[string]any            `json:"variables,omitempty"`
+	Widgets   map[string]map[string]any `json:"widgets,omitempty"`
+	Ended     *bool                     `json:"ended,omitempty"`
+	EndReason string                    `json:"end_reason,omitempty"`
+}
+
+// Outcome is one test's result.
+type Outcome struct {
+	Name       string
+	Failures   []string
+	Transcript string
+}
+
+// Passed reports whether the test passed.
+func (o Outcome) Passed() bool { return len(o.Failures) == 0 }
+
+// ReadFile reads and checks a test file.
+func ReadFile(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if probs := schema.CheckFlowTests(b); len(probs) > 0 {
+		var msgs []string
+		for _, p := range probs {
+			msgs = append(msgs, p.String())
+		}
+		return nil, fmt.Errorf("%w %s: %s", ErrInvalidFile, path, strings.Join(msgs, "; "))
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%w %s: %v", ErrInvalidFile, path, err)
+	}
+	return &f, nil
+}
+
+const flowSID = "FW00000000000000000000000000000001"
+
+// Run runs one test against a flow definition.
+func Run(ctx context.Context, definition []byte, t Test, opts ...engine.Option) (Outcome, error) {
+	out := Outcome{Name: t.Name}
+	dir, err := os.MkdirTemp("", "switchboard-flowtest-*")
+	if err != nil {
+		return out, err
+	}
+	defer os.RemoveAll(dir)
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		return out, err
+	}
+	defer st.Close()
+	if _, err := st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: t.Name, Status: store.StatusPublished,
+		Definition: json.RawMessage(definition), Valid: true}); err != nil {
+		return out, err
+	}
+	from, to := orDefault(t.From, "+15550001111"), orDefault(t.To, "+15550002222")
+	if t.TestUser {
+		if err := st.SetTestUsers(ctx, flowSID, []string{from}); err != nil {
+			return out, err
+		}
+	}
+	client := &http.Client{Transport: mocks(t.HTTP)}
+	r := runner.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]engine.Option{engine.WithHTTPClient(client)}, opts...)...)
+	trig, err := trigger(t, from, to)
+	if err != nil {
+		return out, err
+	}
+	var transcript bytes.Buffer
+	res, err := simulator.Run(ctx, r, flowSID, trig, &simulator.Script{Lines: t.Inputs}, &transcript)
+	out.Transcript = transcript.String()
+	if err != nil {
+		return out, err
+	}
+	steps, err := st.Steps(ctx, res.Execution.SID)
+	if err != nil {
+		return out, err
+	}
+	check(&out, t.Expect, res, steps)
+	return out, nil
+}
+
+func trigger(t Test, from, to string) (engine.Trigger, error) {
+	tr := engine.Trigger{Contact: from, Channel: to}
+	switch t.Trigger {
+	case "call":
+		tr.Event = engine.EventIncomingCall
+		tr.Params = map[string]any{"CallSid": "CA00000000000000000000000000000001", "From": from, "To": to, "Caller": from, "Called": to,
+			"CallStatus": "ringing", "Direction": "inbound"}
+	case "message":
+		body := "hi"
+		if t.Body != nil {
+			body = *t.Body
+		}
+		tr.Event = engine.EventIncomingMessage
+		tr.Params = map[string]any{"MessageSid": "SM00000000000000000000000000000001", "From": from, "To": to, "Body": body, "NumMedia": "0"}
+	case "request":
+		tr.Event = engine.EventIncomingRequest
+		tr.Data = t.Parameters
+	default:
+		return tr, fmt.Errorf("%w: trigger %q (call, message or request)", ErrInvalidFile, t.Trigger)
+	}
+	return tr, nil
+}
+
+func check(out *Outcome, e Expect, res *simulator.Result, steps []engine.Step) {
+	fail := func(format string, a ...any) { out.Failures = append(out.Failures, fmt.Sprintf(format, a...)) }
+	if e.Path != nil {
+		var path []string
+		for _, s := range steps {
+			path = append(path, s.TransitionedFrom)
+		}
+		if !reflect.DeepEqual(e.Path, path) {
+			fail("path: want %v, got %v", e.Path, path)
+		}
+	}
+	var msgs, says []string
+	for _, c := range res.Commands {
+		switch {
+		case c.Verb == engine.VerbMessage && c.Message != nil:
+			msgs = append(msgs, c.Message.Body)
+		case c.Verb == engine.VerbSay:
+			says = append(says, c.Text)
+		case c.Verb == engine.VerbGather && c.Gather != nil:
+			for _, p := range c.Gather.Prompts {
+				if p.Verb == engine.VerbSay {
+					says = append(says, p.Text)
+				}
+			}
+		}
+	}
+	if e.Messages != nil && !reflect.DeepEqual(e.Messages, msgs) {
+		fail("messages: want %q, got %q", e.Messages, msgs)
+	}
+	if e.Says != nil && !reflect.DeepEqual(e.Says, says) {
+		fail("says: want %q, got %q", e.Says, says)
+	}
+	x := res.Execution
+	vars := x.Context.Variables()
+	for k, want := range e.Variables {
+		if !same(want, vars[k]) {
+			fail("flow.variables.%s: want %v, got %v", k, want, vars[k])
+		}
+	}
+	for name, keys := range e.Widgets {
+		got := x.Context.Widget(name)
+		for k, want := range keys {
+			if !same(want, got[k]) {
+				fail("widgets.%s.%s: want %v, got %v", name, k, want, got[k])
+			}
+		}
+	}
+	if e.Ended != nil && *e.Ended == x.Active() {
+		fail("ended: want %t, got %t", *e.Ended, !x.Active())
+	}
+	if e.EndReason != "" && e.EndReason != x.EndReason {
+		fail("end_reason: want %q, got %q", e.EndReason, x.EndReason)
+	}
+}
+
+// same compares JSON-ish values: numbers by value, everything through JSON.
+func same(want, got any) bool {
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(got)
+	if bytes.Equal(a, b) {
+		return true
+	}
+	return fmt.Sprint(want) == fmt.Sprint(got)
+}
+
+// mocks answers requests from canned responses; anything else fails as if
+// the host were unreachable (nothing leaves the machine).
+type mocks []Mock
+
+func (m mocks) RoundTrip(r *http.Request) (*http.Response, error) {
+	u := *r.URL
+	u.RawQuery, u.User = "", nil
+	for _, mk := range m {
+		if mk.Method != "" && !strings.EqualFold(mk.Method, r.Method) {
+			continue
+		}
+		if mk.URL != u.String() {
+			continue
+		}
+		body := []byte(mk.Body)
+		var s string
+		if json.Unmarshal(mk.Body, &s) == nil {
+			body = []byte(s)
+		}
+		status := mk.Status
+		if status == 0 {
+			status = 200
+		}
+		ct := orDefault(mk.ContentType, "application/json")
+		return &http.Response{StatusCode: status, Status: http.StatusText(status), Header: http.Header{"Content-Type": {ct}},
+			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+	}
+	return nil, fmt.Errorf("no mock for %s %s", r.Method, u.String())
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,126 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+)
+
+// five is a 5-widget messaging flow: set variables, split, send, wait for
+// the reply, send.
+const five = `{
+  "initial_state": "Trigger",
+  "states": [
+    {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingMessage", "next": "vars"}]},
+    {"name": "vars", "type": "set-variables", "properties": {"variables": [{"key": "name", "value": "{{trigger.message.Body | upcase}}"}]}, "transitions": [{"event": "next", "next": "route"}]},
+    {"name": "route", "type": "split-based-on", "properties": {"input": "{{flow.variables.name}}"}, "transitions": [
+      {"event": "noMatch", "next": "ask"},
+      {"event": "match", "next": "ask", "conditions": [{"friendly_name": "stop", "arguments": ["{{flow.variables.name}}"], "type": "equal_to", "value": "STOP"}]}]},
+    {"name": "ask", "type": "send-and-wait-for-reply", "properties": {"body": "Hi {{flow.variables.name}}, rate us 1-5", "timeout": "3600"},
+     "transitions": [{"event": "incomingMessage", "next": "thanks"}, {"event": "timeout"}, {"event": "deliveryFailure"}]},
+    {"name": "thanks", "type": "send-message", "properties": {"body": "Thanks for {{widgets.ask.inbound.Body}}"}, "transitions": [{"event": "sent"}, {"event": "failed"}]}
+  ]}`
+
+// BenchmarkConversation runs whole conversations of the 5-widget flow
+// (two sprints, 5 persisted steps each) from 16 concurrent contacts against
+// SQLite in WAL mode, and reports persisted steps/s, executions/s and the
+// p99 sprint latency.
+func BenchmarkConversation(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: "five", Status: store.StatusPublished, Definition: json.RawMessage(five), Valid: true}); err != nil {
+		b.Fatal(err)
+	}
+	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer r.Close()
+
+	const workers = 16
+	var next atomic.Int64
+	var steps atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					break
+				}
+				contact := fmt.Sprintf("+1%010d", i)
+				t0 := time.Now()
+				_, sp, err := r.Message(ctx, flowSID, contact, "+15550002222", map[string]any{"Body": "ann"})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				t1 := time.Now()
+				_, sp2, err := r.Message(ctx, flowSID, contact, "+15550002222", map[string]any{"Body": "5"})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, t1.Sub(t0), time.Since(t1))
+				steps.Add(int64(len(sp.Steps) + len(sp2.Steps)))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p := func(q float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(q*float64(len(lat)-1))]
+	}
+	b.ReportMetric(float64(steps.Load())/elapsed.Seconds(), "steps/s")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "executions/s")
+	b.ReportMetric(float64(p(0.50).Microseconds()), "p50-sprint-µs")
+	b.ReportMetric(float64(p(0.99).Microseconds()), "p99-sprint-µs")
+}
+
+// BenchmarkEngineOnly is the same conversation in memory, without the store.
+func BenchmarkEngineOnly(b *testing.B) {
+	ctx := context.Background()
+	p := mustProgram(b, five)
+	eng := engine.New()
+	b.ResetTimer()
+	steps := 0
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		x, sp, err := eng.Start(ctx, p, engine.Trigger{Event: engine.EventIncomingMessage, Contact: "+1555", Channel: "+1666", Params: map[string]any{"Body": "ann"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sp2, err := eng.Resume(ctx, p, x, engine.Input{Type: engine.InputReply, Params: map[string]any{"Body": "5"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		steps += len(sp.Steps) + len(sp2.Steps)
+	}
+	b.ReportMetric(float64(steps)/time.Since(start).Seconds(), "steps/s")
+}

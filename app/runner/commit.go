@@ -1,0 +1,116 @@
+package runner
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/switchboard/switchboard/app/store"
+)
+
+// committer batches the sprints of concurrent executions into one SQLite
+// transaction (group commit): every caller still returns only after its own
+// sprint is durable, but many share one commit. A batch that fails (for
+// example on an active-execution conflict) is retried one sprint at a time so
+// that each caller gets its own answer.
+type committer struct {
+	store   *store.Store
+	maxWait time.Duration
+	maxSize int
+
+	mu      sync.Mutex
+	pending []*commitReq
+	kick    chan struct{}
+	once    sync.Once
+	done    chan struct{}
+}
+
+type commitReq struct {
+	rec store.SprintRecord
+	err chan error
+}
+
+func newCommitter(st *store.Store) *committer {
+	return &committer{store: st, maxWait: 2 * time.Millisecond, maxSize: 256, kick: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// save persists one sprint, sharing a transaction with others saved at the
+// same moment.
+func (c *committer) save(ctx context.Context, rec store.SprintRecord) error {
+	c.once.Do(func() { go c.loop() })
+	req := &commitReq{rec: rec, err: make(chan error, 1)}
+	c.mu.Lock()
+	c.pending = append(c.pending, req)
+	n := len(c.pending)
+	c.mu.Unlock()
+	if n == 1 || n >= c.maxSize {
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
+	select {
+	case err := <-req.err:
+		return err
+	case <-ctx.Done():
+		// The sprint may still commit; the caller treats it as unknown.
+		return ctx.Err()
+	}
+}
+
+func (c *committer) close() {
+	select {
+	case <-c.done:
+	default:
+		close(c.done)
+	}
+}
+
+func (c *committer) loop() {
+	for {
+		select {
+		case <-c.done:
+			c.flush() // answer whoever is left
+			return
+		case <-c.kick:
+		}
+		// Let concurrent sprints join the batch, briefly.
+		timer := time.NewTimer(c.maxWait)
+		select {
+		case <-timer.C:
+		case <-c.done:
+			timer.Stop()
+		}
+		c.flush()
+	}
+}
+
+func (c *committer) flush() {
+	c.mu.Lock()
+	batch := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	ctx := context.Background()
+	if len(batch) == 1 {
+		batch[0].err <- c.store.SaveSprint(ctx, batch[0].rec)
+		return
+	}
+	recs := make([]store.SprintRecord, len(batch))
+	for i, r := range batch {
+		recs[i] = r.rec
+	}
+	err := c.store.SaveSprints(ctx, recs)
+	if err == nil {
+		for _, r := range batch {
+			r.err <- nil
+		}
+		return
+	}
+	// One sprint spoiled the batch: give each its own transaction.
+	for _, r := range batch {
+		r.err <- c.store.SaveSprint(ctx, r.rec)
+	}
+}

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFlowTestDemo(t *testing.T) {
+	code, out, _ := runCLI(t, "flow", "test", "demo/demo-ivr.json")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "5 passed, 0 failed")
+}
+
+func TestFlowTestReportsFailures(t *testing.T) {
+	tests := writeFile(t, "wrong.test.json", `{"tests":[{"name":"wrong path","trigger":"message","expect":{"path":["Trigger","nowhere"],"messages":["nope"]}}]}`)
+	code, out, _ := runCLI(t, "flow", "test", "demo/demo-ivr.json", tests)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "FAIL "+tests+": wrong path")
+	require.Contains(t, out, `path: want [Trigger nowhere], got [Trigger auto_reply]`)
+	require.Contains(t, out, "0 passed, 1 failed")
+
+	bad := writeFile(t, "bad.test.json", `{"tests":[{"name":"x","trigger":"fax"}]}`)
+	code, out, _ = runCLI(t, "flow", "test", "demo/demo-ivr.json", bad)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "#/tests/0/trigger")
+}
+
+func TestSimulateScriptedCall(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "answers.txt")
+	require.NoError(t, os.WriteFile(script, []byte("2\n/recorded 7\n"), 0o644))
+	code, out, errs := runCLI(t, "simulate", "demo/demo-ivr.json", "--script", script)
+	require.Equal(t, 0, code, errs)
+	for _, want := range []string{
+		"incomingCall from +15550001111",
+		"flow says: Welcome to the branch office.",
+		"you pressed 2",
+		"flow says: Please leave your message after the tone",
+		"[recording, up to 120s]",
+		"flow says: Thank you. We will call you back. Goodbye.",
+		"ended: completed",
+	} {
+		require.Contains(t, out, want)
+	}
+}
+
+func TestSimulateInteractiveChat(t *testing.T) {
+	cmd := newRoot(nil)
+	var out strings.Builder
+	cmd.SetArgs([]string{"simulate", "demo/demo-ivr.json", "--channel", "message"})
+	cmd.SetIn(strings.NewReader(""))
+	cmd.SetOut(&out)
+	require.NoError(t, cmd.Execute())
+	require.Contains(t, out.String(), "flow> Thanks for your message.")
+}

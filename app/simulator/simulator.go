@@ -1,0 +1,150 @@
+// Package simulator runs a flow as a conversation in text: a chat for
+// messaging triggers and a text phone for calls (prompts shown as text,
+// digits typed). It drives the real runner, engine and store; only the
+// channel is text.
+package simulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/engine"
+)
+
+// MaxTurns bounds a conversation, so a flow that loops through waits ends.
+const MaxTurns = 2000
+
+// Driver answers a waiting execution: it returns the input to resume with,
+// or ok=false to hang up / walk away.
+type Driver interface {
+	Input(ctx context.Context, w *engine.Wait, sp *engine.Sprint) (in engine.Input, ok bool, err error)
+}
+
+// Result is how a conversation went.
+type Result struct {
+	Execution *engine.Execution
+	Turns     int
+	Commands  []engine.Command
+	Events    []engine.Event
+}
+
+// Run starts the flow for the trigger and converses through d until the
+// execution ends, d stops or MaxTurns pass. The transcript goes to out.
+func Run(ctx context.Context, r *runner.Runner, flowSID string, t engine.Trigger, d Driver, out io.Writer) (*Result, error) {
+	x, sp, err := r.Start(ctx, flowSID, t)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Execution: x}
+	fmt.Fprintf(out, "── %s from %s to %s (execution %s)\n", t.Event, t.Contact, t.Channel, x.SID)
+	for {
+		show(out, sp)
+		res.Commands = append(res.Commands, sp.Commands...)
+		res.Events = append(res.Events, sp.Events...)
+		if !x.Active() {
+			fmt.Fprintf(out, "── ended: %s\n", x.EndReason)
+			return res, nil
+		}
+		if res.Turns >= MaxTurns {
+			if x, err = r.End(ctx, x.SID); err != nil {
+				return res, err
+			}
+			res.Execution = x
+			fmt.Fprintf(out, "── stopped after %d turns\n", MaxTurns)
+			return res, nil
+		}
+		in, ok, err := d.Input(ctx, x.Wait, sp)
+		if err != nil {
+			return res, err
+		}
+		if !ok {
+			in = engine.Input{Type: engine.InputHangup}
+			if !x.Wait.Accepts(engine.InputHangup) && t.Event != engine.EventIncomingCall {
+				x, err = r.End(ctx, x.SID)
+				res.Execution = x
+				fmt.Fprintln(out, "── you left the conversation")
+				return res, err
+			}
+		}
+		res.Turns++
+		echo(out, in)
+		x, sp, err = r.Resume(ctx, x.SID, in)
+		if errors.Is(err, engine.ErrNotWaiting) {
+			fmt.Fprintf(out, "   (the flow does not take %s here; waiting for %s)\n", in.Type, strings.Join(res.Execution.Wait.Inputs, ", "))
+			x = res.Execution
+			sp = &engine.Sprint{}
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		res.Execution = x
+	}
+}
+
+// show prints what the flow did in a sprint.
+func show(out io.Writer, sp *engine.Sprint) {
+	for _, c := range sp.Commands {
+		fmt.Fprintf(out, "%s\n", Describe(c))
+	}
+	for _, e := range sp.Events {
+		code := ""
+		if e.Code != 0 {
+			code = fmt.Sprintf(" %d", e.Code)
+		}
+		fmt.Fprintf(out, "   ! %s%s %s: %s\n", e.Level, code, e.Widget, e.Message)
+	}
+}
+
+func echo(out io.Writer, in engine.Input) {
+	switch in.Type {
+	case engine.InputReply:
+		fmt.Fprintf(out, "you> %v\n", in.Params["Body"])
+	case engine.InputDigits:
+		fmt.Fprintf(out, "you pressed %v\n", in.Params["Digits"])
+	case engine.InputSpeech:
+		fmt.Fprintf(out, "you said %q\n", in.Params["SpeechResult"])
+	case engine.InputAudioDone:
+	default:
+		fmt.Fprintf(out, "   (%s)\n", in.Type)
+	}
+}
+
+// Describe renders a command as a line of the transcript.
+func Describe(c engine.Command) string {
+	switch c.Verb {
+	case engine.VerbSay:
+		return fmt.Sprintf("flow says: %s", c.Text)
+	case engine.VerbPlay:
+		return fmt.Sprintf("flow plays %s", c.URL)
+	case engine.VerbDigits:
+		return fmt.Sprintf("flow sends digits %s", c.Digits)
+	case engine.VerbGather:
+		var b strings.Builder
+		for _, p := range c.Gather.Prompts {
+			b.WriteString(Describe(p))
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "   [listening for keys or speech, %ds]", c.Gather.Timeout)
+		return b.String()
+	case engine.VerbRecord:
+		return fmt.Sprintf("   [recording, up to %ds]", c.Record.MaxLength)
+	case engine.VerbDial:
+		return fmt.Sprintf("   [dialling %s %s]", c.Dial.Noun, strings.Join(c.Dial.To, ", "))
+	case engine.VerbMessage:
+		return fmt.Sprintf("flow> %s", c.Message.Body)
+	case engine.VerbCall:
+		return fmt.Sprintf("   [calling %s from %s]", c.Call.To, c.Call.From)
+	case engine.VerbEnqueue:
+		return fmt.Sprintf("   [queued in %s]", c.Enqueue.Queue)
+	case engine.VerbRedirect:
+		return fmt.Sprintf("   [call handed to %s]", c.Redirect.URL)
+	case engine.VerbHangup:
+		return "   [flow hangs up]"
+	}
+	return fmt.Sprintf("   [%s]", c.Verb)
+}

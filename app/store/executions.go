@@ -1,0 +1,306 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+// ErrActiveExecution is returned when a contact already has an active
+// execution of the flow (Studio answers 409 / 20409).
+var ErrActiveExecution = errors.New("an execution is already active for this contact")
+
+// ActiveConflict carries the SID of the execution that is already active.
+type ActiveConflict struct{ ExecutionSID string }
+
+func (e *ActiveConflict) Error() string {
+	return fmt.Sprintf("execution %s is already active for this contact", e.ExecutionSID)
+}
+
+func (e *ActiveConflict) Unwrap() error { return ErrActiveExecution }
+
+// OutboxItem is a side effect to perform after its sprint committed.
+type OutboxItem struct {
+	ID           string
+	ExecutionSID string
+	Kind         string // "message", ...
+	Payload      json.RawMessage
+	Attempts     int
+	Due          time.Time
+}
+
+// SprintRecord is everything one sprint changes, written in one transaction.
+type SprintRecord struct {
+	Execution  *engine.Execution
+	SessionKey string // set when the execution is new
+	New        bool
+	Steps      []engine.Step
+	Outbox     []OutboxItem
+}
+
+const ts = time.RFC3339Nano
+
+// SaveSprint writes an execution, its new steps, its outbox rows and its
+// timer in one transaction. A new execution whose contact already has an
+// active one fails with *ActiveConflict and writes nothing.
+func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := s.saveSprint(ctx, tx, rec); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SaveSprints writes several sprints in one transaction (group commit). It
+// is all or nothing; callers fall back to one by one on a conflict.
+func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, rec := range recs {
+		if err := s.saveSprint(ctx, tx, rec); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) error {
+	x := rec.Execution
+	state, err := json.Marshal(x)
+	if err != nil {
+		return fmt.Errorf("store: execution %s: %w", x.SID, err)
+	}
+	if rec.New {
+		_, err = tx.ExecContext(ctx, `INSERT INTO executions
+			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, string(state),
+			x.CreatedAt.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts))
+		if err != nil {
+			if isUniqueViolation(err) {
+				var active string
+				_ = tx.QueryRowContext(ctx, `SELECT sid FROM executions WHERE flow_sid = ? AND session_key = ? AND status = 'active'`,
+					x.FlowSID, rec.SessionKey).Scan(&active)
+				return &ActiveConflict{ExecutionSID: active}
+			}
+			return fmt.Errorf("store: insert execution: %w", err)
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, `UPDATE executions SET status = ?, state = ?, date_updated = ? WHERE sid = ?`,
+			x.Status, string(state), x.UpdatedAt.UTC().Format(ts), x.SID)
+		if err != nil {
+			return fmt.Errorf("store: update execution: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("execution %s: %w", x.SID, ErrNotFound)
+		}
+	}
+	if len(rec.Steps) > 0 {
+		seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
+		for _, st := range rec.Steps {
+			seq++
+			sctx, err := json.Marshal(orEmpty(st.Context))
+			if err != nil {
+				return err
+			}
+			evs, err := json.Marshal(orEmptyEvents(st.Events))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO steps (sid, execution_sid, seq, flow_sid, parent_step_sid, name,
+				transitioned_from, transitioned_to, type, context, events, date_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom, st.TransitionedTo, st.Type,
+				string(sctx), string(evs), st.CreatedAt.UTC().Format(ts)); err != nil {
+				return fmt.Errorf("store: insert step: %w", err)
+			}
+		}
+	}
+	for _, o := range rec.Outbox {
+		due := o.Due
+		if due.IsZero() {
+			due = x.UpdatedAt
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
+			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), due.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts)); err != nil {
+			return fmt.Errorf("store: insert outbox: %w", err)
+		}
+	}
+	// The timer mirrors the execution's wait deadline.
+	if !rec.New {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM timers WHERE execution_sid = ?`, x.SID); err != nil {
+			return err
+		}
+	}
+	if x.Active() && x.Wait != nil && !x.Wait.Deadline.IsZero() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO timers (execution_sid, widget, due) VALUES (?, ?, ?)`,
+			x.SID, x.Wait.Widget, x.Wait.Deadline.UTC().Format(ts)); err != nil {
+			return fmt.Errorf("store: insert timer: %w", err)
+		}
+	}
+	return nil
+}
+
+// Execution loads an execution's engine state.
+func (s *Store) Execution(ctx context.Context, sid string) (*engine.Execution, error) {
+	var state string
+	err := s.db.QueryRowContext(ctx, `SELECT state FROM executions WHERE sid = ?`, sid).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("execution %s: %w", sid, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: execution %s: %w", sid, err)
+	}
+	x := new(engine.Execution)
+	if err := json.Unmarshal([]byte(state), x); err != nil {
+		return nil, fmt.Errorf("store: execution %s state: %w", sid, err)
+	}
+	return x, nil
+}
+
+// ActiveExecution returns the SID of the active execution for a flow and
+// session key, or "".
+func (s *Store) ActiveExecution(ctx context.Context, flowSID, sessionKey string) (string, error) {
+	var sid string
+	err := s.db.QueryRowContext(ctx, `SELECT sid FROM executions WHERE flow_sid = ? AND session_key = ? AND status = 'active'`,
+		flowSID, sessionKey).Scan(&sid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return sid, err
+}
+
+// Steps lists an execution's steps in order.
+func (s *Store) Steps(ctx context.Context, executionSID string) ([]engine.Step, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sid, flow_sid, parent_step_sid, name, transitioned_from, transitioned_to, type,
+		context, events, date_created FROM steps WHERE execution_sid = ? ORDER BY seq`, executionSID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []engine.Step
+	for rows.Next() {
+		var st engine.Step
+		var sctx, evs, dc string
+		if err := rows.Scan(&st.SID, &st.FlowSID, &st.ParentStepSID, &st.Name, &st.TransitionedFrom, &st.TransitionedTo,
+			&st.Type, &sctx, &evs, &dc); err != nil {
+			return nil, err
+		}
+		st.ExecutionSID = executionSID
+		if err := json.Unmarshal([]byte(sctx), &st.Context); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(evs), &st.Events); err != nil {
+			return nil, err
+		}
+		if st.CreatedAt, err = time.Parse(ts, dc); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// DueTimers returns up to limit executions whose wait deadline has passed.
+func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT execution_sid FROM timers WHERE due <= ? ORDER BY due LIMIT ?`,
+		now.UTC().Format(ts), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sid string
+		if err := rows.Scan(&sid); err != nil {
+			return nil, err
+		}
+		out = append(out, sid)
+	}
+	return out, rows.Err()
+}
+
+// PendingOutbox returns up to limit side effects due by now.
+func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, execution_sid, kind, payload, attempts, due FROM outbox
+		WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?`, now.UTC().Format(ts), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxItem
+	for rows.Next() {
+		var o OutboxItem
+		var payload, due string
+		if err := rows.Scan(&o.ID, &o.ExecutionSID, &o.Kind, &payload, &o.Attempts, &due); err != nil {
+			return nil, err
+		}
+		o.Payload = json.RawMessage(payload)
+		if o.Due, err = time.Parse(ts, due); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// FinishOutbox marks a side effect done, failed, or (retryAt set) pending
+// again for another attempt.
+func (s *Store) FinishOutbox(ctx context.Context, id string, ok bool, errText string, retryAt time.Time) error {
+	status := "done"
+	switch {
+	case !ok && !retryAt.IsZero():
+		status = "pending"
+	case !ok:
+		status = "failed"
+	}
+	due := retryAt
+	if due.IsZero() {
+		due = s.now()
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, due = ? WHERE id = ?`,
+		status, errText, due.UTC().Format(ts), id)
+	return err
+}
+
+// CountExecutions counts executions by status ("" for all).
+func (s *Store) CountExecutions(ctx context.Context, status string) (int, error) {
+	q, args := `SELECT COUNT(*) FROM executions`, []any{}
+	if status != "" {
+		q, args = q+` WHERE status = ?`, append(args, status)
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&n)
+	return n, err
+}
+
+func isUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key")
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func orEmptyEvents(e []engine.Event) []engine.Event {
+	if e == nil {
+		return []engine.Event{}
+	}
+	return e
+}
