@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/osteele/liquid"
 )
@@ -23,9 +24,38 @@ func WithRenderer(r Renderer) Option { return func(e *Engine) { e.render = r } }
 // MaxRenderedString is Studio's cap on one rendered string (16 KB).
 const MaxRenderedString = 16 << 10
 
-type basicRenderer struct{ eng *liquid.Engine }
+type basicRenderer struct {
+	eng   *liquid.Engine
+	mu    sync.RWMutex
+	cache map[string]*liquid.Template // parsed templates; flows reuse the same few
+}
 
-func newBasicRenderer() *basicRenderer { return &basicRenderer{eng: liquid.NewEngine()} }
+// maxCachedTemplates bounds the parse cache; past it the cache starts over.
+const maxCachedTemplates = 4096
+
+func newBasicRenderer() *basicRenderer {
+	return &basicRenderer{eng: liquid.NewEngine(), cache: map[string]*liquid.Template{}}
+}
+
+func (b *basicRenderer) parse(tmpl string) (*liquid.Template, error) {
+	b.mu.RLock()
+	t := b.cache[tmpl]
+	b.mu.RUnlock()
+	if t != nil {
+		return t, nil
+	}
+	t, err := b.eng.ParseString(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	if len(b.cache) >= maxCachedTemplates {
+		b.cache = map[string]*liquid.Template{}
+	}
+	b.cache[tmpl] = t
+	b.mu.Unlock()
+	return t, nil
+}
 
 func (b *basicRenderer) Render(_ context.Context, tmpl string, vars map[string]any) (out string, err error) {
 	if !strings.Contains(tmpl, "{{") && !strings.Contains(tmpl, "{%") {
@@ -36,7 +66,11 @@ func (b *basicRenderer) Render(_ context.Context, tmpl string, vars map[string]a
 			out, err = "", fmt.Errorf("unable to render block: %v", p)
 		}
 	}()
-	out, serr := b.eng.ParseAndRenderString(tmpl, plain(vars).(map[string]any))
+	t, err := b.parse(tmpl)
+	if err != nil {
+		return "", fmt.Errorf("unable to render block: %s", err.Error())
+	}
+	out, serr := t.RenderString(plain(vars).(map[string]any))
 	if serr != nil {
 		return "", fmt.Errorf("unable to render block: %s", serr.Error())
 	}

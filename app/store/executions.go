@@ -84,7 +84,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		return fmt.Errorf("store: execution %s: %w", x.SID, err)
 	}
 	if rec.New {
-		_, err = tx.ExecContext(ctx, `INSERT INTO executions
+		_, err = s.txExec(ctx, tx, `INSERT INTO executions
 			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, string(state),
@@ -99,7 +99,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			return fmt.Errorf("store: insert execution: %w", err)
 		}
 	} else {
-		res, err := tx.ExecContext(ctx, `UPDATE executions SET status = ?, state = ?, date_updated = ? WHERE sid = ?`,
+		res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ? WHERE sid = ?`,
 			x.Status, string(state), x.UpdatedAt.UTC().Format(ts), x.SID)
 		if err != nil {
 			return fmt.Errorf("store: update execution: %w", err)
@@ -120,7 +120,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO steps (sid, execution_sid, seq, flow_sid, parent_step_sid, name,
+			if _, err := s.txExec(ctx, tx, `INSERT INTO steps (sid, execution_sid, seq, flow_sid, parent_step_sid, name,
 				transitioned_from, transitioned_to, type, context, events, date_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom, st.TransitionedTo, st.Type,
 				string(sctx), string(evs), st.CreatedAt.UTC().Format(ts)); err != nil {
@@ -133,19 +133,19 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		if due.IsZero() {
 			due = x.UpdatedAt
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
+		if _, err := s.txExec(ctx, tx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
 			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), due.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts)); err != nil {
 			return fmt.Errorf("store: insert outbox: %w", err)
 		}
 	}
 	// The timer mirrors the execution's wait deadline.
 	if !rec.New {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM timers WHERE execution_sid = ?`, x.SID); err != nil {
+		if _, err := s.txExec(ctx, tx, `DELETE FROM timers WHERE execution_sid = ?`, x.SID); err != nil {
 			return err
 		}
 	}
 	if x.Active() && x.Wait != nil && !x.Wait.Deadline.IsZero() {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO timers (execution_sid, widget, due) VALUES (?, ?, ?)`,
+		if _, err := s.txExec(ctx, tx, `INSERT INTO timers (execution_sid, widget, due) VALUES (?, ?, ?)`,
 			x.SID, x.Wait.Widget, x.Wait.Deadline.UTC().Format(ts)); err != nil {
 			return fmt.Errorf("store: insert timer: %w", err)
 		}
@@ -156,7 +156,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 // Execution loads an execution's engine state.
 func (s *Store) Execution(ctx context.Context, sid string) (*engine.Execution, error) {
 	var state string
-	err := s.db.QueryRowContext(ctx, `SELECT state FROM executions WHERE sid = ?`, sid).Scan(&state)
+	err := s.queryRow(ctx, `SELECT state FROM executions WHERE sid = ?`, sid).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("execution %s: %w", sid, ErrNotFound)
 	}
@@ -174,7 +174,7 @@ func (s *Store) Execution(ctx context.Context, sid string) (*engine.Execution, e
 // session key, or "".
 func (s *Store) ActiveExecution(ctx context.Context, flowSID, sessionKey string) (string, error) {
 	var sid string
-	err := s.db.QueryRowContext(ctx, `SELECT sid FROM executions WHERE flow_sid = ? AND session_key = ? AND status = 'active'`,
+	err := s.queryRow(ctx, `SELECT sid FROM executions WHERE flow_sid = ? AND session_key = ? AND status = 'active'`,
 		flowSID, sessionKey).Scan(&sid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

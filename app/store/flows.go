@@ -224,7 +224,7 @@ func (s *Store) FlowRevision(ctx context.Context, sid, which string) (*Revision,
 	}
 	var r Revision
 	var def, dc string
-	err := s.db.QueryRowContext(ctx, q, args...).Scan(&r.Revision, &r.Status, &def, &r.CommitMessage, &r.Valid, &dc)
+	err := s.queryRow(ctx, q, args...).Scan(&r.Revision, &r.Status, &def, &r.CommitMessage, &r.Valid, &dc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("flow %s revision %s: %w", sid, which, ErrNotFound)
 	}
@@ -259,6 +259,6 @@ func (s *Store) SetTestUsers(ctx context.Context, sid string, users []string) er
 // IsTestUser reports whether address is a test user of the flow.
 func (s *Store) IsTestUser(ctx context.Context, sid, address string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM test_users WHERE flow_sid = ? AND address = ?`, sid, address).Scan(&n)
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM test_users WHERE flow_sid = ? AND address = ?`, sid, address).Scan(&n)
 	return n > 0, err
 }
