@@ -138,11 +138,12 @@ func (r *Runner) Resume(ctx context.Context, executionSID string, in engine.Inpu
 	if err != nil {
 		return nil, nil, err
 	}
+	hadTimer := x.Wait != nil && !x.Wait.Deadline.IsZero()
 	sp, err := r.engine.Resume(ctx, p, x, in)
 	if err != nil {
 		return nil, nil, err
 	}
-	rec := store.SprintRecord{Execution: x, Steps: sp.Steps}
+	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
 	if rec.Outbox, err = outbox(sp); err != nil {
 		return nil, nil, err
 	}
@@ -160,11 +161,12 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 	if err != nil {
 		return nil, err
 	}
+	hadTimer := x.Wait != nil && !x.Wait.Deadline.IsZero()
 	sp, err := r.engine.End(x)
 	if err != nil {
 		return nil, err
 	}
-	return x, r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps})
+	return x, r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer})
 }
 
 // Message delivers an inbound message to a flow: to the contact's active
@@ -197,7 +199,12 @@ func (r *Runner) FireTimers(ctx context.Context, now time.Time, batch int) (int,
 	for _, sid := range sids {
 		if _, _, err := r.Resume(ctx, sid, engine.Input{Type: engine.InputTimeout}); err != nil {
 			if errors.Is(err, engine.ErrNotWaiting) || errors.Is(err, engine.ErrEnded) {
-				continue // answered meanwhile
+				// Answered meanwhile: the timer is stale; drop it so it does
+				// not come back on every poll.
+				if derr := r.store.DeleteTimer(ctx, sid); derr != nil {
+					return n, derr
+				}
+				continue
 			}
 			return n, fmt.Errorf("timer of %s: %w", sid, err)
 		}

@@ -42,6 +42,9 @@ type SprintRecord struct {
 	New        bool
 	Steps      []engine.Step
 	Outbox     []OutboxItem
+	// HadTimer says the execution waited with a deadline before this sprint
+	// (its timer row must go); callers that do not know set it.
+	HadTimer bool
 }
 
 const ts = time.RFC3339Nano
@@ -109,7 +112,9 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		}
 	}
 	if len(rec.Steps) > 0 {
+		// One multi-row insert per sprint.
 		seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
+		args := make([]any, 0, 12*len(rec.Steps))
 		for _, st := range rec.Steps {
 			seq++
 			sctx, err := json.Marshal(orEmpty(st.Context))
@@ -120,12 +125,11 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			if err != nil {
 				return err
 			}
-			if _, err := s.txExec(ctx, tx, `INSERT INTO steps (sid, execution_sid, seq, flow_sid, parent_step_sid, name,
-				transitioned_from, transitioned_to, type, context, events, date_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom, st.TransitionedTo, st.Type,
-				string(sctx), string(evs), st.CreatedAt.UTC().Format(ts)); err != nil {
-				return fmt.Errorf("store: insert step: %w", err)
-			}
+			args = append(args, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
+				st.TransitionedTo, st.Type, string(sctx), string(evs), st.CreatedAt.UTC().Format(ts))
+		}
+		if _, err := s.txExec(ctx, tx, insertSteps(len(rec.Steps)), args...); err != nil {
+			return fmt.Errorf("store: insert steps: %w", err)
 		}
 	}
 	for _, o := range rec.Outbox {
@@ -139,7 +143,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		}
 	}
 	// The timer mirrors the execution's wait deadline.
-	if !rec.New {
+	if !rec.New && rec.HadTimer {
 		if _, err := s.txExec(ctx, tx, `DELETE FROM timers WHERE execution_sid = ?`, x.SID); err != nil {
 			return err
 		}
@@ -232,6 +236,12 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stri
 	return out, rows.Err()
 }
 
+// DeleteTimer drops an execution's timer (one that no longer matches a wait).
+func (s *Store) DeleteTimer(ctx context.Context, executionSID string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM timers WHERE execution_sid = ?`, executionSID)
+	return err
+}
+
 // PendingOutbox returns up to limit side effects due by now.
 func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, execution_sid, kind, payload, attempts, due FROM outbox
@@ -303,4 +313,18 @@ func orEmptyEvents(e []engine.Event) []engine.Event {
 		return []engine.Event{}
 	}
 	return e
+}
+
+// insertSteps is the multi-row insert for n steps (prepared once per n).
+func insertSteps(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO steps (sid, execution_sid, seq, flow_sid, parent_step_sid, name, transitioned_from,
+		transitioned_to, type, context, events, date_created) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
 }
