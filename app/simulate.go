@@ -96,51 +96,35 @@ func simulate(ctx context.Context, file string, o simulateOpts, in io.Reader, ou
 	return err
 }
 
-// simTrigger picks the trigger event: the one asked for, else the first the
+// simTrigger picks the channel: the one asked for, else the first the
 // trigger wires (call, message, request).
 func simTrigger(f *schema.Flow, o simulateOpts) (engine.Trigger, error) {
-	events := map[string]string{"call": engine.EventIncomingCall, "message": engine.EventIncomingMessage, "request": engine.EventIncomingRequest}
-	ev := events[o.channel]
-	if o.channel != "" && ev == "" {
-		return engine.Trigger{}, fmt.Errorf("--channel %q: call, message or request", o.channel)
-	}
-	if ev == "" {
+	channel := o.channel
+	if channel == "" {
 		trig := f.State(f.InitialState)
-		for _, e := range []string{engine.EventIncomingCall, engine.EventIncomingMessage, engine.EventIncomingRequest} {
-			if next, ok := trig.Next(e); ok && next != "" {
-				ev = e
+		for _, c := range []string{"call", "message", "request"} {
+			if next, ok := trig.Next(simulator.Channels[c]); ok && next != "" {
+				channel = c
 				break
 			}
 		}
-		if ev == "" {
+		if channel == "" {
 			return engine.Trigger{}, fmt.Errorf("the trigger wires no call, message or request event")
 		}
 	}
-	return SimTrigger(ev, o.from, o.to, o.params)
-}
-
-// SimTrigger builds a trigger as the channels would, with Twilio-shaped
-// parameters.
-func SimTrigger(event, from, to, params string) (engine.Trigger, error) {
-	t := engine.Trigger{Event: event, Contact: from, Channel: to}
-	switch event {
-	case engine.EventIncomingCall:
-		t.Params = map[string]any{"CallSid": sid.New("CA"), "From": from, "To": to, "Caller": from, "Called": to,
-			"CallStatus": "ringing", "Direction": "inbound", "AccountSid": "AC00000000000000000000000000000000", "ApiVersion": "2010-04-01"}
-		t.InitiatedBy = t.Params["CallSid"].(string)
-	case engine.EventIncomingMessage:
-		t.Params = map[string]any{"MessageSid": sid.New("SM"), "From": from, "To": to, "Body": "hi", "NumMedia": "0",
-			"AccountSid": "AC00000000000000000000000000000000"}
-		t.InitiatedBy = t.Params["MessageSid"].(string)
-	case engine.EventIncomingRequest:
-		// REST: From is the flow's address, To the contact's.
-		t.Contact, t.Channel = from, to
-		if params != "" {
-			if err := json.Unmarshal([]byte(params), &t.Data); err != nil {
-				return t, fmt.Errorf("--parameters: %w", err)
-			}
+	var data map[string]any
+	if o.params != "" {
+		if err := json.Unmarshal([]byte(o.params), &data); err != nil {
+			return engine.Trigger{}, fmt.Errorf("--parameters: %w", err)
 		}
-		t.Params = map[string]any{}
+	}
+	prefix := "CA"
+	if channel == "message" {
+		prefix = "SM"
+	}
+	t, err := simulator.NewTrigger(channel, o.from, o.to, "hi", data, sid.New(prefix))
+	if err != nil {
+		return t, fmt.Errorf("--channel: %w", err)
 	}
 	return t, nil
 }

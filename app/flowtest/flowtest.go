@@ -143,24 +143,17 @@ func Run(ctx context.Context, definition []byte, t Test, opts ...engine.Option) 
 }
 
 func trigger(t Test, from, to string) (engine.Trigger, error) {
-	tr := engine.Trigger{Contact: from, Channel: to}
-	switch t.Trigger {
-	case "call":
-		tr.Event = engine.EventIncomingCall
-		tr.Params = map[string]any{"CallSid": "CA00000000000000000000000000000001", "From": from, "To": to, "Caller": from, "Called": to,
-			"CallStatus": "ringing", "Direction": "inbound"}
-	case "message":
-		body := "hi"
-		if t.Body != nil {
-			body = *t.Body
-		}
-		tr.Event = engine.EventIncomingMessage
-		tr.Params = map[string]any{"MessageSid": "SM00000000000000000000000000000001", "From": from, "To": to, "Body": body, "NumMedia": "0"}
-	case "request":
-		tr.Event = engine.EventIncomingRequest
-		tr.Data = t.Parameters
-	default:
-		return tr, fmt.Errorf("%w: trigger %q (call, message or request)", ErrInvalidFile, t.Trigger)
+	body := "hi"
+	if t.Body != nil {
+		body = *t.Body
+	}
+	sid := "CA00000000000000000000000000000001"
+	if t.Trigger == "message" {
+		sid = "SM00000000000000000000000000000001"
+	}
+	tr, err := simulator.NewTrigger(t.Trigger, from, to, body, t.Parameters, sid)
+	if err != nil {
+		return tr, fmt.Errorf("%w: %v", ErrInvalidFile, err)
 	}
 	return tr, nil
 }
