@@ -68,6 +68,7 @@ bench: deps
 fuzz: deps
 	go test ./schema -run '^$$' -fuzz FuzzParseValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./engine/conditions -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./engine/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin

@@ -9,7 +9,7 @@
 // dial result, a timeout...). Between sprints an Execution is plain data that
 // marshals to JSON, so a later process can resume it.
 //
-// engine imports only schema/, its own subpackages, osteele/liquid and the
+// engine imports only schema/, its own subpackages (liquid, conditions) and the
 // standard library.
 package engine
 
@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard/switchboard/engine/liquid"
 	"github.com/switchboard/switchboard/schema"
 )
 
@@ -101,7 +102,7 @@ func New(opts ...Option) *Engine {
 		e.http = &http.Client{Timeout: e.limits.HTTPTimeout}
 	}
 	if e.render == nil {
-		e.render = newBasicRenderer()
+		e.render = liquid.New(liquid.DefaultLimits()).WithLocation(e.loc).WithClock(e.now)
 	}
 	return e
 }
