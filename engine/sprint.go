@@ -87,7 +87,7 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	if err != nil {
 		return nil, err
 	}
-	next, waiting, err := e.settle(ctx, &p, top, x, sp, run, out)
+	next, waiting, err := e.settle(&p, x, sp, run, out)
 	if err != nil || waiting {
 		return sp, err
 	}
@@ -131,7 +131,7 @@ func (e *Engine) advance(ctx context.Context, top, p *Program, x *Execution, sp 
 			}
 			// A subflow finished: back to its run-subflow widget in the parent.
 			var err error
-			p, name, err = e.popSubflow(ctx, top, x, sp, true)
+			p, name, err = e.popSubflow(ctx, top, x, sp)
 			if err != nil {
 				return err
 			}
@@ -177,7 +177,7 @@ func (e *Engine) advance(ctx context.Context, top, p *Program, x *Execution, sp 
 		if err != nil {
 			return err
 		}
-		next, waiting, err := e.settle(ctx, &p, top, x, sp, run, out)
+		next, waiting, err := e.settle(&p, x, sp, run, out)
 		if err != nil || waiting {
 			return err
 		}
@@ -187,7 +187,7 @@ func (e *Engine) advance(ctx context.Context, top, p *Program, x *Execution, sp 
 
 // settle applies a widget's outcome: commands, then a wait, a subflow or a
 // transition. It returns the next widget's name.
-func (e *Engine) settle(ctx context.Context, p **Program, top *Program, x *Execution, sp *Sprint, run *Run, out Outcome) (string, bool, error) {
+func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Outcome) (string, bool, error) {
 	st := run.state
 	sp.Commands = append(sp.Commands, out.Commands...)
 	switch {
@@ -234,7 +234,7 @@ func (e *Engine) settle(ctx context.Context, p **Program, top *Program, x *Execu
 
 // popSubflow ends the running subflow and resumes its run-subflow widget in
 // the parent with completed (or failed).
-func (e *Engine) popSubflow(ctx context.Context, top *Program, x *Execution, sp *Sprint, ok bool) (*Program, string, error) {
+func (e *Engine) popSubflow(ctx context.Context, top *Program, x *Execution, sp *Sprint) (*Program, string, error) {
 	f := x.Frames[len(x.Frames)-1]
 	x.Frames = x.Frames[:len(x.Frames)-1]
 	vars := x.Context.Variables()
@@ -255,10 +255,7 @@ func (e *Engine) popSubflow(ctx context.Context, top *Program, x *Execution, sp 
 	if st == nil {
 		return nil, "", fmt.Errorf("%w: widget %s gone from parent flow", ErrCannotRun, f.Widget)
 	}
-	event := "completed"
-	if !ok {
-		event = "failed"
-	}
+	const event = "completed"
 	outputs := copyMap(vars)
 	next, _ := st.Next(event)
 	x.Context.SetWidget(st.Name, outputs)

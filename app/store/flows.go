@@ -49,19 +49,24 @@ type NewFlow struct {
 	Warnings      []Problem
 }
 
+// encode checks the status and encodes the validation findings.
+func (in NewFlow) encode() (errs, warns []byte, err error) {
+	if in.Status != StatusDraft && in.Status != StatusPublished {
+		return nil, nil, fmt.Errorf("%w: status %q (draft or published)", ErrInvalid, in.Status)
+	}
+	if errs, err = json.Marshal(nonNil(in.Errors)); err != nil {
+		return nil, nil, err
+	}
+	warns, err = json.Marshal(nonNil(in.Warnings))
+	return errs, warns, err
+}
+
 // CreateFlow stores a new flow and its first revision in one transaction.
 func (s *Store) CreateFlow(ctx context.Context, in NewFlow) (*Flow, error) {
 	if in.SID == "" || in.FriendlyName == "" || len(in.Definition) == 0 {
 		return nil, fmt.Errorf("%w: sid, friendly name and definition are required", ErrInvalid)
 	}
-	if in.Status != StatusDraft && in.Status != StatusPublished {
-		return nil, fmt.Errorf("%w: status %q (draft or published)", ErrInvalid, in.Status)
-	}
-	errs, err := json.Marshal(nonNil(in.Errors))
-	if err != nil {
-		return nil, err
-	}
-	warns, err := json.Marshal(nonNil(in.Warnings))
+	errs, warns, err := in.encode()
 	if err != nil {
 		return nil, err
 	}
@@ -155,14 +160,7 @@ const (
 // AddRevision stores a new revision of a flow and makes it the flow's
 // latest; the flow's status follows the revision's.
 func (s *Store) AddRevision(ctx context.Context, sid string, in NewFlow) (*Flow, error) {
-	if in.Status != StatusDraft && in.Status != StatusPublished {
-		return nil, fmt.Errorf("%w: status %q (draft or published)", ErrInvalid, in.Status)
-	}
-	errs, err := json.Marshal(nonNil(in.Errors))
-	if err != nil {
-		return nil, err
-	}
-	warns, err := json.Marshal(nonNil(in.Warnings))
+	errs, warns, err := in.encode()
 	if err != nil {
 		return nil, err
 	}
