@@ -45,6 +45,46 @@ type SprintRecord struct {
 	// HadTimer says the execution waited with a deadline before this sprint
 	// (its timer row must go); callers that do not know set it.
 	HadTimer bool
+
+	enc *encodedSprint
+}
+
+// encodedSprint is a sprint's JSON columns, encoded before the write
+// transaction so that the one writer spends its time writing.
+type encodedSprint struct {
+	state string
+	steps []any // the steps' insert arguments, 12 per step
+}
+
+// Encode prepares the record's JSON columns. Callers that batch sprints
+// into one transaction call it on their own goroutine first; SaveSprint and
+// SaveSprints call it for records that were not encoded.
+func (rec *SprintRecord) Encode() error {
+	if rec.enc != nil {
+		return nil
+	}
+	x := rec.Execution
+	state, err := json.Marshal(x)
+	if err != nil {
+		return fmt.Errorf("store: execution %s: %w", x.SID, err)
+	}
+	enc := &encodedSprint{state: string(state), steps: make([]any, 0, 12*len(rec.Steps))}
+	seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
+	for _, st := range rec.Steps {
+		seq++
+		sctx, err := json.Marshal(orEmpty(st.Context))
+		if err != nil {
+			return fmt.Errorf("store: step %s context: %w", st.SID, err)
+		}
+		evs, err := json.Marshal(orEmptyEvents(st.Events))
+		if err != nil {
+			return fmt.Errorf("store: step %s events: %w", st.SID, err)
+		}
+		enc.steps = append(enc.steps, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
+			st.TransitionedTo, st.Type, string(sctx), string(evs), st.CreatedAt.UTC().Format(ts))
+	}
+	rec.enc = enc
+	return nil
 }
 
 const ts = time.RFC3339Nano
@@ -81,16 +121,16 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 }
 
 func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) error {
-	x := rec.Execution
-	state, err := json.Marshal(x)
-	if err != nil {
-		return fmt.Errorf("store: execution %s: %w", x.SID, err)
+	if err := rec.Encode(); err != nil {
+		return err
 	}
+	x, state := rec.Execution, rec.enc.state
+	var err error
 	if rec.New {
 		_, err = s.txExec(ctx, tx, `INSERT INTO executions
 			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, string(state),
+			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, state,
 			x.CreatedAt.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts))
 		if err != nil {
 			if isUniqueViolation(err) {
@@ -103,7 +143,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		}
 	} else {
 		res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ? WHERE sid = ?`,
-			x.Status, string(state), x.UpdatedAt.UTC().Format(ts), x.SID)
+			x.Status, state, x.UpdatedAt.UTC().Format(ts), x.SID)
 		if err != nil {
 			return fmt.Errorf("store: update execution: %w", err)
 		}
@@ -113,22 +153,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 	}
 	if len(rec.Steps) > 0 {
 		// One multi-row insert per sprint.
-		seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
-		args := make([]any, 0, 12*len(rec.Steps))
-		for _, st := range rec.Steps {
-			seq++
-			sctx, err := json.Marshal(orEmpty(st.Context))
-			if err != nil {
-				return err
-			}
-			evs, err := json.Marshal(orEmptyEvents(st.Events))
-			if err != nil {
-				return err
-			}
-			args = append(args, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
-				st.TransitionedTo, st.Type, string(sctx), string(evs), st.CreatedAt.UTC().Format(ts))
-		}
-		if _, err := s.txExec(ctx, tx, insertSteps(len(rec.Steps)), args...); err != nil {
+		if _, err := s.txExec(ctx, tx, insertSteps(len(rec.Steps)), rec.enc.steps...); err != nil {
 			return fmt.Errorf("store: insert steps: %w", err)
 		}
 	}
