@@ -16,13 +16,16 @@ import (
 	"github.com/switchboard/switchboard/app/api"
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/demo"
+	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/sid"
 	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+	_ "github.com/switchboard/switchboard/engine/widgets" // registers every widget
 	"github.com/switchboard/switchboard/schema"
 )
 
 func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the appliance: store, REST API and editor over HTTP",
 		Args:  cobra.NoArgs,
@@ -31,6 +34,9 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 			return serve(cmd.Context(), *cfg, assets, log, nil)
 		},
 	}
+	cmd.Flags().IntVar(&cfg.RetentionDays, "retention-days", cfg.RetentionDays,
+		"days ended executions and their steps are kept (0 keeps them forever)")
+	return cmd
 }
 
 // serve opens the store, seeds the demo flow into an empty one and serves
@@ -52,6 +58,16 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	if err := seedDemo(ctx, st, log); err != nil {
 		return err
 	}
+	// The runner's sweeper fires wait timeouts (also those that fell due
+	// while the appliance was down), ends executions at the end of their
+	// 30-day lifetime and purges ended ones after the retention period.
+	r := runner.New(st, log, engine.WithSIDs(sid.New))
+	defer r.Close()
+	r.SetRetention(time.Duration(cfg.RetentionDays) * 24 * time.Hour)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
+	defer func() { stopSweep(); <-swept }()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -65,7 +81,8 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 		Handler:           (&api.Server{Store: st, Version: version(), Assets: assets, Log: log}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir)
+	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,
+		"retention_days", cfg.RetentionDays)
 	// The SIP listener arrives with the voice channel; --sip is validated now
 	// so that configurations written today keep working.
 	log.Info("SIP listener not part of this build yet", "sip", cfg.SIPAddr)

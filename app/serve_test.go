@@ -14,6 +14,9 @@ import (
 
 	"github.com/switchboard/switchboard/app/api"
 	"github.com/switchboard/switchboard/app/config"
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
 )
 
 // startServe runs serve on an ephemeral loopback port and returns its base URL
@@ -74,4 +77,48 @@ func TestServeSeedsDemoOnceAndServesHealth(t *testing.T) {
 func TestServeRefusesBadConfig(t *testing.T) {
 	err := serve(context.Background(), config.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1", SIPAddr: "127.0.0.1:0"}, nil, slog.Default(), nil)
 	require.ErrorIs(t, err, config.ErrInvalid)
+}
+
+// TestServeFiresTimersThatFellDueWhileDown: an execution that waited for a
+// reply while the appliance was down times out once it is back.
+func TestServeFiresTimersThatFellDueWhileDown(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	require.NoError(t, err)
+	const flow = `{"initial_state": "Trigger", "states": [
+	  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingMessage", "next": "ask"}]},
+	  {"name": "ask", "type": "send-and-wait-for-reply", "properties": {"body": "Still there?", "timeout": "60"},
+	   "transitions": [{"event": "incomingMessage"}, {"event": "timeout", "next": "bye"}, {"event": "deliveryFailure"}]},
+	  {"name": "bye", "type": "send-message", "properties": {"body": "Bye"}, "transitions": [{"event": "sent"}, {"event": "failed"}]}]}`
+	const flowSID = "FW00000000000000000000000000000042"
+	_, err = st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: "t", Status: store.StatusPublished, Definition: json.RawMessage(flow), Valid: true})
+	require.NoError(t, err)
+	past := time.Now().Add(-2 * time.Minute) // its 60 s timeout fell due a minute ago
+	r := runner.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithClock(func() time.Time { return past }))
+	x, _, err := r.Message(ctx, flowSID, "+15550001111", "+15550002222", map[string]any{"Body": "hi"})
+	require.NoError(t, err)
+	r.Close()
+	require.NoError(t, st.Close())
+
+	_, stop := startServe(t, dir)
+	defer stop()
+	check, err := store.Open(ctx, dir)
+	require.NoError(t, err)
+	defer check.Close()
+	var got *engine.Execution
+	for i := 0; i < 100; i++ { // up to 10 s; the sweeper runs every second
+		got, err = check.Execution(ctx, x.SID)
+		require.NoError(t, err)
+		if !got.Active() {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.False(t, got.Active(), "the timeout fired after the restart")
+	steps, err := check.Steps(ctx, x.SID)
+	require.NoError(t, err)
+	last := steps[len(steps)-1]
+	require.Equal(t, "bye", last.TransitionedFrom)
+	require.Equal(t, "sent", last.Name)
 }

@@ -10,6 +10,7 @@ var (
 	ErrCannotRun     = errors.New("flow cannot run")
 	ErrEnded         = errors.New("execution has ended")
 	ErrNotWaiting    = errors.New("execution is not waiting for this input")
+	ErrNotExpired    = errors.New("execution has not reached its lifetime")
 	ErrUnknownWidget = errors.New("no widget registered for this type")
 )
 

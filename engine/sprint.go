@@ -107,6 +107,21 @@ func (e *Engine) End(x *Execution) (*Sprint, error) {
 	return sp, nil
 }
 
+// Expire ends an execution that outlived the lifetime limit (Studio ends
+// executions 30 days after they started, waiting or not). It returns
+// ErrNotExpired for a younger one, so a sweep racing an input is harmless.
+func (e *Engine) Expire(x *Execution) (*Sprint, error) {
+	if !x.Active() {
+		return nil, ErrEnded
+	}
+	if e.limits.Lifetime <= 0 || e.now().Sub(x.CreatedAt) <= e.limits.Lifetime {
+		return nil, ErrNotExpired
+	}
+	sp := &Sprint{}
+	e.end(x, sp, EndExpired)
+	return sp, nil
+}
+
 // running returns the program the execution is in (a subflow's when one runs).
 func (e *Engine) running(ctx context.Context, top *Program, x *Execution) (*Program, error) {
 	if len(x.Frames) == 0 {

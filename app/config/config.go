@@ -15,6 +15,8 @@ const (
 	DefaultDataDir  = "./data"
 	DefaultHTTPAddr = "127.0.0.1:8080"
 	DefaultSIPAddr  = "127.0.0.1:5060"
+	// DefaultRetentionDays is how long ended executions are kept (Studio: 30).
+	DefaultRetentionDays = 30
 )
 
 // ErrInvalid is wrapped by every configuration error.
@@ -25,17 +27,23 @@ type Config struct {
 	DataDir  string // SQLite store and recordings
 	HTTPAddr string // REST API, webhooks and the editor
 	SIPAddr  string // SIP listener (UDP and TCP)
+	// RetentionDays is how long ended executions and their steps are kept;
+	// 0 keeps them forever.
+	RetentionDays int
 }
 
 // Default returns the loopback-only defaults.
 func Default() Config {
-	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr}
+	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr, RetentionDays: DefaultRetentionDays}
 }
 
 // Validate checks that the directory is set and the addresses are host:port.
 func (c Config) Validate() error {
 	if c.DataDir == "" {
 		return fmt.Errorf("%w: --data must name a directory", ErrInvalid)
+	}
+	if c.RetentionDays < 0 {
+		return fmt.Errorf("%w: --retention-days %d: must be 0 (keep forever) or more", ErrInvalid, c.RetentionDays)
 	}
 	for _, a := range []struct{ flag, addr string }{{"--http", c.HTTPAddr}, {"--sip", c.SIPAddr}} {
 		host, port, err := net.SplitHostPort(a.addr)

@@ -19,6 +19,8 @@ func TestValidate(t *testing.T) {
 		{"no port", Config{DataDir: "d", HTTPAddr: "127.0.0.1", SIPAddr: "127.0.0.1:2"}, false},
 		{"hostname", Config{DataDir: "d", HTTPAddr: "example.org:80", SIPAddr: "127.0.0.1:2"}, false},
 		{"port range", Config{DataDir: "d", HTTPAddr: "127.0.0.1:70000", SIPAddr: "127.0.0.1:2"}, false},
+		{"keep forever", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: 0}, true},
+		{"negative retention", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: -1}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

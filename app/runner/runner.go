@@ -31,7 +31,8 @@ type Runner struct {
 	engine *engine.Engine
 	log    *slog.Logger
 
-	commit *committer
+	commit    *committer
+	retention time.Duration
 
 	mu       sync.Mutex
 	locks    map[string]*lockRef
@@ -45,7 +46,8 @@ type lockRef struct {
 
 // New builds a runner; opts configure its engine (limits, clock, HTTP...).
 func New(st *store.Store, log *slog.Logger, opts ...engine.Option) *Runner {
-	r := &Runner{store: st, log: log, locks: map[string]*lockRef{}, programs: map[string]*engine.Program{}, commit: newCommitter(st)}
+	r := &Runner{store: st, log: log, locks: map[string]*lockRef{}, programs: map[string]*engine.Program{},
+		commit: newCommitter(st), retention: DefaultRetention}
 	r.engine = engine.New(append(opts, engine.WithSubflows(r))...)
 	return r
 }
@@ -191,26 +193,44 @@ func (r *Runner) Message(ctx context.Context, flowSID string, from, to string, p
 // FireTimers resumes every execution whose wait deadline passed with a
 // timeout input. It returns how many it resumed.
 func (r *Runner) FireTimers(ctx context.Context, now time.Time, batch int) (int, error) {
+	timeouts, expired, err := r.fireTimers(ctx, now, batch)
+	return timeouts + expired, err
+}
+
+// fireTimers resumes up to batch due timers and tells timeouts from
+// executions that reached their lifetime while they waited. One execution
+// that cannot resume (its error is returned, joined with the others') does
+// not hold back the rest of the batch.
+func (r *Runner) fireTimers(ctx context.Context, now time.Time, batch int) (timeouts, expired int, err error) {
 	sids, err := r.store.DueTimers(ctx, now, batch)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	n := 0
+	var errs []error
 	for _, sid := range sids {
-		if _, _, err := r.Resume(ctx, sid, engine.Input{Type: engine.InputTimeout}); err != nil {
+		x, _, err := r.Resume(ctx, sid, engine.Input{Type: engine.InputTimeout})
+		if err != nil {
 			if errors.Is(err, engine.ErrNotWaiting) || errors.Is(err, engine.ErrEnded) {
 				// Answered meanwhile: the timer is stale; drop it so it does
 				// not come back on every poll.
 				if derr := r.store.DeleteTimer(ctx, sid); derr != nil {
-					return n, derr
+					return timeouts, expired, derr
 				}
 				continue
 			}
-			return n, fmt.Errorf("timer of %s: %w", sid, err)
+			if ctx.Err() != nil {
+				return timeouts, expired, ctx.Err()
+			}
+			errs = append(errs, fmt.Errorf("timer of %s: %w", sid, err))
+			continue
 		}
-		n++
+		if x.EndReason == engine.EndExpired {
+			expired++
+		} else {
+			timeouts++
+		}
 	}
-	return n, nil
+	return timeouts, expired, errors.Join(errs...)
 }
 
 func (r *Runner) lock(sid string) func() {

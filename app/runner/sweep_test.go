@@ -1,0 +1,119 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+)
+
+func TestSweepTimeoutsLifetimeAndRetention(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, t.TempDir())
+	f.createFlow(t, waiter, store.StatusPublished)
+	start := func(contact, timeout string) *engine.Execution {
+		x, _, err := f.r.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: contact,
+			Channel: "+15550002222", Data: map[string]any{"n": contact, "timeout": timeout}})
+		require.NoError(t, err)
+		return x
+	}
+	day := 24 * time.Hour
+	long := start("+15550000001", "3456000") // waits 40 days: outlives the 30-day lifetime
+	answered := start("+15550000002", "60")
+	quiet := start("+15550000003", "60")
+	_, _, err := f.r.Message(ctx, flowSID, "+15550000002", "+15550002222", map[string]any{"Body": "yes"})
+	require.NoError(t, err)
+
+	// Two minutes on: the quiet one times out; nothing else changes.
+	f.clock.Advance(2 * time.Minute)
+	sw, err := f.r.Sweep(ctx, f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, Swept{Timeouts: 1}, sw)
+	x, err := f.st.Execution(ctx, quiet.SID)
+	require.NoError(t, err)
+	require.False(t, x.Active())
+
+	// A day before the lifetime ends: nothing to do.
+	f.clock.Advance(29 * day)
+	sw, err = f.r.Sweep(ctx, f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, Swept{}, sw)
+
+	// Past 30 days: the long wait ends as expired, and the two executions
+	// that ended 30 days ago are purged with their steps and outbox rows.
+	f.clock.Advance(day + time.Hour)
+	sw, err = f.r.Sweep(ctx, f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, Swept{Expired: 1, Purged: 2}, sw)
+	x, err = f.st.Execution(ctx, long.SID)
+	require.NoError(t, err)
+	require.False(t, x.Active())
+	require.Equal(t, engine.EndExpired, x.EndReason)
+	for _, sid := range []string{answered.SID, quiet.SID} {
+		_, err := f.st.Execution(ctx, sid)
+		require.True(t, errors.Is(err, store.ErrNotFound), "%s: %v", sid, err)
+		steps, err := f.st.Steps(ctx, sid)
+		require.NoError(t, err)
+		require.Empty(t, steps)
+	}
+	out, err := f.st.PendingOutbox(ctx, f.clock.Now().Add(100*day), 100)
+	require.NoError(t, err)
+	require.Len(t, out, 1, "only the expired execution's question is left")
+	require.Equal(t, long.SID, out[0].ExecutionSID)
+
+	// The expired execution's 40-day timer went with its wait.
+	f.clock.Advance(20 * day)
+	due, err := f.st.DueTimers(ctx, f.clock.Now(), 10)
+	require.NoError(t, err)
+	require.Empty(t, due)
+
+	// Retention 0 keeps ended executions forever.
+	f.r.SetRetention(0)
+	f.clock.Advance(365 * day)
+	sw, err = f.r.Sweep(ctx, f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, Swept{}, sw)
+	_, err = f.st.Execution(ctx, long.SID)
+	require.NoError(t, err)
+	n, err := f.st.CountExecutions(ctx, "")
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+}
+
+// TestSweepWorksInBatches: more due timers, expired and purgeable
+// executions than one batch holds are all handled in one sweep.
+func TestSweepWorksInBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 1,200 executions")
+	}
+	ctx := context.Background()
+	f := newFixture(t, t.TempDir())
+	f.createFlow(t, waiter, store.StatusPublished)
+	const n = sweepBatch + 100
+	for i := 0; i < n; i++ {
+		timeout := "60"
+		if i%2 == 1 {
+			timeout = "3456000"
+		}
+		_, _, err := f.r.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingRequest,
+			Contact: "+1555" + string(rune('A'+i%26)) + time.Duration(i).String(), Channel: "+15550002222",
+			Data: map[string]any{"n": i, "timeout": timeout}})
+		require.NoError(t, err)
+	}
+	f.clock.Advance(2 * time.Minute)
+	sw, err := f.r.Sweep(ctx, f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, Swept{Timeouts: n / 2}, sw)
+	f.clock.Advance(31 * 24 * time.Hour)
+	sw, err = f.r.Sweep(ctx, f.clock.Now())
+	require.NoError(t, err)
+	require.Equal(t, Swept{Expired: n / 2, Purged: n / 2}, sw)
+	left, err := f.st.CountExecutions(ctx, "")
+	require.NoError(t, err)
+	require.Equal(t, n/2, left)
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ActiveStartedBefore returns up to limit active executions created before
+// t, oldest first: the candidates of the lifetime sweep.
+func (s *Store) ActiveStartedBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sid FROM executions
+		WHERE status = 'active' AND date_created < ? ORDER BY date_created LIMIT ?`, t.UTC().Format(ts), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: lifetime sweep: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sid string
+		if err := rows.Scan(&sid); err != nil {
+			return nil, err
+		}
+		out = append(out, sid)
+	}
+	return out, rows.Err()
+}
+
+// PurgeEnded deletes up to limit executions that ended before t, with their
+// steps, timers and outbox rows, in one transaction; it returns how many
+// executions went. Active executions are never purged. Callers loop while
+// it returns limit, so that one purge never holds the writer for long.
+func (s *Store) PurgeEnded(ctx context.Context, t time.Time, limit int) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT sid FROM executions
+		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`, t.UTC().Format(ts), limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: purge: %w", err)
+	}
+	var sids []string
+	for rows.Next() {
+		var sid string
+		if err := rows.Scan(&sid); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		sids = append(sids, sid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, sid := range sids {
+		// Steps and timers go by ON DELETE CASCADE; outbox rows carry no
+		// foreign key and are deleted here.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE execution_sid = ?`, sid); err != nil {
+			return 0, fmt.Errorf("store: purge outbox of %s: %w", sid, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM executions WHERE sid = ? AND status = 'ended'`, sid); err != nil {
+			return 0, fmt.Errorf("store: purge %s: %w", sid, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: purge: %w", err)
+	}
+	return len(sids), nil
+}
