@@ -62,7 +62,8 @@ unit:
 
 ## bench: Go benchmarks, printed as a table
 bench: deps
-	go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/
+	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ -skip Conversation && \
+	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/; } | awk -f build/bench-table.awk
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz: deps
