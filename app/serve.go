@@ -9,11 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/switchboard/switchboard/app/api"
+	"github.com/switchboard/switchboard/app/auth"
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/demo"
 	"github.com/switchboard/switchboard/app/runner"
@@ -36,6 +39,10 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&cfg.RetentionDays, "retention-days", cfg.RetentionDays,
 		"days ended executions and their steps are kept (0 keeps them forever)")
+	cmd.Flags().StringVar(&cfg.AccountSID, "account-sid", os.Getenv("SWITCHBOARD_ACCOUNT_SID"),
+		"account SID for the API (default: $SWITCHBOARD_ACCOUNT_SID, else generated and kept in the data directory)")
+	cmd.Flags().StringVar(&cfg.AuthToken, "auth-token", os.Getenv("SWITCHBOARD_AUTH_TOKEN"),
+		"auth token for the API (default: $SWITCHBOARD_AUTH_TOKEN; prefer the variable: flags show in ps)")
 	return cmd
 }
 
@@ -58,6 +65,14 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	if err := seedDemo(ctx, st, log); err != nil {
 		return err
 	}
+	creds, created, err := auth.LoadOrCreate(cfg.DataDir, auth.Credentials{AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken})
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("API credentials generated; the auth token is in the credentials file",
+			"account_sid", creds.AccountSID, "file", filepath.Join(cfg.DataDir, auth.FileName))
+	}
 	// The runner's sweeper fires wait timeouts (also those that fell due
 	// while the appliance was down), ends executions at the end of their
 	// 30-day lifetime and purges ended ones after the retention period.
@@ -78,7 +93,8 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 		log.Warn("HTTP listens beyond loopback, as configured", "addr", addr)
 	}
 	srv := &http.Server{
-		Handler:           (&api.Server{Store: st, Version: version(), Assets: assets, Log: log}).Handler(),
+		Handler: (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st},
+			Version: version(), Assets: assets, Log: log}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard/switchboard/app/api"
+	"github.com/switchboard/switchboard/app/auth"
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/store"
@@ -61,7 +64,23 @@ func TestServeSeedsDemoOnceAndServesHealth(t *testing.T) {
 	require.Equal(t, "ok", h.Store)
 	require.Equal(t, 1, h.Flows, "the demo flow is seeded into an empty store")
 
+	// Nothing but /healthz answers without credentials, also on loopback.
 	resp, err := http.Get(base + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	// The credentials generated on first start are kept in the data
+	// directory, readable by the owner only.
+	fi, err := os.Stat(filepath.Join(dir, auth.FileName))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	creds, created, err := auth.LoadOrCreate(dir, auth.Credentials{})
+	require.NoError(t, err)
+	require.False(t, created)
+	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+	req.SetBasicAuth(creds.AccountSID, creds.AuthToken)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

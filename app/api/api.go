@@ -1,6 +1,8 @@
-// Package api serves Switchboard over HTTP: the Studio v2-shaped REST API,
-// webhooks, event streams and the editor's static files. For now it serves
-// /healthz and the editor; the REST API lands here next.
+// Package api serves Switchboard over HTTP: the Studio v2-shaped REST API
+// (/v2), Twilio-shaped webhooks (/v1/Accounts/{AccountSid}/Flows/{FlowSid}),
+// API keys (/2010-04-01/Accounts/{AccountSid}/Keys), the event stream, the
+// metrics, /healthz and the editor's static files. Every route but /healthz
+// needs credentials.
 package api
 
 import (
@@ -10,53 +12,134 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/switchboard/switchboard/app/auth"
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/store"
 )
 
 // Health is what /healthz reports.
 type Health struct {
-	Status  string `json:"status"` // "ok" or "unavailable"
+	Status  string `json:"status"` // "ok", "busy", "full" or "unavailable"
 	Version string `json:"version"`
 	Store   string `json:"store"` // "ok" or the error
 	Flows   int    `json:"flows"`
-}
-
-// Store is what the API needs from the store.
-type Store interface {
-	Ping(ctx context.Context) error
-	CountFlows(ctx context.Context) (int, error)
+	// InFlight is how many API and webhook requests are being served.
+	InFlight int64 `json:"in_flight"`
 }
 
 // Server holds the API's dependencies.
 type Server struct {
-	Store   Store
+	Store   *store.Store
+	Runner  *runner.Runner
+	Auth    *auth.Authenticator
 	Version string
 	Assets  fs.FS // the editor's build (frontend/dist); may be empty
 	Log     *slog.Logger
+	// Events, when set, is the Server-Sent Events stream served at
+	// GET /v2/Events/Stream (live executions and steps for the editor).
+	Events http.Handler
+	// BusyAt and FullAt are the in-flight request counts at which /healthz
+	// answers 429 (busy) and 503 (full); 0 takes the defaults.
+	BusyAt, FullAt int64
+
+	metrics *metrics
+	load    load
+	mux     *http.ServeMux // the authenticated routes
 }
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	s.metrics = newMetrics(s)
+	open := http.NewServeMux()
+	open.HandleFunc("GET /healthz", s.healthz)
+
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux = mux
+	s.routesV2(mux)
+	s.routesKeys(mux)
+	s.routesWebhooks(mux)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	if s.Events != nil {
+		mux.Handle("GET /v2/Events/Stream", s.Events)
+	}
 	mux.Handle("GET /", s.editor())
-	return mux
+	open.Handle("/", s.authenticate(mux))
+	return s.observe(open)
+}
+
+// ctxKey keys request-scoped values.
+type ctxKey int
+
+const principalKey ctxKey = iota
+
+// authenticate lets a request through with valid HTTP Basic credentials (the
+// account SID and auth token, or an API key and its secret), or, for the
+// webhook routes, a valid X-Twilio-Signature.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, pass, ok := r.BasicAuth(); ok {
+			p, ok, err := s.Auth.Check(r.Context(), user, pass)
+			if err != nil {
+				s.Log.Error("authentication failed", "err", err)
+				writeError(w, apiError(http.StatusInternalServerError, CodeInternal, "Internal error"))
+				return
+			}
+			if ok {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+				return
+			}
+		} else if s.signedWebhook(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		writeError(w, apiError(http.StatusUnauthorized, CodeUnauthorized, "Authentication Error - invalid username"))
+	})
+}
+
+// principal returns who the request authenticated as.
+func principal(r *http.Request) (auth.Principal, bool) {
+	p, ok := r.Context().Value(principalKey).(auth.Principal)
+	return p, ok
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	h := Health{Status: "ok", Version: s.Version, Store: "ok"}
+	h := Health{Status: "ok", Version: s.Version, Store: "ok", InFlight: s.load.inFlight.Load()}
 	code := http.StatusOK
 	n, err := s.Store.CountFlows(ctx)
 	if err == nil {
 		err = s.Store.Ping(ctx)
 	}
-	if err != nil {
+	h.Flows = n
+	switch {
+	case err != nil:
 		h.Status, h.Store, code = "unavailable", err.Error(), http.StatusServiceUnavailable
 		s.Log.Warn("healthz: store unavailable", "err", err)
+	case h.InFlight >= s.fullAt():
+		h.Status, code = "full", http.StatusServiceUnavailable
+	case h.InFlight >= s.busyAt():
+		h.Status, code = "busy", http.StatusTooManyRequests
 	}
-	h.Flows = n
 	writeJSON(w, code, h)
+}
+
+func (s *Server) busyAt() int64 {
+	if s.BusyAt > 0 {
+		return s.BusyAt
+	}
+	return 256
+}
+
+func (s *Server) fullAt() int64 {
+	if s.FullAt > 0 {
+		return s.FullAt
+	}
+	return 1024
 }
 
 // editor serves the embedded editor build, or says plainly that this binary
@@ -69,7 +152,7 @@ func (s *Server) editor() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
-			http.NotFound(w, r)
+			writeError(w, notFound(r))
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -27,6 +27,10 @@ type Config struct {
 	DataDir  string // SQLite store and recordings
 	HTTPAddr string // REST API, webhooks and the editor
 	SIPAddr  string // SIP listener (UDP and TCP)
+	// AccountSID and AuthToken, when set, are the API credentials; else
+	// they are generated on first start and kept in the data directory.
+	AccountSID string
+	AuthToken  string
 	// RetentionDays is how long ended executions and their steps are kept;
 	// 0 keeps them forever.
 	RetentionDays int

@@ -33,6 +33,7 @@ type Runner struct {
 
 	commit    *committer
 	retention time.Duration
+	stats     stats
 
 	mu       sync.Mutex
 	locks    map[string]*lockRef
@@ -123,6 +124,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
+	r.stats.count(x, sp.Steps, true)
 	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
 	return x, sp, nil
 }
@@ -152,6 +154,7 @@ func (r *Runner) Resume(ctx context.Context, executionSID string, in engine.Inpu
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
+	r.stats.count(x, sp.Steps, false)
 	return x, sp, nil
 }
 
@@ -168,7 +171,11 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 	if err != nil {
 		return nil, err
 	}
-	return x, r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer})
+	if err := r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}); err != nil {
+		return nil, err
+	}
+	r.stats.count(x, sp.Steps, false)
+	return x, nil
 }
 
 // Message delivers an inbound message to a flow: to the contact's active

@@ -108,6 +108,7 @@ func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	if err := r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}); err != nil {
 		return false, err
 	}
+	r.stats.count(x, sp.Steps, false)
 	r.log.Info("execution expired", "execution_sid", x.SID, "flow_sid", x.FlowSID, "started", x.CreatedAt)
 	return true, nil
 }
