@@ -66,7 +66,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Events != nil {
 		mux.Handle("GET /v2/Events/Stream", s.Events)
 	}
-	mux.Handle("GET /", s.editor())
+	mux.Handle("/", s.editor())
 	open.Handle("/", s.authenticate(mux))
 	return s.observe(open)
 }
@@ -145,12 +145,21 @@ func (s *Server) fullAt() int64 {
 // editor serves the embedded editor build, or says plainly that this binary
 // was built without it.
 func (s *Server) editor() http.Handler {
+	files := http.Handler(nil)
 	if s.Assets != nil {
 		if _, err := fs.Stat(s.Assets, "index.html"); err == nil {
-			return http.FileServerFS(s.Assets)
+			files = http.FileServerFS(s.Assets)
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writeError(w, apiError(http.StatusMethodNotAllowed, CodeMethodNotAllow, "Method %s is not allowed on %s", r.Method, r.URL.Path))
+			return
+		}
+		if files != nil {
+			files.ServeHTTP(w, r)
+			return
+		}
 		if r.URL.Path != "/" {
 			writeError(w, notFound(r))
 			return

@@ -87,7 +87,13 @@ func (rec *SprintRecord) Encode() error {
 	return nil
 }
 
-const ts = time.RFC3339Nano
+// ts is how times are stored: UTC with a fixed nine-digit fraction, so that
+// comparing and sorting the strings (timers, retention, paging) is
+// comparing the times. Parsing accepts any RFC 3339 time.
+const ts = "2006-01-02T15:04:05.000000000Z07:00"
+
+// stamp formats a time for storage.
+func stamp(t time.Time) string { return t.UTC().Format(ts) }
 
 // SaveSprint writes an execution, its new steps, its outbox rows and its
 // timer in one transaction. A new execution whose contact already has an

@@ -71,7 +71,7 @@ func (s *Store) CreateFlow(ctx context.Context, in NewFlow) (*Flow, error) {
 		return nil, err
 	}
 	now := s.now()
-	ts := now.Format(time.RFC3339Nano)
+	ts := stamp(now)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -148,6 +148,7 @@ type Revision struct {
 	Definition    json.RawMessage
 	CommitMessage string
 	Valid         bool
+	Errors        []Problem
 	DateCreated   time.Time
 }
 
@@ -185,7 +186,7 @@ func (s *Store) AddRevision(ctx context.Context, sid string, in NewFlow) (*Flow,
 		in.FriendlyName = name
 	}
 	rev++
-	now := s.now().Format(time.RFC3339Nano)
+	now := stamp(s.now())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO flow_revisions
 		(flow_sid, revision, status, definition, commit_message, valid, errors, warnings, date_created)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, rev, in.Status, string(in.Definition), in.CommitMessage, in.Valid,
@@ -205,7 +206,7 @@ func (s *Store) AddRevision(ctx context.Context, sid string, in NewFlow) (*Flow,
 // FlowRevision returns a revision by number, or by LatestPublished /
 // LatestRevision.
 func (s *Store) FlowRevision(ctx context.Context, sid, which string) (*Revision, error) {
-	q := `SELECT revision, status, definition, commit_message, valid, date_created FROM flow_revisions WHERE flow_sid = ?`
+	q := `SELECT revision, status, definition, commit_message, valid, errors, date_created FROM flow_revisions WHERE flow_sid = ?`
 	args := []any{sid}
 	switch which {
 	case LatestRevision, "":
@@ -221,8 +222,8 @@ func (s *Store) FlowRevision(ctx context.Context, sid, which string) (*Revision,
 		args = append(args, n)
 	}
 	var r Revision
-	var def, dc string
-	err := s.queryRow(ctx, q, args...).Scan(&r.Revision, &r.Status, &def, &r.CommitMessage, &r.Valid, &dc)
+	var def, errs, dc string
+	err := s.queryRow(ctx, q, args...).Scan(&r.Revision, &r.Status, &def, &r.CommitMessage, &r.Valid, &errs, &dc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("flow %s revision %s: %w", sid, which, ErrNotFound)
 	}
@@ -230,6 +231,9 @@ func (s *Store) FlowRevision(ctx context.Context, sid, which string) (*Revision,
 		return nil, err
 	}
 	r.FlowSID, r.Definition = sid, json.RawMessage(def)
+	if err := json.Unmarshal([]byte(errs), &r.Errors); err != nil {
+		return nil, fmt.Errorf("store: flow %s revision %d errors: %w", sid, r.Revision, err)
+	}
 	if r.DateCreated, err = time.Parse(time.RFC3339Nano, dc); err != nil {
 		return nil, err
 	}
