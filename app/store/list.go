@@ -335,4 +335,3 @@ func decodeRow(errs *[]Problem, errsJSON string, warns *[]Problem, warnsJSON str
 	}
 	return nil
 }
-
