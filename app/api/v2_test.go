@@ -31,13 +31,13 @@ const waiter = `{"description": "waiter", "initial_state": "Trigger", "flags": {
    "transitions": [{"event": "incomingMessage"}, {"event": "timeout"}, {"event": "deliveryFailure"}]}]}`
 
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	st  *store.Store
 	r   *runner.Runner
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := store.Open(context.Background(), t.TempDir())
 	require.NoError(t, err)
