@@ -379,3 +379,75 @@ func TestSignedWebhookOnlyForWebhooks(t *testing.T) {
 		})
 	}
 }
+
+func TestWebhookVoiceEdges(t *testing.T) {
+	const (
+		redirectFlow = "FW00000000000000000000000000000004"
+		outcallFlow  = "FW00000000000000000000000000000005"
+		recordFlow   = "FW00000000000000000000000000000006"
+	)
+	flows := map[string]string{
+		// Hands the call to outside TwiML, which sends it back with FlowEvent=return.
+		redirectFlow: `{"description": "redirect", "initial_state": "Trigger", "states": [
+		  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "out"}]},
+		  {"name": "out", "type": "add-twiml-redirect", "properties": {"url": "https://ivr.example.com/twiml?x=1&y=2", "timeout": "60"},
+		   "transitions": [{"event": "return", "next": "back"}, {"event": "timeout"}, {"event": "fail"}]},
+		  {"name": "back", "type": "say-play", "properties": {"say": "Back with {{widgets.out.choice}}"}, "transitions": [{"event": "audioComplete"}]}]}`,
+		// Places an outbound call, which a Twilio webhook cannot do.
+		outcallFlow: `{"description": "outcall", "initial_state": "Trigger", "states": [
+		  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "hello"}]},
+		  {"name": "hello", "type": "say-play", "properties": {"say": "One moment"}, "transitions": [{"event": "audioComplete", "next": "call"}]},
+		  {"name": "call", "type": "make-outgoing-call-v2", "properties": {"from": "+15550002222", "to": "+15550009999"},
+		   "transitions": [{"event": "answered"}, {"event": "busy"}, {"event": "noAnswer"}, {"event": "failed"}]}]}`,
+		// Takes a voicemail.
+		recordFlow: `{"description": "voicemail", "initial_state": "Trigger", "states": [
+		  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "vm"}]},
+		  {"name": "vm", "type": "record-voicemail", "properties": {"timeout": 5, "max_length": 60, "finish_on_key": "#", "play_beep": "true", "trim": "trim-silence"},
+		   "transitions": [{"event": "recordingComplete", "next": "ok"}, {"event": "noAudio", "next": "none"}, {"event": "hangup"}]},
+		  {"name": "ok", "type": "say-play", "properties": {"say": "Got {{widgets.vm.RecordingDuration}} seconds"}, "transitions": [{"event": "audioComplete"}]},
+		  {"name": "none", "type": "say-play", "properties": {"say": "Nothing recorded"}, "transitions": [{"event": "audioComplete"}]}]}`,
+	}
+	tests := []struct {
+		name  string
+		flow  string
+		steps []struct{ query, extra, want string }
+	}{
+		{"twiml redirect and return", redirectFlow, []struct{ query, extra, want string }{
+			{"", "", `<Response><Redirect method="POST">https://ivr.example.com/twiml?x=1&amp;y=2</Redirect></Response>`},
+			{"FlowEvent=return&choice=billing", "", `<Response><Say language="en-US">Back with billing</Say><Hangup/></Response>`},
+		}},
+		{"outbound call is not possible", outcallFlow, []struct{ query, extra, want string }{
+			{"", "", `<Response><Say language="en-US">One moment</Say><Hangup/></Response>`},
+		}},
+		{"voicemail recorded", recordFlow, []struct{ query, extra, want string }{
+			{"", "", `<Response><Record action="{action}record" method="POST" timeout="5" finishOnKey="#" maxLength="60" playBeep="true" trim="trim-silence"/><Redirect method="POST">{action}record</Redirect></Response>`},
+			{"FlowEvent=record", "RecordingUrl=https://x/r.wav&RecordingDuration=12", `<Response><Say language="en-US">Got 12 seconds</Say><Hangup/></Response>`},
+		}},
+		{"voicemail empty", recordFlow, []struct{ query, extra, want string }{
+			{"", "", `<Response><Record action="{action}record" method="POST" timeout="5" finishOnKey="#" maxLength="60" playBeep="true" trim="trim-silence"/><Redirect method="POST">{action}record</Redirect></Response>`},
+			{"FlowEvent=record", "", `<Response><Say language="en-US">Nothing recorded</Say><Hangup/></Response>`},
+		}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newWebhookEnv(t)
+			_, err := e.st.CreateFlow(context.Background(), store.NewFlow{SID: tt.flow, FriendlyName: tt.name,
+				Status: store.StatusPublished, Definition: json.RawMessage(flows[tt.flow]), Valid: true})
+			require.NoError(t, err)
+			callSID := "CA" + strings.Repeat("0", 31) + string(rune('a'+i))
+			for _, st := range tt.steps {
+				form := callForm(callSID)
+				extra, err := url.ParseQuery(st.extra)
+				require.NoError(t, err)
+				for k, v := range extra {
+					form[k] = v
+				}
+				code, body := e.post(t, e.url(testAccount, tt.flow, st.query), form, bySignature)
+				require.Equal(t, http.StatusOK, code, body)
+				want := strings.ReplaceAll(st.want, "{action}", e.url(testAccount, tt.flow, "FlowEvent="))
+				require.Equal(t, xmlHead+want, body)
+			}
+			require.Equal(t, 0, e.count(t, "active"), "every call's execution ended")
+		})
+	}
+}
