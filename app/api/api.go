@@ -42,6 +42,7 @@ type Server struct {
 	// BusyAt and FullAt are the in-flight request counts at which /healthz
 	// answers 429 (busy) and 503 (full); 0 takes the defaults.
 	BusyAt, FullAt int64
+	PublicURL      string // base URL as callers see the appliance (reverse proxies): webhook signatures and TwiML action URLs use it; empty: the request's scheme and Host
 
 	metrics *metrics
 	load    load

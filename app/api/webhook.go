@@ -1,11 +1,414 @@
 package api
 
-import "net/http"
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/app/twiliosig"
+	"github.com/switchboard/switchboard/app/twiml"
+	"github.com/switchboard/switchboard/engine"
+)
+
+// Studio's webhook_url shape. Twilio (a number's Messaging or Voice webhook,
+// a Function, Studio) POSTs a form here; the answer is TwiML.
+const webhookPattern = "POST /v1/Accounts/{AccountSid}/Flows/{FlowSid}"
+
+// maxWebhookForm caps a webhook's form body.
+const maxWebhookForm = 1 << 20
+
+// maxChainedPrompts is how many prompt-only sprints (say-play) one voice
+// answer strings together before it hands the rest to a redirect.
+const maxChainedPrompts = 50
+
+// flowEventParam is the query parameter our action URLs carry; "return" is
+// also what outside TwiML uses to come back, as in Studio.
+const flowEventParam = "FlowEvent"
 
 // routesWebhooks registers the Twilio-shaped webhooks.
-// TODO(issue 4): POST /v1/Accounts/{AccountSid}/Flows/{FlowSid}.
-func (s *Server) routesWebhooks(mux *http.ServeMux) {}
+func (s *Server) routesWebhooks(mux *http.ServeMux) {
+	mux.HandleFunc(webhookPattern, s.webhook)
+}
 
 // signedWebhook reports whether r is a webhook request with a valid
-// X-Twilio-Signature.
-func (s *Server) signedWebhook(r *http.Request) bool { return false }
+// X-Twilio-Signature over its external URL and form. It parses the form,
+// which stays cached on r for the handler.
+func (s *Server) signedWebhook(r *http.Request) bool {
+	if r.Method != http.MethodPost || !isWebhookPath(r.URL.Path) || s.Auth == nil {
+		return false
+	}
+	sig := r.Header.Get(twiliosig.Header)
+	if sig == "" {
+		return false
+	}
+	if err := parseWebhookForm(r); err != nil {
+		return false
+	}
+	return twiliosig.Validate(s.Auth.Creds.AuthToken, s.externalURL(r), r.PostForm, sig)
+}
+
+// isWebhookPath matches /v1/Accounts/{AccountSid}/Flows/{FlowSid}.
+func isWebhookPath(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/v1/Accounts/")
+	if !ok {
+		return false
+	}
+	parts := strings.Split(rest, "/")
+	return len(parts) == 3 && parts[0] != "" && parts[1] == "Flows" && parts[2] != ""
+}
+
+// parseWebhookForm parses the form once, with a size cap.
+func parseWebhookForm(r *http.Request) error {
+	if r.PostForm != nil {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxWebhookForm)
+	return r.ParseForm()
+}
+
+// externalURL is the URL as the caller used it, which is what Twilio signs:
+// PublicURL (behind a reverse proxy) or the scheme and Host of the request,
+// then the request target as received.
+func (s *Server) externalURL(r *http.Request) string {
+	uri := r.RequestURI
+	if !strings.HasPrefix(uri, "/") {
+		uri = r.URL.RequestURI()
+	}
+	return s.externalBase(r) + uri
+}
+
+func (s *Server) externalBase(r *http.Request) string {
+	if s.PublicURL != "" {
+		return strings.TrimRight(s.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// actions builds the action URLs of the voice verbs: this webhook's
+// external URL with FlowEvent set.
+func (s *Server) actions(r *http.Request) twiml.Action {
+	base := s.externalBase(r) + r.URL.EscapedPath()
+	return func(event string) string {
+		return base + "?" + flowEventParam + "=" + url.QueryEscape(event)
+	}
+}
+
+// webhook answers a Twilio messaging or voice webhook for a flow.
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("AccountSid") != s.Auth.Creds.AccountSID {
+		writeError(w, notFound(r))
+		return
+	}
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || ct != "application/x-www-form-urlencoded" {
+		writeError(w, apiError(http.StatusBadRequest, CodeInvalidParam,
+			"Invalid Content-Type: webhooks are posted as application/x-www-form-urlencoded"))
+		return
+	}
+	if err := parseWebhookForm(r); err != nil {
+		writeError(w, apiError(http.StatusBadRequest, CodeInvalidParam, "Malformed form body: %v", err))
+		return
+	}
+	form := r.PostForm
+	for _, p := range []string{"From", "To"} {
+		if form.Get(p) == "" {
+			writeError(w, missing(p))
+			return
+		}
+	}
+	flowSID := r.PathValue("FlowSid")
+	if _, err := s.Store.Flow(r.Context(), flowSID); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	params := make(map[string]any, len(form))
+	for k, v := range form {
+		params[k] = v[0] // repeated keys: the first value, as Studio's trigger.message
+	}
+	from, to := form.Get("From"), form.Get("To")
+	log := s.Log.With("flow_sid", flowSID)
+	switch {
+	case form.Has("MessageSid") || form.Has("SmsSid"):
+		s.messageWebhook(w, r, log, flowSID, from, to, params)
+	case form.Has("CallSid"):
+		s.voiceWebhook(w, r, log.With("call_id", form.Get("CallSid")), flowSID, from, to, params)
+	default:
+		writeError(w, missing("MessageSid or CallSid"))
+	}
+}
+
+// storeError answers a store or runner error: 404 for what does not exist,
+// else 500 (logged).
+func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, notFound(r))
+		return
+	}
+	s.Log.Error("webhook failed", "path", r.URL.Path, "err", err)
+	writeError(w, apiError(http.StatusInternalServerError, CodeInternal, "Internal error"))
+}
+
+// messageWebhook delivers an inbound message to the flow and answers with
+// the messages the sprint sends back to the contact.
+func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slog.Logger, flowSID, from, to string, params map[string]any) {
+	ctx := r.Context()
+	if _, ok := params["MessageSid"]; !ok {
+		params["MessageSid"] = params["SmsSid"]
+	}
+	x, sp, err := s.Runner.Message(ctx, flowSID, from, to, params)
+	var conflict *store.ActiveConflict
+	switch {
+	case errors.Is(err, runner.ErrBusy) || errors.As(err, &conflict):
+		// Studio drops a message for a contact whose execution is busy.
+		log.Info("webhook message dropped: the contact's execution is not waiting for a message", "err", err)
+		writeTwiML(w, &twiml.Response{})
+		return
+	case err != nil:
+		s.storeError(w, r, err)
+		return
+	}
+	var resp twiml.Response
+	for _, c := range sp.Commands {
+		m := c.Message
+		if c.Verb != engine.VerbMessage || m == nil || m.To != from || (m.From != to && m.From != "") {
+			continue // other addresses go out through a gateway from the outbox
+		}
+		reply := *m
+		reply.From = to
+		resp.Message(reply)
+		// Twilio delivers the TwiML reply: the outbox row must not be sent again.
+		if err := s.Store.FinishOutbox(ctx, m.SID, true, "", time.Time{}); err != nil {
+			log.Error("webhook: marking a TwiML reply sent", "execution_sid", x.SID, "message_sid", m.SID, "err", err)
+		}
+	}
+	writeTwiML(w, &resp)
+}
+
+// voiceWebhook starts an incomingCall execution for a new call, or resumes
+// the call's execution with what an action URL or status callback reports,
+// and answers with the sprint's voice verbs.
+func (s *Server) voiceWebhook(w http.ResponseWriter, r *http.Request, log *slog.Logger, flowSID, from, to string, params map[string]any) {
+	ctx := r.Context()
+	callSID, _ := params["CallSid"].(string)
+	event := r.URL.Query().Get(flowEventParam)
+	if event == "" && callEnded(params["CallStatus"]) {
+		event = twiml.EventHangup
+	}
+	var in engine.Input
+	if event != "" {
+		var ok bool
+		if in, ok = voiceInput(event, params, r.URL.Query()); !ok {
+			writeError(w, invalid(flowEventParam, "unknown event %q", event))
+			return
+		}
+	}
+	execSID, err := s.callExecution(ctx, flowSID, from, callSID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	hangup := &twiml.Response{}
+	hangup.Hangup()
+	switch {
+	case event == "" && execSID == "":
+		x, sp, err := s.Runner.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingCall, Contact: from, Channel: to,
+			Params: params, InitiatedBy: callSID})
+		var conflict *store.ActiveConflict
+		if errors.As(err, &conflict) {
+			log.Info("webhook call refused: the contact has an active execution", "execution_sid", conflict.ExecutionSID)
+			writeTwiML(w, hangup)
+			return
+		}
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		s.answerCall(ctx, w, log, r, x, sp)
+	case event == "":
+		// A status callback or a repeated first request for a call that
+		// already runs: nothing to do.
+		log.Info("webhook call request ignored: the call's execution is running", "execution_sid", execSID)
+		writeTwiML(w, &twiml.Response{})
+	case execSID == "":
+		log.Info("webhook call event for no active execution", "event", event)
+		if event == twiml.EventHangup {
+			writeTwiML(w, &twiml.Response{})
+			return
+		}
+		writeTwiML(w, hangup)
+	default:
+		x, sp, err := s.Runner.Resume(ctx, execSID, in)
+		if errors.Is(err, engine.ErrNotWaiting) || errors.Is(err, engine.ErrEnded) {
+			log.Info("webhook call event not expected now", "execution_sid", execSID, "event", event, "err", err)
+			writeTwiML(w, hangup)
+			return
+		}
+		if err != nil {
+			s.storeError(w, r, err)
+			return
+		}
+		s.answerCall(ctx, w, log, r, x, sp)
+	}
+}
+
+// answerCall renders a voice sprint as TwiML. Prompts need no answer from
+// Twilio, so sprints that only wait for their prompts to play are chained
+// into the same answer; the answer ends where the flow waits for the
+// caller (a Gather, Record, Dial, Enqueue or Redirect calls back) or ends.
+func (s *Server) answerCall(ctx context.Context, w http.ResponseWriter, log *slog.Logger, r *http.Request, x *engine.Execution, sp *engine.Sprint) {
+	log = log.With("execution_sid", x.SID)
+	action := s.actions(r)
+	var resp twiml.Response
+	render := func(sp *engine.Sprint) bool {
+		for _, c := range sp.Commands {
+			switch c.Verb {
+			case engine.VerbMessage:
+				continue // sent by a gateway from the outbox
+			case engine.VerbRecordCall:
+				log.Warn("webhook call: recording the whole call is not available over a Twilio webhook; skipped", "widget", c.Widget)
+				continue
+			}
+			if err := resp.Voice(c, action); err != nil {
+				log.Warn("webhook call: a command cannot run over a Twilio webhook; hanging up", "err", err)
+				return false
+			}
+		}
+		return true
+	}
+	ok := render(sp)
+	for i := 0; ok && x.Active() && x.Wait != nil && x.Wait.Accepts(engine.InputAudioDone) && i < maxChainedPrompts; i++ {
+		var err error
+		if x, sp, err = s.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputAudioDone}); err != nil {
+			log.Error("webhook call: resuming after prompts", "err", err)
+			resp.Hangup()
+			writeTwiML(w, &resp)
+			return
+		}
+		ok = render(sp)
+	}
+	switch {
+	case !ok:
+		resp.Hangup()
+		s.endCall(ctx, log, x)
+	case !x.Active():
+		resp.Hangup()
+	case x.Wait != nil && x.Wait.Accepts(engine.InputAudioDone):
+		resp.Redirect(action(twiml.EventAudioDone), twiml.DefaultMethod)
+	case !callsBack(sp):
+		log.Warn("webhook call: the flow waits for something a Twilio call cannot report; hanging up",
+			"widget", x.Current, "inputs", x.Wait.Inputs)
+		resp.Hangup()
+		s.endCall(ctx, log, x)
+	}
+	writeTwiML(w, &resp)
+}
+
+// endCall ends the execution of a call the answer hangs up.
+func (s *Server) endCall(ctx context.Context, log *slog.Logger, x *engine.Execution) {
+	if !x.Active() {
+		return
+	}
+	if _, _, err := s.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup}); err != nil {
+		log.Error("webhook call: ending the execution after hanging up", "err", err)
+	}
+}
+
+// callsBack reports whether the sprint's last command is a verb whose
+// action (or redirect) brings the caller's answer back to the webhook.
+func callsBack(sp *engine.Sprint) bool {
+	if len(sp.Commands) == 0 {
+		return false
+	}
+	switch sp.Commands[len(sp.Commands)-1].Verb {
+	case engine.VerbGather, engine.VerbRecord, engine.VerbDial, engine.VerbEnqueue, engine.VerbRedirect:
+		return true
+	}
+	return false
+}
+
+// callExecution finds the active execution a call started: keyed by contact
+// and call (concurrent calls allowed) or by contact alone.
+func (s *Server) callExecution(ctx context.Context, flowSID, from, callSID string) (string, error) {
+	for _, key := range []string{from + "|" + callSID, from} {
+		sid, err := s.Store.ActiveExecution(ctx, flowSID, key)
+		if err != nil || sid == "" {
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		x, err := s.Store.Execution(ctx, sid)
+		if err != nil {
+			return "", err
+		}
+		if x.InitiatedBy == callSID {
+			return sid, nil
+		}
+	}
+	return "", nil
+}
+
+// callEnded reports whether a CallStatus says the call is over.
+func callEnded(status any) bool {
+	switch status {
+	case "completed", "busy", "failed", "no-answer", "canceled":
+		return true
+	}
+	return false
+}
+
+// voiceInput maps a callback event and its parameters to an engine input.
+func voiceInput(event string, params map[string]any, query url.Values) (engine.Input, bool) {
+	has := func(k string) bool { v, _ := params[k].(string); return v != "" }
+	var typ string
+	switch event {
+	case twiml.EventGather:
+		switch {
+		case has("Digits"):
+			typ = engine.InputDigits
+		case has("SpeechResult"):
+			typ = engine.InputSpeech
+		default:
+			typ = engine.InputTimeout
+		}
+	case twiml.EventTimeout:
+		typ = engine.InputTimeout
+	case twiml.EventRecord:
+		typ = engine.InputRecording
+	case twiml.EventDial:
+		typ = engine.InputDial
+	case twiml.EventQueue:
+		typ = engine.InputQueue
+	case twiml.EventAudioDone:
+		typ = engine.InputAudioDone
+	case twiml.EventHangup:
+		typ = engine.InputHangup
+	case twiml.EventReturn:
+		typ = engine.InputReturn
+		for k, v := range query {
+			if _, ok := params[k]; !ok && k != flowEventParam && len(v) > 0 {
+				params[k] = v[0]
+			}
+		}
+	default:
+		return engine.Input{}, false
+	}
+	return engine.Input{Type: typ, Params: params}, true
+}
+
+func writeTwiML(w http.ResponseWriter, resp *twiml.Response) {
+	w.Header().Set("Content-Type", twiml.ContentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(resp.Bytes())
+}
