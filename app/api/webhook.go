@@ -148,17 +148,6 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// storeError answers a store or runner error: 404 for what does not exist,
-// else 500 (logged).
-func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, notFound(r))
-		return
-	}
-	s.Log.Error("webhook failed", "path", r.URL.Path, "err", err)
-	writeError(w, apiError(http.StatusInternalServerError, CodeInternal, "Internal error"))
-}
-
 // messageWebhook delivers an inbound message to the flow and answers with
 // the messages the sprint sends back to the contact.
 func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slog.Logger, flowSID, from, to string, params map[string]any) {
