@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard/switchboard/app/auth"
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/demo"
+	"github.com/switchboard/switchboard/app/events"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/sid"
 	"github.com/switchboard/switchboard/app/store"
@@ -39,6 +40,8 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&cfg.RetentionDays, "retention-days", cfg.RetentionDays,
 		"days ended executions and their steps are kept (0 keeps them forever)")
+	cmd.Flags().StringArrayVar(&cfg.EventSinks, "event-sink", cfg.EventSinks,
+		"URL that receives execution and step events as CloudEvents batches (repeatable)")
 	cmd.Flags().StringVar(&cfg.AccountSID, "account-sid", os.Getenv("SWITCHBOARD_ACCOUNT_SID"),
 		"account SID for the API (default: $SWITCHBOARD_ACCOUNT_SID, else generated and kept in the data directory)")
 	cmd.Flags().StringVar(&cfg.AuthToken, "auth-token", os.Getenv("SWITCHBOARD_AUTH_TOKEN"),
@@ -84,6 +87,22 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
 	defer func() { stopSweep(); <-swept }()
 
+	// Studio's execution and step events: rows for the sinks in each
+	// sprint's transaction, delivered by the dispatcher; live to the editor
+	// through the broker (GET /v2/Events/Stream).
+	broker := events.NewBroker(log)
+	disp := events.NewDispatcher(st, cfg.EventSinks, log)
+	disp.Retention = time.Duration(cfg.RetentionDays) * 24 * time.Hour
+	hook := &events.Hook{Builder: events.Builder{AccountSID: creds.AccountSID}, Sinks: cfg.EventSinks, Broker: broker, Log: log}
+	if len(cfg.EventSinks) > 0 {
+		hook.Wake = disp.Wake
+	}
+	r.SetEvents(hook)
+	dispCtx, stopDisp := context.WithCancel(ctx)
+	dispatched := make(chan struct{})
+	go func() { defer close(dispatched); disp.Run(dispCtx) }()
+	defer func() { stopDisp(); <-dispatched }()
+
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("http listen: %w", err)
@@ -94,11 +113,13 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	}
 	srv := &http.Server{
 		Handler: (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st},
-			Version: version(), Assets: assets, Log: log}).Handler(),
+			Version: version(), Assets: assets, Log: log, Events: broker}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
+	// Open event streams end when the server shuts down.
+	srv.RegisterOnShutdown(broker.Close)
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,
-		"retention_days", cfg.RetentionDays)
+		"retention_days", cfg.RetentionDays, "event_sinks", len(cfg.EventSinks))
 	// The SIP listener arrives with the voice channel; --sip is validated now
 	// so that configurations written today keep working.
 	log.Info("SIP listener not part of this build yet", "sip", cfg.SIPAddr)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	// RetentionDays is how long ended executions and their steps are kept;
 	// 0 keeps them forever.
 	RetentionDays int
+	// EventSinks are the http(s) URLs that receive Studio's execution and
+	// step events (Event Streams webhook sinks), in batches.
+	EventSinks []string
 }
 
 // Default returns the loopback-only defaults.
@@ -59,6 +63,13 @@ func (c Config) Validate() error {
 		}
 		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 			return fmt.Errorf("%w: %s %q: port must be 0-65535", ErrInvalid, a.flag, a.addr)
+		}
+	}
+	for i, sink := range c.EventSinks {
+		u, err := url.Parse(sink)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			// The URL itself is not repeated: it may carry credentials.
+			return fmt.Errorf("%w: --event-sink #%d: must be an absolute http or https URL", ErrInvalid, i+1)
 		}
 	}
 	return nil

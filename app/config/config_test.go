@@ -20,6 +20,9 @@ func TestValidate(t *testing.T) {
 		{"hostname", Config{DataDir: "d", HTTPAddr: "example.org:80", SIPAddr: "127.0.0.1:2"}, false},
 		{"port range", Config{DataDir: "d", HTTPAddr: "127.0.0.1:70000", SIPAddr: "127.0.0.1:2"}, false},
 		{"keep forever", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: 0}, true},
+		{"event sinks", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"http://127.0.0.1:9/e", "https://u:p@example.org/hook?t=1"}}, true},
+		{"event sink not http", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"ftp://example.org/"}}, false},
+		{"event sink relative", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"/events"}}, false},
 		{"negative retention", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: -1}, false},
 	}
 	for _, c := range cases {

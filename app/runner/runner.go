@@ -34,6 +34,7 @@ type Runner struct {
 	commit    *committer
 	retention time.Duration
 	stats     stats
+	events    Events // nil: no events
 
 	mu       sync.Mutex
 	locks    map[string]*lockRef
@@ -121,10 +122,11 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	if rec.Outbox, err = outbox(sp); err != nil {
 		return nil, nil, err
 	}
+	after := r.sprintEvents(&rec)
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	r.stats.count(x, sp.Steps, true)
+	r.committed(x, sp.Steps, true, after)
 	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
 	return x, sp, nil
 }
@@ -151,10 +153,11 @@ func (r *Runner) Resume(ctx context.Context, executionSID string, in engine.Inpu
 	if rec.Outbox, err = outbox(sp); err != nil {
 		return nil, nil, err
 	}
+	after := r.sprintEvents(&rec)
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	r.stats.count(x, sp.Steps, false)
+	r.committed(x, sp.Steps, false, after)
 	return x, sp, nil
 }
 
@@ -171,10 +174,12 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 	if err != nil {
 		return nil, err
 	}
-	if err := r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}); err != nil {
+	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
+	after := r.sprintEvents(&rec)
+	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, err
 	}
-	r.stats.count(x, sp.Steps, false)
+	r.committed(x, sp.Steps, false, after)
 	return x, nil
 }
 

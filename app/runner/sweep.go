@@ -105,10 +105,12 @@ func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := r.commit.save(ctx, store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}); err != nil {
+	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
+	after := r.sprintEvents(&rec)
+	if err := r.commit.save(ctx, rec); err != nil {
 		return false, err
 	}
-	r.stats.count(x, sp.Steps, false)
+	r.committed(x, sp.Steps, false, after)
 	r.log.Info("execution expired", "execution_sid", x.SID, "flow_sid", x.FlowSID, "started", x.CreatedAt)
 	return true, nil
 }

@@ -45,6 +45,8 @@ type SprintRecord struct {
 	// HadTimer says the execution waited with a deadline before this sprint
 	// (its timer row must go); callers that do not know set it.
 	HadTimer bool
+	// Events are the sprint's Event Streams rows (none without sinks).
+	Events []EventRow
 
 	enc *encodedSprint
 }
@@ -52,8 +54,9 @@ type SprintRecord struct {
 // encodedSprint is a sprint's JSON columns, encoded before the write
 // transaction so that the one writer spends its time writing.
 type encodedSprint struct {
-	state string
-	steps []any // the steps' insert arguments, 12 per step
+	state  string
+	steps  []any // the steps' insert arguments, 12 per step
+	events []any // the event rows' insert arguments, eventCols per row
 }
 
 // Encode prepares the record's JSON columns. Callers that batch sprints
@@ -82,6 +85,9 @@ func (rec *SprintRecord) Encode() error {
 		}
 		enc.steps = append(enc.steps, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
 			st.TransitionedTo, st.Type, string(sctx), string(evs), st.CreatedAt.UTC().Format(ts))
+	}
+	if len(rec.Events) > 0 {
+		enc.events = appendEventArgs(make([]any, 0, eventCols*len(rec.Events)), rec.Events)
 	}
 	rec.enc = enc
 	return nil
@@ -171,6 +177,13 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		if _, err := s.txExec(ctx, tx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
 			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), due.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts)); err != nil {
 			return fmt.Errorf("store: insert outbox: %w", err)
+		}
+	}
+	// Event rows: multi-row inserts of bounded size.
+	for i := 0; i < len(rec.Events); i += maxEventRowsPerInsert {
+		n := min(maxEventRowsPerInsert, len(rec.Events)-i)
+		if _, err := s.txExec(ctx, tx, insertEvents(n), rec.enc.events[i*eventCols:(i+n)*eventCols]...); err != nil {
+			return fmt.Errorf("store: insert events: %w", err)
 		}
 	}
 	// The timer mirrors the execution's wait deadline.
