@@ -77,8 +77,21 @@ class LocalRequestClient extends RequestClient {
     const u = new URL(uri);
     const q = opts.params && Object.keys(opts.params).length
       ? "?" + new URLSearchParams(opts.params).toString() : u.search;
-    this.sent.push({ method: String(opts.method).toUpperCase(), path: u.pathname + q });
-    return super.request({ ...opts, uri });
+    const entry = { method: String(opts.method).toUpperCase(), path: u.pathname + q };
+    this.sent.push(entry);
+    const res = await super.request({ ...opts, uri });
+    entry.status = res.statusCode;
+    try {
+      entry.body = typeof res.body === "string" ? JSON.parse(res.body) : res.body;
+    } catch {
+      entry.body = res.body;
+    }
+    return res;
+  }
+
+  // lastBody is the parsed JSON of the last response.
+  lastBody() {
+    return this.sent[this.sent.length - 1]?.body;
   }
 }
 
@@ -129,7 +142,48 @@ async function rejects(fn, status, code) {
   assert.equal(typeof caught.message, "string");
   assert.ok(caught.message.length > 0, "error message is empty");
   if (code !== undefined) assert.equal(caught.moreInfo, `https://www.twilio.com/docs/errors/${code}`);
+  const raw = httpClient.lastBody();
+  assert.ok(raw && typeof raw === "object", "the error has no JSON body");
+  for (const k of ["code", "message", "more_info", "status"]) assert.ok(k in raw, `error body lacks ${k}: ${JSON.stringify(raw)}`);
+  assert.equal(raw.status, status, "error body status");
   return caught;
+}
+
+// wire checks that the JSON the server sent for a resource carries every
+// field the SDK reads into its instance (the instance's toJSON keys, in the
+// API's snake_case), so a missing field cannot hide behind the SDK's lenient
+// deserializers (a missing date becomes "now", a missing number stays
+// undefined). Fields the SDK does not know are listed, not failed.
+const extras = new Map();
+function wire(instance, raw, kind) {
+  assert.ok(raw && typeof raw === "object", `${kind}: no JSON body`);
+  const want = Object.keys(instance.toJSON()).map((k) => k.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase()));
+  const missingFields = want.filter((k) => !(k in raw));
+  assert.deepEqual(missingFields, [], `${kind}: fields the SDK reads but the server did not send`);
+  const extra = Object.keys(raw).filter((k) => !want.includes(k));
+  if (extra.length && !extras.has(kind)) {
+    extras.set(kind, extra);
+    console.log(`# ${kind}: server sends fields twilio-node does not read: ${extra.join(", ")}`);
+  }
+  for (const k of ["date_created", "date_updated"]) {
+    if (k in raw && raw[k] !== null) {
+      const re = /Key/.test(kind) ? /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/ : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+      assert.match(raw[k], re, `${kind}.${k} is not in the format Twilio sends`);
+    }
+  }
+}
+
+// wirePage checks a list response's envelope and every item in it.
+function wirePage(instances, kind, key) {
+  const body = httpClient.lastBody();
+  assert.ok(body && body.meta, `${kind} list: no meta`);
+  assert.deepEqual(Object.keys(body.meta).sort(),
+    ["first_page_url", "key", "next_page_url", "page", "page_size", "previous_page_url", "url"]);
+  assert.equal(body.meta.key, key);
+  assert.ok(Array.isArray(body[key]), `${kind} list: ${key} is not an array`);
+  const items = body[key];
+  assert.equal(items.length, instances.length, `${kind} list: one page expected`);
+  items.forEach((item, i) => wire(instances[i], item, kind));
 }
 
 const SID = (prefix) => new RegExp(`^${prefix}[0-9a-f]{32}$`);
@@ -205,6 +259,7 @@ let execSid;
 await check("Flow Validate accepts the flow (valid: true)", async () => {
   const v = await studio.flowValidate.update({ friendlyName, status: "draft", definition });
   assert.equal(v.valid, true);
+  wire(v, httpClient.lastBody(), "FlowValidate");
   return `valid=${v.valid}`;
 });
 
@@ -228,6 +283,7 @@ await check("create a draft flow: 201 Flow, revision 1", async () => {
   const res = await studio.flows.createWithHttpInfo({ friendlyName, status: "draft", definition, commitMessage: "first" });
   assert.equal(res.statusCode, 201);
   const f = res.body;
+  wire(f, httpClient.lastBody(), "Flow");
   assert.match(f.sid, SID("FW"));
   assert.equal(f.accountSid, accountSid);
   assert.equal(f.friendlyName, friendlyName);
@@ -252,6 +308,7 @@ await check("create refuses an invalid published flow: 400, 81022", async () => 
 
 await check("update with a new definition and commit message: revision 2", async () => {
   const f = await studio.flows(flowSid).update({ status: "draft", definition: definition2, commitMessage: "second" });
+  wire(f, httpClient.lastBody(), "Flow");
   assert.equal(f.sid, flowSid);
   assert.equal(f.revision, 2);
   assert.equal(f.status, "draft");
@@ -270,6 +327,7 @@ await check("publish: status published, definition kept", async () => {
 
 await check("fetch the flow: the latest revision, published", async () => {
   const f = await studio.flows(flowSid).fetch();
+  wire(f, httpClient.lastBody(), "Flow");
   assert.equal(f.revision, 3);
   assert.equal(f.status, "published");
   assert.equal(f.friendlyName, friendlyName);
@@ -278,6 +336,7 @@ await check("fetch the flow: the latest revision, published", async () => {
 
 await check("list flows: ours is there, without its definition", async () => {
   const flows = await studio.flows.list({ pageSize: 50 });
+  wirePage(flows, "Flow", "flows");
   const mine = flows.find((f) => f.sid === flowSid);
   assert.ok(mine, `flow ${flowSid} in the list of ${flows.length}`);
   assert.equal(mine.definition, null);
@@ -285,19 +344,40 @@ await check("list flows: ours is there, without its definition", async () => {
   return `${flows.length} flow(s)`;
 });
 
+// twilio-node 6.2.0 cannot list revisions against any server: its
+// FlowRevisionPage.getInstance builds each FlowRevisionInstance without the
+// revision argument, whose constructor then calls revision.toString() on
+// undefined. The check proves that is still the SDK's fault (the server's
+// answer is fine when read through the SDK's own client.request), so a newer
+// SDK that fixes it is noticed.
 await check("list revisions: 1, 2 and 3, without definitions", async () => {
-  const revs = await studio.flows(flowSid).revisions.list();
+  let revs;
+  let via = "revisions.list()";
+  try {
+    revs = (await studio.flows(flowSid).revisions.list()).map((r) => ({ revision: r.revision, sid: r.sid, definition: r.definition, url: r.url }));
+  } catch (err) {
+    if (!(err instanceof TypeError && /FlowRevisionInstance/.test(err.stack))) throw err;
+    console.log("# twilio-node bug: FlowRevisionPage.getInstance omits the revision (TypeError in new FlowRevisionInstance); reading the page with client.request");
+    const res = await client.request({ method: "get", uri: `https://studio.twilio.com/v2/Flows/${flowSid}/Revisions` });
+    assert.equal(res.statusCode, 200);
+    const body = typeof res.body === "string" ? JSON.parse(res.body) : res.body;
+    assert.equal(body.meta.key, "revisions");
+    assert.equal(body.meta.next_page_url, null);
+    revs = body.revisions;
+    via = "client.request";
+  }
   assert.deepEqual(revs.map((r) => r.revision).sort(), [1, 2, 3]);
   for (const r of revs) {
     assert.equal(r.sid, flowSid);
     assert.equal(r.definition, null);
     assert.match(r.url, new RegExp(`/v2/Flows/${flowSid}/Revisions/${r.revision}$`));
   }
-  return `order ${revs.map((r) => r.revision).join(",")}`;
+  return `via ${via}, order ${revs.map((r) => r.revision).join(",")}`;
 });
 
 await check("fetch revision 1 by number: the first definition, draft", async () => {
   const r = await studio.flows(flowSid).revisions("1").fetch();
+  wire(r, httpClient.lastBody(), "FlowRevision");
   assert.equal(r.revision, 1);
   assert.equal(r.status, "draft");
   assert.equal(r.commitMessage, "first");
@@ -328,6 +408,7 @@ await check("fetch revision 99: 404, 20404", async () => {
 const testers = ["+15550001111", "+15550002222"];
 await check("set test users: the list comes back", async () => {
   const tu = await studio.flows(flowSid).testUsers().update({ testUsers: testers });
+  wire(tu, httpClient.lastBody(), "FlowTestUser");
   assert.equal(tu.sid, flowSid);
   assert.deepEqual(tu.testUsers, testers);
   assert.match(tu.url, new RegExp(`/v2/Flows/${flowSid}/TestUsers$`));
@@ -342,6 +423,7 @@ await check("create an execution: 201, active, waiting", async () => {
   const res = await studio.flows(flowSid).executions.createWithHttpInfo({ to, from, parameters: { name: "Ada", n: 7, nested: { k: "v" } } });
   assert.equal(res.statusCode, 201);
   const x = res.body;
+  wire(x, httpClient.lastBody(), "Execution");
   assert.match(x.sid, SID("FN"));
   assert.equal(x.accountSid, accountSid);
   assert.equal(x.flowSid, flowSid);
@@ -368,12 +450,22 @@ await check("a second execution for the same contact: 409, 20409, details.confli
   return `conflicting_execution_sid=${e.details.conflicting_execution_sid}`;
 });
 
-await check("create without To: the SDK refuses before sending", async () => {
+await check("create without To: the SDK refuses before sending; sent anyway (client.request): 400, 20001", async () => {
   assert.throws(() => studio.flows(flowSid).executions.create({ from }), /to/);
+  const res = await client.request({
+    method: "post", uri: `https://studio.twilio.com/v2/Flows/${flowSid}/Executions`,
+    data: { From: from }, headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
+  const body = httpClient.lastBody();
+  assert.equal(res.statusCode, 400);
+  assert.equal(body.code, 20001);
+  assert.match(body.message, /\bTo\b/);
+  return body.message;
 });
 
 await check("execution context: parameters in flow.data, contact and channel addresses", async () => {
   const c = await studio.flows(flowSid).executions(execSid).executionContext().fetch();
+  wire(c, httpClient.lastBody(), "ExecutionContext");
   assert.equal(c.accountSid, accountSid);
   assert.equal(c.flowSid, flowSid);
   assert.equal(c.executionSid, execSid);
@@ -388,6 +480,7 @@ await check("execution context: parameters in flow.data, contact and channel add
 let stepSid;
 await check("execution steps: Trigger -> " + firstWidget + " on incomingRequest", async () => {
   const steps = await studio.flows(flowSid).executions(execSid).steps.list();
+  wirePage(steps, "ExecutionStep", "steps");
   assert.ok(steps.length >= 1, "no steps");
   const first = steps.find((s) => s.transitionedFrom === "Trigger");
   assert.ok(first, `a step from Trigger among ${JSON.stringify(steps.map((s) => [s.transitionedFrom, s.transitionedTo]))}`);
@@ -405,12 +498,14 @@ await check("execution steps: Trigger -> " + firstWidget + " on incomingRequest"
 
 await check("fetch the step by SID", async () => {
   const s = await studio.flows(flowSid).executions(execSid).steps(stepSid).fetch();
+  wire(s, httpClient.lastBody(), "ExecutionStep");
   assert.equal(s.sid, stepSid);
   assert.equal(s.transitionedTo, firstWidget);
 });
 
 await check("step context", async () => {
   const c = await studio.flows(flowSid).executions(execSid).steps(stepSid).stepContext().fetch();
+  wire(c, httpClient.lastBody(), "ExecutionStepContext");
   assert.equal(c.stepSid, stepSid);
   assert.equal(c.executionSid, execSid);
   assert.equal(c.flowSid, flowSid);
@@ -421,6 +516,7 @@ await check("step context", async () => {
 
 await check("end the execution: status ended", async () => {
   const x = await studio.flows(flowSid).executions(execSid).update({ status: "ended" });
+  wire(x, httpClient.lastBody(), "Execution");
   assert.equal(x.sid, execSid);
   assert.equal(x.status, "ended");
 });
@@ -493,6 +589,12 @@ await check("page({pageSize: 25}) and nextPage(): 25, 25, 10, then none", async 
   const sizes = [];
   let page = await studio.flows(pagingFlow).executions.page({ pageSize: 25 });
   assert.equal(page.instances.length, 25);
+  wirePage(page.instances, "Execution", "executions");
+  const meta = httpClient.lastBody().meta;
+  assert.equal(meta.page, 0);
+  assert.equal(meta.page_size, 25);
+  assert.equal(meta.previous_page_url, null);
+  assert.ok(meta.next_page_url, "first page has a next_page_url");
   const sids = [];
   while (page) {
     sizes.push(page.instances.length);
@@ -526,7 +628,9 @@ await check("unknown execution SID: 404, 20404", async () => {
 
 await check("wrong auth token: 401", async () => {
   const wrong = twilio(accountSid, "0".repeat(32), { httpClient });
-  await rejects(() => wrong.studio.v2.flows(flowSid).fetch(), 401);
+  await rejects(() => wrong.studio.v2.flows(flowSid).fetch(), 401, 20003);
+  const stranger = twilio("AC" + "1".repeat(32), authToken, { httpClient });
+  await rejects(() => stranger.studio.v2.flows.list(), 401, 20003);
 });
 
 let key;
@@ -534,6 +638,7 @@ await check("create an API key (newKeys.create): SK SID and a secret", async () 
   const res = await client.newKeys.createWithHttpInfo({ friendlyName: "sdk acceptance" });
   assert.equal(res.statusCode, 201);
   key = res.body;
+  wire(key, httpClient.lastBody(), "NewKey");
   assert.match(key.sid, SID("SK"));
   assert.equal(key.friendlyName, "sdk acceptance");
   assert.equal(typeof key.secret, "string");
@@ -544,6 +649,9 @@ await check("create an API key (newKeys.create): SK SID and a secret", async () 
 
 await check("list API keys: the new key, without its secret", async () => {
   const keys = await client.keys.list();
+  const raw = httpClient.lastBody();
+  assert.ok(Array.isArray(raw.keys), "Keys.json list has a keys array");
+  raw.keys.forEach((item, i) => wire(keys[i], item, "Key"));
   const k = keys.find((x) => x.sid === key.sid);
   assert.ok(k, "key listed");
   assert.equal(k.friendlyName, "sdk acceptance");
@@ -562,7 +670,7 @@ await check("remove the API key: then its credentials get 401", async () => {
   const gone = await client.keys(key.sid).remove();
   assert.equal(gone, true);
   const keyClient = twilio(key.sid, key.secret, { accountSid, httpClient });
-  await rejects(() => keyClient.studio.v2.flows(flowSid).fetch(), 401);
+  await rejects(() => keyClient.studio.v2.flows(flowSid).fetch(), 401, 20003);
   const keys = await client.keys.list();
   assert.ok(!keys.some((x) => x.sid === key.sid), "removed key still listed");
 });
