@@ -71,14 +71,16 @@ unit:
 
 ## bench: Go benchmarks, printed as a table
 bench: deps
-	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ -skip Conversation && \
-	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/; } | awk -f build/bench-table.awk
+	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ ./app/api/ -skip 'Conversation|CreateExecution' && \
+	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/ && \
+	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -benchmem ./app/api/; } | awk -f build/bench-table.awk
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz: deps
 	go test ./schema -run '^$$' -fuzz FuzzParseValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./engine/conditions -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./engine/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/api -run '^$$' -fuzz FuzzPaging -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin

@@ -31,13 +31,14 @@ const waiter = `{"description": "waiter", "initial_state": "Trigger", "flags": {
    "transitions": [{"event": "incomingMessage"}, {"event": "timeout"}, {"event": "deliveryFailure"}]}]}`
 
 type fixture struct {
-	t   *testing.T
-	srv *httptest.Server
-	st  *store.Store
-	r   *runner.Runner
+	t      testing.TB
+	server *Server
+	srv    *httptest.Server
+	st     *store.Store
+	r      *runner.Runner
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st, err := store.Open(context.Background(), t.TempDir())
 	require.NoError(t, err)
@@ -48,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	s := &Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: testCreds, Keys: st}, Version: "test", Log: log}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, srv: srv, st: st, r: r}
+	return &fixture{t: t, server: s, srv: srv, st: st, r: r}
 }
 
 // do sends a request with the account's credentials and decodes the JSON
