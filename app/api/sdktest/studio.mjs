@@ -606,6 +606,19 @@ await check("page({pageSize: 25}) and nextPage(): 25, 25, 10, then none", async 
   return sizes.join(", ");
 });
 
+await check("getPage(next_page_url): the page the server named", async () => {
+  const first = await studio.flows(pagingFlow).executions.page({ pageSize: 25 });
+  const next = httpClient.lastBody().meta.next_page_url;
+  const second = await studio.flows(pagingFlow).executions.getPage(next);
+  assert.deepEqual(second.instances.map((x) => x.sid), newestFirst().slice(25, 50));
+  assert.equal(first.instances.length, 25);
+  assert.equal(httpClient.lastBody().meta.page, 1);
+  assert.ok(httpClient.lastBody().meta.previous_page_url, "second page has a previous_page_url");
+  const back = await second.previousPage();
+  assert.ok(back, "previousPage() of the second page");
+  assert.deepEqual(back.instances.map((x) => x.sid), newestFirst().slice(0, 25));
+});
+
 await check("list({limit: 30, pageSize: 25}): the newest 30", async () => {
   const xs = await studio.flows(pagingFlow).executions.list({ limit: 30, pageSize: 25 });
   assert.deepEqual(xs.map((x) => x.sid), newestFirst().slice(0, 30));
@@ -624,6 +637,10 @@ await check("unknown flow SID: 404, 20404", async () => {
 
 await check("unknown execution SID: 404, 20404", async () => {
   await rejects(() => studio.flows(flowSid).executions("FN" + "0".repeat(32)).fetch(), 404, 20404);
+});
+
+await check("an execution under another flow's SID: 404, 20404", async () => {
+  await rejects(() => studio.flows(flowSid).executions(made[0]).fetch(), 404, 20404);
 });
 
 await check("wrong auth token: 401", async () => {
@@ -645,6 +662,14 @@ await check("create an API key (newKeys.create): SK SID and a secret", async () 
   assert.ok(key.secret.length >= 32, "secret too short");
   assert.ok(isDate(key.dateCreated), `dateCreated ${key.dateCreated}`);
   return key.sid;
+});
+
+await check("fetch the API key: no secret", async () => {
+  const k = await client.keys(key.sid).fetch();
+  wire(k, httpClient.lastBody(), "Key");
+  assert.equal(k.sid, key.sid);
+  assert.equal(k.friendlyName, "sdk acceptance");
+  assert.ok(!("secret" in httpClient.lastBody()), "fetch shows the secret");
 });
 
 await check("list API keys: the new key, without its secret", async () => {
