@@ -550,6 +550,20 @@ await check("delete the execution: 204, then 404 20404", async () => {
   await rejects(() => studio.flows(flowSid).executions(execSid).steps.list(), 404, 20404);
 });
 
+await check("a draft after publishing: test users run it (revision 4), everyone else the published 3", async () => {
+  const f = await studio.flows(flowSid).update({ status: "draft", commitMessage: "draft after publish" });
+  assert.equal(f.revision, 4);
+  assert.equal(f.status, "draft");
+  assert.equal((await studio.flows(flowSid).revisions("LatestPublished").fetch()).revision, 3);
+  assert.equal((await studio.flows(flowSid).revisions("LatestRevision").fetch()).revision, 4);
+  const tester = await studio.flows(flowSid).executions.create({ to: testers[0], from });
+  const other = await studio.flows(flowSid).executions.create({ to: "+15551239999", from });
+  assert.equal(tester.flowVersion, 4, "test user's flow_version");
+  assert.equal(other.flowVersion, 3, "other contact's flow_version");
+  for (const x of [tester, other]) assert.equal((await studio.flows(flowSid).executions(x.sid).update({ status: "ended" })).status, "ended");
+  return `test user ran ${tester.flowVersion}, other contact ran ${other.flowVersion}`;
+});
+
 // Paging: a flow of its own, so the listing holds exactly what is made here.
 let pagingFlow;
 const made = [];
