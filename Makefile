@@ -17,7 +17,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run build test deps test-deps vet fmt-check tidy-check unit bench fuzz clean
+.PHONY: all run build test deps test-deps sdk-deps vet fmt-check tidy-check unit bench fuzz clean
 
 all: build
 
@@ -36,7 +36,13 @@ deps:
 	go mod download
 
 ## test-deps: what the tests need on top of deps (nothing from apt yet)
-test-deps: deps
+test-deps: deps sdk-deps
+
+## sdk-deps: the official twilio npm package, as locked, for the REST API's
+## acceptance test (app/api/sdktest; node and npm are on the machine)
+sdk-deps:
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later" >&2; exit 1; }
+	npm ci --prefix app/api/sdktest --no-audit --no-fund
 
 ## test: every check and every test
 test: test-deps fmt-check vet tidy-check unit
@@ -57,6 +63,9 @@ tidy-check:
 		echo "go mod tidy changes go.mod/go.sum: run it and commit" >&2; exit 1; fi; \
 	rm -rf $$tmp; echo "go mod tidy: go.mod and go.sum unchanged"
 
+# The SDK acceptance test (app/api/sdk_test.go) skips without its
+# node_modules when run by hand; here it must run.
+unit: export SWITCHBOARD_REQUIRE_SDK = 1
 unit:
 	go test -count=1 ./...
 

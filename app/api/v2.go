@@ -190,5 +190,10 @@ func (p paging) meta(r *http.Request, key string, next *store.Cursor) Meta {
 		u := at(p.page+1, encodeToken(next))
 		m.NextPageURL = &u
 	}
+	if p.page > 0 {
+		// Back by offset: the page before, as the rows stand now.
+		u := at(p.page-1, "")
+		m.PreviousPageURL = &u
+	}
 	return m
 }
