@@ -26,6 +26,7 @@ func (s *Server) routesKeys(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+base+"Keys.json", s.accountOnly(s.createKey))
 	mux.HandleFunc("GET "+base+"Keys.json", s.accountOnly(s.listKeys))
 	mux.HandleFunc("GET "+base+"Keys/{Sid}", s.accountOnly(s.fetchKey))
+	mux.HandleFunc("POST "+base+"Keys/{Sid}", s.accountOnly(s.updateKey))
 	mux.HandleFunc("DELETE "+base+"Keys/{Sid}", s.accountOnly(s.deleteKey))
 	mux.HandleFunc("/2010-04-01/", func(w http.ResponseWriter, r *http.Request) { writeError(w, notFound(r)) })
 }
@@ -79,22 +80,52 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, out)
 }
 
+// listKeys pages with the 2010 API's envelope (page, page_size, uris).
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
+	p, e := readPaging(r)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
 	keys, err := s.Store.APIKeys(r.Context())
 	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	out := make([]Key, len(keys))
-	for i := range keys {
-		out[i] = keyJSON(&keys[i])
+	start := min(p.page*p.size, len(keys))
+	end := min(start+p.size, len(keys))
+	out := make([]Key, 0, end-start)
+	for i := start; i < end; i++ {
+		out = append(out, keyJSON(&keys[i]))
 	}
-	uri := r.URL.Path
+	uri := func(page int) string {
+		return r.URL.Path + "?PageSize=" + strconv.Itoa(p.size) + "&Page=" + strconv.Itoa(page)
+	}
+	var next, prev any
+	if end < len(keys) {
+		next = uri(p.page + 1)
+	}
+	if p.page > 0 {
+		prev = uri(p.page - 1)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"keys": out, "page": 0, "page_size": len(out), "start": 0, "end": max(len(out)-1, 0),
-		"uri": uri, "first_page_uri": uri + "?PageSize=" + strconv.Itoa(max(len(out), 50)) + "&Page=0",
-		"next_page_uri": nil, "previous_page_uri": nil,
+		"keys": out, "page": p.page, "page_size": p.size, "start": start, "end": max(end-1, start),
+		"uri": uri(p.page), "first_page_uri": uri(0), "next_page_uri": next, "previous_page_uri": prev,
 	})
+}
+
+func (s *Server) updateKey(w http.ResponseWriter, r *http.Request) {
+	f, e := form(w, r)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	k, err := s.Store.RenameAPIKey(r.Context(), keySID(r), f.Get("FriendlyName"))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, keyJSON(k))
 }
 
 func (s *Server) fetchKey(w http.ResponseWriter, r *http.Request) {

@@ -20,7 +20,7 @@ type APIKey struct {
 func (s *Store) CreateAPIKey(ctx context.Context, keySID, friendlyName, secretHash string) (*APIKey, error) {
 	now := s.now()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (sid, friendly_name, secret_hash, date_created, date_updated)
-		VALUES (?, ?, ?, ?, ?)`, keySID, friendlyName, secretHash, now.Format(ts), now.Format(ts))
+		VALUES (?, ?, ?, ?, ?)`, keySID, friendlyName, secretHash, stamp(now), stamp(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: create api key: %w", err)
 	}
@@ -68,4 +68,27 @@ func (s *Store) DeleteAPIKey(ctx context.Context, keySID string) error {
 		return fmt.Errorf("key %s: %w", keySID, ErrNotFound)
 	}
 	return nil
+}
+
+// RenameAPIKey changes a key's friendly name.
+func (s *Store) RenameAPIKey(ctx context.Context, keySID, friendlyName string) (*APIKey, error) {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `UPDATE api_keys SET friendly_name = ?, date_updated = ? WHERE sid = ?`,
+		friendlyName, stamp(now), keySID)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, fmt.Errorf("key %s: %w", keySID, ErrNotFound)
+	}
+	keys, err := s.APIKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range keys {
+		if keys[i].SID == keySID {
+			return &keys[i], nil
+		}
+	}
+	return nil, fmt.Errorf("key %s: %w", keySID, ErrNotFound)
 }

@@ -697,6 +697,19 @@ await check("list API keys: the new key, without its secret", async () => {
   assert.equal(k.secret, undefined);
 });
 
+await check("rename the API key (keys(sid).update) and page through keys one at a time", async () => {
+  const second = await client.newKeys.create({ friendlyName: "second" });
+  const k = await client.keys(key.sid).update({ friendlyName: "renamed" });
+  assert.equal(k.friendlyName, "renamed");
+  const seen = [];
+  await client.keys.each({ pageSize: 1 }, (item) => seen.push(item.sid));
+  assert.deepEqual([...seen].sort(), [key.sid, second.sid].sort(), "each key once, one per page");
+  const page = await client.keys.page({ pageSize: 1 });
+  assert.equal(page.instances.length, 1);
+  await client.keys(second.sid).remove();
+  return `${seen.length} keys over ${seen.length} pages`;
+});
+
 await check("the API key and secret are credentials: fetch the flow with them", async () => {
   const keyClient = twilio(key.sid, key.secret, { accountSid, httpClient });
   const f = await keyClient.studio.v2.flows(flowSid).fetch();
