@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,6 +43,8 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 		"days ended executions and their steps are kept (0 keeps them forever)")
 	cmd.Flags().StringArrayVar(&cfg.EventSinks, "event-sink", cfg.EventSinks,
 		"URL that receives execution and step events as CloudEvents batches (repeatable)")
+	cmd.Flags().StringVar(&cfg.PublicURL, "public-url", "",
+		"base URL webhook callers use to reach the appliance (for X-Twilio-Signature behind a proxy), e.g. https://ivr.example.com")
 	cmd.Flags().StringVar(&cfg.AccountSID, "account-sid", os.Getenv("SWITCHBOARD_ACCOUNT_SID"),
 		"account SID for the API (default: $SWITCHBOARD_ACCOUNT_SID, else generated and kept in the data directory)")
 	cmd.Flags().StringVar(&cfg.AuthToken, "auth-token", os.Getenv("SWITCHBOARD_AUTH_TOKEN"),
@@ -113,7 +116,7 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	}
 	srv := &http.Server{
 		Handler: (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st},
-			Version: version(), Assets: assets, Log: log, Events: broker}).Handler(),
+			Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/")}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	// Open event streams end when the server shuts down.

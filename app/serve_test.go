@@ -6,8 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -19,17 +23,21 @@ import (
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/app/twiliosig"
 	"github.com/switchboard/switchboard/engine"
 )
 
 // startServe runs serve on an ephemeral loopback port and returns its base URL
 // and a function that stops it and returns serve's error.
-func startServe(t *testing.T, dataDir string) (string, func() error) {
+func startServe(t *testing.T, dataDir string, opts ...func(*config.Config)) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	cfg := config.Config{DataDir: dataDir, HTTPAddr: "127.0.0.1:0", SIPAddr: "127.0.0.1:0"}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	assets := fstest.MapFS{"frontend/dist/index.html": {Data: []byte("<title>editor</title>")}}
 	go func() { done <- serve(ctx, cfg, assets, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
 	select {
@@ -140,4 +148,89 @@ func TestServeFiresTimersThatFellDueWhileDown(t *testing.T) {
 	last := steps[len(steps)-1]
 	require.Equal(t, "bye", last.TransitionedFrom)
 	require.Equal(t, "sent", last.Name)
+}
+
+// TestServeEndToEnd: a flow created over the REST API runs an execution
+// started over the REST API, the contact's SMS reply arrives as a signed
+// Twilio webhook and is answered with TwiML, and the execution's events
+// reach a CloudEvents sink.
+func TestServeEndToEnd(t *testing.T) {
+	var mu sync.Mutex
+	var types []string
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var batch []map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&batch); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		mu.Lock()
+		for _, ev := range batch {
+			types = append(types, ev["type"].(string))
+		}
+		mu.Unlock()
+	}))
+	defer sink.Close()
+	creds := auth.Credentials{AccountSID: "AC00000000000000000000000000000abc", AuthToken: "secretsecretsecretsecretsecret42"}
+	base, stop := startServe(t, t.TempDir(), func(c *config.Config) {
+		c.EventSinks = []string{sink.URL + "/events"}
+		c.AccountSID, c.AuthToken = creds.AccountSID, creds.AuthToken
+	})
+	defer stop()
+	post := func(path string, form url.Values, signed bool) (int, string) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if signed {
+			req.Header.Set("X-Twilio-Signature", twiliosig.Sign(creds.AuthToken, base+path, form))
+		} else {
+			req.SetBasicAuth(creds.AccountSID, creds.AuthToken)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	const flow = `{"initial_state": "Trigger", "states": [
+	  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingRequest", "next": "ask"}]},
+	  {"name": "ask", "type": "send-and-wait-for-reply", "properties": {"body": "Rate us 1-5", "from": "{{flow.channel.address}}", "timeout": "3600"},
+	   "transitions": [{"event": "incomingMessage", "next": "thanks"}, {"event": "timeout"}, {"event": "deliveryFailure"}]},
+	  {"name": "thanks", "type": "send-message", "properties": {"body": "Thanks for {{widgets.ask.inbound.Body}}", "from": "{{flow.channel.address}}", "to": "{{contact.channel.address}}"},
+	   "transitions": [{"event": "sent"}, {"event": "failed"}]}]}`
+	code, body := post("/v2/Flows", url.Values{"FriendlyName": {"survey"}, "Status": {"published"}, "Definition": {flow}}, false)
+	require.Equal(t, http.StatusCreated, code, body)
+	var f struct{ SID string }
+	require.NoError(t, json.Unmarshal([]byte(body), &f))
+	code, body = post("/v2/Flows/"+f.SID+"/Executions", url.Values{"To": {"+15550001111"}, "From": {"+15550002222"}}, false)
+	require.Equal(t, http.StatusCreated, code, body)
+
+	code, body = post("/v1/Accounts/"+creds.AccountSID+"/Flows/"+f.SID, url.Values{
+		"MessageSid": {"SM00000000000000000000000000000001"}, "From": {"+15550001111"}, "To": {"+15550002222"}, "Body": {"5"}}, true)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, "Thanks for 5</Message>")
+
+	want := []string{"com.twilio.studio.flow.execution.started", "com.twilio.studio.flow.execution.ended", "com.twilio.studio.flow.step.ended"}
+	var got []string
+	for i := 0; i < 100; i++ { // the dispatcher polls; up to 10 s
+		mu.Lock()
+		got = append([]string(nil), types...)
+		mu.Unlock()
+		if containsAll(got, want) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Subset(t, got, want)
+}
+
+func containsAll(have, want []string) bool {
+	set := map[string]bool{}
+	for _, h := range have {
+		set[h] = true
+	}
+	for _, w := range want {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
 }

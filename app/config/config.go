@@ -38,6 +38,10 @@ type Config struct {
 	// EventSinks are the http(s) URLs that receive Studio's execution and
 	// step events (Event Streams webhook sinks), in batches.
 	EventSinks []string
+	// PublicURL is the appliance's base URL as webhook callers see it
+	// (scheme and host, behind a reverse proxy); X-Twilio-Signature is
+	// checked against it. Empty: the address the request came to.
+	PublicURL string
 }
 
 // Default returns the loopback-only defaults.
@@ -63,6 +67,12 @@ func (c Config) Validate() error {
 		}
 		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 			return fmt.Errorf("%w: %s %q: port must be 0-65535", ErrInvalid, a.flag, a.addr)
+		}
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("%w: --public-url %q: must be an http or https URL with no path", ErrInvalid, c.PublicURL)
 		}
 	}
 	for i, sink := range c.EventSinks {

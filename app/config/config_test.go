@@ -23,6 +23,8 @@ func TestValidate(t *testing.T) {
 		{"event sinks", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"http://127.0.0.1:9/e", "https://u:p@example.org/hook?t=1"}}, true},
 		{"event sink not http", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"ftp://example.org/"}}, false},
 		{"event sink relative", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"/events"}}, false},
+		{"public url", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", PublicURL: "https://ivr.example.com"}, true},
+		{"public url with a path", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", PublicURL: "https://ivr.example.com/x"}, false},
 		{"negative retention", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: -1}, false},
 	}
 	for _, c := range cases {
