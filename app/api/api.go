@@ -62,6 +62,7 @@ func (s *Server) Handler() http.Handler {
 	s.mux = mux
 	s.routesV2(mux)
 	s.routesKeys(mux)
+	s.routesNumbers(mux)
 	s.routesWebhooks(mux)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.Events != nil {

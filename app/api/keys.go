@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/switchboard/switchboard/app/auth"
@@ -98,20 +97,7 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
 	for i := start; i < end; i++ {
 		out = append(out, keyJSON(&keys[i]))
 	}
-	uri := func(page int) string {
-		return r.URL.Path + "?PageSize=" + strconv.Itoa(p.size) + "&Page=" + strconv.Itoa(page)
-	}
-	var next, prev any
-	if end < len(keys) {
-		next = uri(p.page + 1)
-	}
-	if p.page > 0 {
-		prev = uri(p.page - 1)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"keys": out, "page": p.page, "page_size": p.size, "start": start, "end": max(end-1, start),
-		"uri": uri(p.page), "first_page_uri": uri(0), "next_page_uri": next, "previous_page_uri": prev,
-	})
+	writeList2010(w, r, "keys", p, out, end < len(keys))
 }
 
 func (s *Server) updateKey(w http.ResponseWriter, r *http.Request) {

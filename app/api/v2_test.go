@@ -339,3 +339,48 @@ func TestAuth(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+func TestNumbers(t *testing.T) {
+	f := newFixture(t)
+	flowSID := f.createFlow(waiter, "published")
+	path := "/2010-04-01/Accounts/" + testCreds.AccountSID + "/IncomingPhoneNumbers"
+	webhook := f.srv.URL + "/v1/Accounts/" + testCreds.AccountSID + "/Flows/" + flowSID
+	code, out := f.do("POST", path+".json", url.Values{"PhoneNumber": {"+15550001000"}, "VoiceUrl": {webhook}})
+	require.Equal(t, http.StatusCreated, code, "%v", out)
+	pn := out["sid"].(string)
+	require.True(t, strings.HasPrefix(pn, "PN"))
+	require.Equal(t, webhook, out["voice_url"])
+	require.Equal(t, "", out["sms_url"])
+
+	n, err := f.st.NumberFor(context.Background(), "+15550001000")
+	require.NoError(t, err)
+	require.Equal(t, flowSID, n.VoiceFlowSID)
+
+	code, out = f.do("POST", path+"/"+pn+".json", url.Values{"SmsUrl": {flowSID}, "FriendlyName": {"front desk"}})
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	require.Equal(t, webhook, out["sms_url"])
+	require.Equal(t, webhook, out["voice_url"], "unchanged when not sent")
+	require.Equal(t, "front desk", out["friendly_name"])
+
+	code, out = f.do("POST", path+".json", url.Values{"PhoneNumber": {"+15550001000"}})
+	require.Equal(t, http.StatusConflict, code, "%v", out)
+	code, _ = f.do("POST", path+".json", url.Values{"PhoneNumber": {"1000"}, "VoiceUrl": {"https://example.com/twiml"}})
+	require.Equal(t, http.StatusBadRequest, code, "only local flows")
+	code, _ = f.do("POST", path+".json", url.Values{"PhoneNumber": {"bad number\r\n"}})
+	require.Equal(t, http.StatusBadRequest, code)
+	code, out = f.do("POST", path+".json", url.Values{"PhoneNumber": {"frontdesk"}, "VoiceUrl": {flowSID}})
+	require.Equal(t, http.StatusCreated, code, "SIP users route too: %v", out)
+
+	code, out = f.do("GET", path+".json?PageSize=1", nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, out["incoming_phone_numbers"], 1)
+	require.NotNil(t, out["next_page_uri"])
+	code, out = f.do("GET", path+".json?PhoneNumber=%2B15550001000", nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, out["incoming_phone_numbers"], 1)
+
+	code, _ = f.do("DELETE", path+"/"+pn+".json", nil)
+	require.Equal(t, http.StatusNoContent, code)
+	code, _ = f.do("GET", path+"/"+pn+".json", nil)
+	require.Equal(t, http.StatusNotFound, code)
+}
