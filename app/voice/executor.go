@@ -1,0 +1,380 @@
+// Package voice runs Studio flows on live calls: it routes an answered SIP
+// call to its flow, starts the execution, carries out each sprint's voice
+// commands on the call's media (prompts, DTMF, gathers, recordings) and
+// resumes the execution with what happened, until the flow or the caller
+// hangs up.
+package voice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard/switchboard/engine"
+)
+
+// Media is what the executor needs from a call's media: paced prompts,
+// outgoing DTMF, the caller's digits (RFC 4733, SIP INFO and in-band merged)
+// and the caller's audio as 8 kHz PCM.
+type Media interface {
+	// Play sends 20 ms frames and returns when they are sent or ctx ends.
+	Play(ctx context.Context, frames [][]byte) error
+	// SendDigits plays DTMF to the caller (w and W pause).
+	SendDigits(ctx context.Context, digits string) error
+	// Digits delivers the caller's key presses.
+	Digits() <-chan byte
+	// Listen calls fn with the caller's audio, decoded, until stop is called.
+	Listen(fn func(pcm []int16)) (stop func())
+}
+
+// Prompts turns Say and Play into frames for the call's codec.
+type Prompts interface {
+	Say(ctx context.Context, text, voice, language string) ([][]byte, error)
+	Play(ctx context.Context, url string) ([][]byte, error)
+	Beep() [][]byte
+}
+
+// Recordings stores what Record captures.
+type Recordings interface {
+	// Create opens a recording; its URL is what the flow sees as
+	// RecordingUrl.
+	Create(callSID string) (Recording, error)
+}
+
+// Recording receives 8 kHz PCM.
+type Recording interface {
+	Write(pcm []int16) error
+	// Close finishes the file; keep false deletes it (nothing recorded).
+	Close(keep bool) error
+	SID() string
+	URL() string
+}
+
+// Executor carries out one call's commands.
+type Executor struct {
+	Media      Media
+	Prompts    Prompts
+	Recordings Recordings
+	CallSID    string
+	Log        *slog.Logger
+	// Now is the clock (tests); nil is time.Now.
+	Now func() time.Time
+
+	pending []byte // digits pressed before a gather asked for them
+}
+
+// ErrHangup is returned when the commands end the call.
+var ErrHangup = errors.New("the flow hung up")
+
+// Run carries out a sprint's commands and returns the input that answers
+// its wait (nil when the sprint does not wait). ctx ends when the caller
+// hangs up; Run then returns a hangup input.
+func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, error) {
+	var gather *engine.Command
+	var record *engine.Command
+	for i := range sp.Commands {
+		c := &sp.Commands[i]
+		if ctx.Err() != nil {
+			return &engine.Input{Type: engine.InputHangup}, nil
+		}
+		switch c.Verb {
+		case engine.VerbSay, engine.VerbPlay, engine.VerbDigits:
+			if _, err := e.prompt(ctx, c, false); err != nil && ctx.Err() == nil {
+				e.Log.Warn("prompt failed", "widget", c.Widget, "err", err)
+			}
+		case engine.VerbGather:
+			gather = c
+		case engine.VerbRecord:
+			record = c
+		case engine.VerbHangup:
+			return nil, ErrHangup
+		case engine.VerbMessage, engine.VerbRecordCall, engine.VerbStream:
+			// Messages go through the outbox; whole-call recording and
+			// streams are not offline features yet (the widget already
+			// logged its event).
+		default:
+			return e.unsupported(sp, c)
+		}
+	}
+	if ctx.Err() != nil {
+		return &engine.Input{Type: engine.InputHangup}, nil
+	}
+	w := sp.Wait
+	switch {
+	case w == nil:
+		return nil, nil
+	case gather != nil:
+		return e.gather(ctx, gather.Gather)
+	case record != nil:
+		return e.record(ctx, record.Record)
+	case w.Accepts(engine.InputAudioDone):
+		return &engine.Input{Type: engine.InputAudioDone}, nil
+	}
+	return nil, fmt.Errorf("voice: the flow waits for %v, which a call cannot give", w.Inputs)
+}
+
+// unsupported answers a command this appliance cannot carry out offline
+// (dial, enqueue, outbound calls, TwiML redirects): the widget's own failure
+// path runs where it has one; else the call ends.
+func (e *Executor) unsupported(sp *engine.Sprint, c *engine.Command) (*engine.Input, error) {
+	e.Log.Warn("voice command not available on this appliance yet", "verb", c.Verb, "widget", c.Widget)
+	w := sp.Wait
+	switch {
+	case w == nil:
+		return nil, nil
+	case c.Verb == engine.VerbDial && w.Accepts(engine.InputDial):
+		return &engine.Input{Type: engine.InputDial, Params: map[string]any{"DialCallStatus": "failed", "DialCallDuration": "0"}}, nil
+	case c.Verb == engine.VerbCall && w.Accepts(engine.InputCall):
+		return &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}, nil
+	case c.Verb == engine.VerbEnqueue && w.Accepts(engine.InputQueue):
+		return &engine.Input{Type: engine.InputQueue, Params: map[string]any{"QueueResult": "system-error"}}, nil
+	case c.Verb == engine.VerbRedirect && w.Accepts(engine.InputTimeout):
+		return &engine.Input{Type: engine.InputTimeout}, nil
+	}
+	return nil, fmt.Errorf("voice: %s is not available on this appliance", c.Verb)
+}
+
+// prompt plays a say/play/digits command (looped); with interruptible set,
+// the first key the caller presses stops it and is kept for the gather.
+func (e *Executor) prompt(ctx context.Context, c *engine.Command, interruptible bool) (interrupted bool, err error) {
+	var frames [][]byte
+	switch c.Verb {
+	case engine.VerbSay:
+		frames, err = e.Prompts.Say(ctx, c.Text, c.Voice, c.Language)
+	case engine.VerbPlay:
+		frames, err = e.Prompts.Play(ctx, c.URL)
+	case engine.VerbDigits:
+		return false, e.Media.SendDigits(ctx, c.Digits)
+	}
+	if err != nil {
+		return false, err
+	}
+	loops := c.Loop
+	if loops <= 0 {
+		loops = 1 // Studio's loop 0 means once here; TwiML's 0 ("forever") is not offered by the widgets
+	}
+	for i := 0; i < loops; i++ {
+		if !interruptible {
+			if err := e.Media.Play(ctx, frames); err != nil {
+				return false, err
+			}
+			continue
+		}
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- e.Media.Play(pctx, frames) }()
+		select {
+		case err := <-done:
+			cancel()
+			if err != nil {
+				return false, err
+			}
+		case d := <-e.Media.Digits():
+			cancel()
+			<-done
+			e.pending = append(e.pending, d)
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// gather plays the prompts (stopped by the first key when the widget says
+// so) and collects digits: finish_on_key ends it (the key is not part of
+// the digits), number_of_digits ends it, and timeout seconds without a key
+// end it. Speech is not available offline; a speech-only gather times out.
+func (e *Executor) gather(ctx context.Context, g *engine.Gather) (*engine.Input, error) {
+	dtmf := len(g.Input) == 0
+	for _, in := range g.Input {
+		if in == "dtmf" {
+			dtmf = true
+		}
+	}
+	e.pending = e.pending[:0]
+	for i := range g.Prompts {
+		interrupted, err := e.prompt(ctx, &g.Prompts[i], dtmf && g.StopOnKey)
+		if ctx.Err() != nil {
+			return &engine.Input{Type: engine.InputHangup}, nil
+		}
+		if err != nil {
+			e.Log.Warn("gather prompt failed", "err", err)
+		}
+		if interrupted {
+			break
+		}
+	}
+	timeout := time.Duration(g.Timeout) * time.Second
+	if timeout <= 0 {
+		timeout = 5 * time.Second // Studio's default
+	}
+	var digits strings.Builder
+	take := func(d byte) (done bool) {
+		if !dtmf {
+			return false
+		}
+		if g.FinishOnKey != "" && strings.IndexByte(g.FinishOnKey, d) >= 0 {
+			return true
+		}
+		digits.WriteByte(d)
+		return g.NumDigits > 0 && digits.Len() >= g.NumDigits
+	}
+	for _, d := range e.pending {
+		if take(d) {
+			return e.digits(digits.String()), nil
+		}
+	}
+	e.pending = e.pending[:0]
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return &engine.Input{Type: engine.InputHangup}, nil
+		case d := <-e.Media.Digits():
+			if take(d) {
+				return e.digits(digits.String()), nil
+			}
+			timer.Reset(timeout) // timeout counts from the last key
+		case <-timer.C:
+			if digits.Len() > 0 {
+				return e.digits(digits.String()), nil
+			}
+			return &engine.Input{Type: engine.InputTimeout}, nil
+		}
+	}
+}
+
+func (e *Executor) digits(d string) *engine.Input {
+	if d == "" {
+		return &engine.Input{Type: engine.InputTimeout}
+	}
+	return &engine.Input{Type: engine.InputDigits, Params: map[string]any{"Digits": d}}
+}
+
+// Silence detection for Record: a 20 ms block below this RMS is silence
+// (about -45 dBFS).
+const silenceRMS = 180
+
+// record captures the caller after an optional beep until the finish key,
+// timeout seconds of silence or max_length seconds, and answers with the
+// recording's URL, duration and the key that ended it. Trim drops leading
+// and trailing silence.
+func (e *Executor) record(ctx context.Context, r *engine.Record) (*engine.Input, error) {
+	if r.PlayBeep {
+		if err := e.Media.Play(ctx, e.Prompts.Beep()); err != nil && ctx.Err() != nil {
+			return &engine.Input{Type: engine.InputHangup}, nil
+		}
+	}
+	rec, err := e.Recordings.Create(e.CallSID)
+	if err != nil {
+		return nil, fmt.Errorf("voice: recording: %w", err)
+	}
+	maxLen := time.Duration(r.MaxLength) * time.Second
+	if maxLen <= 0 {
+		maxLen = time.Hour // Twilio's cap is 4 h; an hour is plenty for voicemail
+	}
+	silence := time.Duration(r.Timeout) * time.Second
+
+	type block struct{ pcm []int16 }
+	blocks := make(chan block, 64)
+	stop := e.Media.Listen(func(pcm []int16) {
+		select {
+		case blocks <- block{append([]int16(nil), pcm...)}:
+		default: // the writer is behind; drop rather than block the media
+		}
+	})
+	defer stop()
+
+	var (
+		samples  int           // written
+		held     [][]int16     // trailing silence not yet written (for trim)
+		heard    bool          // any sound yet
+		quietFor time.Duration // current run of silence
+		finished string        // the key that ended it, or "hangup"
+		maxTimer = time.NewTimer(maxLen)
+		writeErr error
+	)
+	defer maxTimer.Stop()
+	write := func(pcm []int16) {
+		if writeErr == nil {
+			writeErr = rec.Write(pcm)
+			samples += len(pcm)
+		}
+	}
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			finished = "hangup"
+			break loop
+		case d := <-e.Media.Digits():
+			if r.FinishOnKey == "" || strings.IndexByte(r.FinishOnKey, d) >= 0 {
+				finished = string(d)
+				break loop
+			}
+		case <-maxTimer.C:
+			break loop
+		case b := <-blocks:
+			loud := rms(b.pcm) >= silenceRMS
+			blockDur := time.Duration(len(b.pcm)) * time.Second / 8000
+			if loud {
+				heard, quietFor = true, 0
+				for _, h := range held {
+					write(h)
+				}
+				held = held[:0]
+				write(b.pcm)
+				continue
+			}
+			quietFor += blockDur
+			if r.Trim && !heard {
+				continue // leading silence
+			}
+			if r.Trim {
+				held = append(held, b.pcm)
+			} else {
+				write(b.pcm)
+			}
+			if silence > 0 && heard && quietFor >= silence {
+				break loop
+			}
+		}
+	}
+	if !r.Trim {
+		for _, h := range held {
+			write(h)
+		}
+	}
+	keep := samples > 0 && writeErr == nil
+	if err := rec.Close(keep); err != nil && writeErr == nil {
+		writeErr = err
+	}
+	if writeErr != nil {
+		e.Log.Error("recording failed", "err", writeErr)
+	}
+	params := map[string]any{"Digits": finished}
+	if keep {
+		params["RecordingUrl"] = rec.URL()
+		params["RecordingSid"] = rec.SID()
+		params["RecordingDuration"] = strconv.Itoa((samples + 7999) / 8000)
+	}
+	// A hang-up ends the recording with Digits "hangup", as Twilio reports
+	// it; the widget takes its hangup path with the recording attached.
+	return &engine.Input{Type: engine.InputRecording, Params: params}, nil
+}
+
+func rms(pcm []int16) float64 {
+	if len(pcm) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, s := range pcm {
+		sum += float64(s) * float64(s)
+	}
+	return math.Sqrt(sum / float64(len(pcm)))
+}
