@@ -17,12 +17,12 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run build test deps test-deps sdk-deps vet fmt-check tidy-check unit bench fuzz clean
+.PHONY: all run build test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench fuzz clean
 
 all: build
 
 ## run: build the headless appliance and start it with its store and the demo flow
-run: build
+run: build run-deps
 	@echo "Switchboard on http://$(HTTP) (health: http://$(HTTP)/healthz); data in $(DATA); Ctrl-C stops it."
 	./$(BIN) serve --data $(DATA) --http $(HTTP) --sip $(SIP)
 
@@ -35,8 +35,33 @@ deps:
 	@command -v go >/dev/null || { echo "Go is missing: install Go 1.26 into /usr/local/go" >&2; exit 1; }
 	go mod download
 
-## test-deps: what the tests need on top of deps (nothing from apt yet)
-test-deps: deps sdk-deps
+## test-deps: what the tests need on top of deps
+test-deps: deps sdk-deps voice-deps
+
+# Debian packages: the voice peers the tests start on loopback (sipp,
+# baresip, kamailio) and the offline TTS engines prompts are made with.
+VOICE_PKGS := sip-tester baresip-core kamailio espeak-ng flite sox
+VOICE_CMDS := sipp baresip kamailio espeak-ng flite sox
+RUN_PKGS   := espeak-ng flite
+RUN_CMDS   := espeak-ng flite
+
+# apt installs $(1) unless every command in $(2) is already there.
+define apt_install
+	@missing=""; for c in $(2); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $(1) (missing:$$missing)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(1); \
+	fi
+endef
+
+## voice-deps: sipp, baresip, kamailio and the TTS engines (apt, when missing)
+voice-deps:
+	$(call apt_install,$(VOICE_PKGS),$(VOICE_CMDS))
+
+## run-deps: the TTS engines the appliance speaks with (apt, when missing)
+run-deps:
+	$(call apt_install,$(RUN_PKGS),$(RUN_CMDS))
 
 ## sdk-deps: the official twilio npm package, as locked, for the REST API's
 ## acceptance test (app/api/sdktest; node and npm are on the machine)
@@ -66,6 +91,7 @@ tidy-check:
 # The SDK acceptance test (app/api/sdk_test.go) skips without its
 # node_modules when run by hand; here it must run.
 unit: export SWITCHBOARD_REQUIRE_SDK = 1
+unit: export SWITCHBOARD_REQUIRE_VOICE = 1
 unit:
 	go test -count=1 ./...
 
