@@ -148,7 +148,9 @@ type Server struct {
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
-	wg      sync.WaitGroup
+	wg      sync.WaitGroup // trunk loops
+	lwg     sync.WaitGroup // listeners
+	lcancel context.CancelFunc
 	started atomic.Bool
 	closed  atomic.Bool
 }
@@ -254,25 +256,36 @@ func (s *Server) Start(ctx context.Context) error {
 		return errors.New("sip: server already started")
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
+	// Listeners outlive s.ctx until the trunk loops have unregistered.
+	lctx, lcancel := context.WithCancel(context.Background())
+	s.lcancel = lcancel
+	fail := func(err error) error {
+		s.cancel(err)
+		lcancel()
+		return err
+	}
 	for _, network := range s.cfg.Transports {
 		ready := make(chan struct{}, 1)
 		errc := make(chan error, 1)
-		lctx := context.WithValue(s.ctx, sipgo.ListenReadyCtxKey, sipgo.ListenReadyCtxValue(ready))
-		s.wg.Add(1)
+		rctx := context.WithValue(lctx, sipgo.ListenReadyCtxKey, sipgo.ListenReadyCtxValue(ready))
+		s.lwg.Add(1)
 		go func() {
-			defer s.wg.Done()
-			errc <- s.srv.ListenAndServe(lctx, network, s.cfg.Listen)
+			defer s.lwg.Done()
+			errc <- s.srv.ListenAndServe(rctx, network, s.cfg.Listen)
 		}()
 		select {
 		case <-ready:
 		case err := <-errc:
-			s.cancel(err)
-			return fmt.Errorf("sip: listen %s %s: %w", network, s.cfg.Listen, err)
+			return fail(fmt.Errorf("sip: listen %s %s: %w", network, s.cfg.Listen, err))
 		case <-time.After(5 * time.Second):
-			s.cancel(ErrShutdown)
-			return fmt.Errorf("sip: listen %s %s: not ready after 5s", network, s.cfg.Listen)
+			return fail(fmt.Errorf("sip: listen %s %s: not ready after 5s", network, s.cfg.Listen))
 		}
 	}
+	go func() {
+		<-s.ctx.Done()
+		s.wg.Wait() // trunks unregistered
+		lcancel()
+	}()
 	s.log.Info("sip listening", "addr", s.cfg.Listen, "transports", s.cfg.Transports)
 	for _, t := range s.trunks {
 		s.wg.Add(1)
@@ -293,7 +306,7 @@ func (s *Server) Close() error {
 		s.cancel(ErrShutdown) // trunk loops unregister on their way out; calls see ctx end
 	}
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() { s.wg.Wait(); s.lwg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
