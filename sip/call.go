@@ -1,0 +1,328 @@
+package sip
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// MediaUpdate reports a change the remote side made with re-INVITE or UPDATE.
+type MediaUpdate struct {
+	Hold   bool           // the caller holds us (sendonly, inactive or c=0.0.0.0)
+	Remote netip.AddrPort // where to send RTP now
+	Media  Media          // the full negotiated state
+}
+
+// Call is one inbound call handed to the app's Handler. The exported fields
+// are fixed when the call arrives; media changes come on Updates.
+type Call struct {
+	ID             string // "CA" + 32 hex, derived from Call-ID
+	CallID         string
+	From, To       Party
+	RequestUser    string
+	Source         netip.AddrPort
+	Admission      Admission
+	Route          Route
+	Remote         netip.AddrPort // remote RTP address from the offer
+	Codec          Codec
+	TelephoneEvent int // payload type, or -1
+	PTime          int
+
+	srv    *Server
+	dlg    *sipgo.DialogServerSession
+	offer  []byte
+	sdp    *SDPSession
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	stop   func() bool
+	dtmf   chan byte
+	upd    chan MediaUpdate
+	acks   chan uint32
+
+	mu        sync.Mutex
+	ringing   bool
+	answering bool
+	answered  bool
+	final     bool // a final response went out (2xx or error)
+	local     netip.AddrPort
+	media     Media
+}
+
+// CallSID derives the Studio-like call SID from a SIP Call-ID.
+func CallSID(callID string) string {
+	h := sha256.Sum256([]byte(callID))
+	return "CA" + hex.EncodeToString(h[:16])
+}
+
+func newCall(s *Server, dlg *sipgo.DialogServerSession, in Incoming, route Route) *Call {
+	c := &Call{
+		ID: CallSID(in.CallID), CallID: in.CallID, From: in.From, To: in.To, RequestUser: in.RequestUser,
+		Source: in.Source, Admission: in.Admission, Route: route,
+		Remote: in.Media.Remote, Codec: in.Media.Codec, TelephoneEvent: in.Media.TelephoneEvent, PTime: in.Media.PTime,
+		srv: s, dlg: dlg, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
+		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 8), acks: make(chan uint32, 4),
+		media: in.Media,
+	}
+	c.ctx, c.cancel = context.WithCancelCause(dlg.Context())
+	c.stop = context.AfterFunc(s.ctx, func() { c.cancel(ErrShutdown) })
+	return c
+}
+
+// Context ends when the call ends: BYE, CANCEL, Hangup, a failed answer or
+// server shutdown. context.Cause tells which.
+func (c *Call) Context() context.Context { return c.ctx }
+
+// DTMF delivers digits received as SIP INFO. It is never closed; select on
+// Context too.
+func (c *Call) DTMF() <-chan byte { return c.dtmf }
+
+// Updates delivers hold/unhold and remote media changes. It is never closed.
+func (c *Call) Updates() <-chan MediaUpdate { return c.upd }
+
+// Answered reports whether the call was answered and ACKed.
+func (c *Call) Answered() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.answered
+}
+
+// Media returns the current negotiated media (it changes on re-INVITE).
+func (c *Call) Media() Media {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.media
+}
+
+func (c *Call) pushDTMF(d byte) {
+	select {
+	case c.dtmf <- d:
+	default:
+		c.srv.log.Warn("sip dtmf dropped: channel full", "call_id", c.CallID)
+	}
+}
+
+func (c *Call) pushUpdate(u MediaUpdate) {
+	select {
+	case c.upd <- u:
+	default:
+		c.srv.log.Warn("sip media update dropped: channel full", "call_id", c.CallID)
+	}
+}
+
+// Ring sends 180 Ringing once. Answer does it too.
+func (c *Call) Ring() error {
+	c.mu.Lock()
+	if c.ringing || c.final {
+		c.mu.Unlock()
+		return nil
+	}
+	c.ringing = true
+	c.mu.Unlock()
+	return c.dlg.Respond(180, "Ringing", nil)
+}
+
+// Answer sends 180 Ringing (once), then 200 OK with our SDP answer pointing
+// at localMedia, and waits for the ACK. Any error means the call failed: the
+// call's context is ended and media should be released.
+func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
+	if err := c.ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrCallEnded, context.Cause(c.ctx))
+	}
+	c.mu.Lock()
+	if c.answering || c.final {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: already answered or rejected", ErrAnswerFailed)
+	}
+	c.answering = true
+	c.mu.Unlock()
+
+	body, media, err := c.sdp.Answer(c.offer, localMedia, &c.Codec)
+	if err != nil {
+		_ = c.Reject(ctx, 488, "Not Acceptable Here")
+		return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
+	}
+	if err := c.Ring(); err != nil {
+		c.cancel(ErrAnswerFailed)
+		return fmt.Errorf("%w: 180: %w", ErrAnswerFailed, err)
+	}
+	c.mu.Lock()
+	c.final = true
+	c.local = localMedia
+	c.media = media
+	c.mu.Unlock()
+
+	done := make(chan error, 1)
+	go func() { done <- c.dlg.RespondSDP(body) }() // blocks until the ACK or the transaction ends
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
+		c.cancel(fmt.Errorf("%w: %w", ErrAnswerFailed, err))
+		return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
+	}
+	c.mu.Lock()
+	c.answered = true
+	c.mu.Unlock()
+	return nil
+}
+
+// Reject sends a final error response before the call is answered.
+func (c *Call) Reject(ctx context.Context, status int, reason string) error {
+	if status < 300 || status > 699 {
+		return fmt.Errorf("sip: reject status %d", status)
+	}
+	c.mu.Lock()
+	if c.final {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: final response already sent", ErrCallEnded)
+	}
+	c.final = true
+	c.mu.Unlock()
+	defer c.cancel(ErrHangup)
+	err := c.dlg.Respond(status, SanitizeHeaderValue(reason), nil)
+	if err != nil && c.ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrCallEnded, err)
+	}
+	return err
+}
+
+// Hangup ends the call: BYE when it was answered, 480 Temporarily
+// Unavailable when it was not. Calling it on an ended call is a no-op.
+func (c *Call) Hangup(ctx context.Context) error {
+	c.mu.Lock()
+	final, answering := c.final, c.answering
+	c.mu.Unlock()
+	if !final && !answering {
+		if c.ctx.Err() != nil {
+			c.stop()
+			return nil // cancelled or ended while ringing: sipgo sent 487
+		}
+		err := c.Reject(ctx, 480, "Temporarily Unavailable")
+		c.stop()
+		return err
+	}
+	defer c.stop()
+	if c.dlg.LoadState() == gosip.DialogStateEnded {
+		c.cancel(ErrCallEnded)
+		return nil
+	}
+	if c.dlg.InviteResponse == nil || !c.dlg.InviteResponse.IsSuccess() {
+		c.cancel(ErrHangup)
+		return nil
+	}
+	err := c.dlg.Bye(ctx)
+	c.cancel(ErrHangup)
+	return err
+}
+
+// onReInvite answers an in-dialog INVITE: hold/unhold, a media change or a
+// session-timer refresh (answered with the unchanged SDP).
+func (s *Server) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.lookup(req)
+	if c == nil {
+		respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if !c.Answered() {
+		respond(tx, req, 491, "Request Pending")
+		return
+	}
+	if err := c.dlg.ReadRequest(req, tx); err != nil {
+		respond(tx, req, 500, "Server Internal Error", gosip.NewHeader("Retry-After", "1"))
+		return
+	}
+	body, ok := c.renegotiate(req, tx)
+	if !ok {
+		return
+	}
+	res := gosip.NewSDPResponseFromRequest(req, body)
+	ct := s.dua.ContactHDR
+	res.AppendHeader(&ct)
+	if err := tx.Respond(res); err != nil {
+		return
+	}
+	// Retransmitting the 2xx until the ACK is the TU's job (RFC 6026).
+	cseq := req.CSeq().SeqNo
+	wait := gosip.T1
+	deadline := time.NewTimer(64 * gosip.T1)
+	defer deadline.Stop()
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case n := <-c.acks:
+			t.Stop()
+			if n == cseq {
+				return
+			}
+			continue
+		case <-t.C:
+			_ = tx.Respond(res)
+			wait = min(2*wait, gosip.T2)
+		case <-deadline.C:
+			t.Stop()
+			s.log.Warn("sip re-INVITE: no ACK", "call_id", c.CallID)
+			return
+		case <-c.ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+}
+
+func (s *Server) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.lookup(req)
+	if c == nil {
+		respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if err := c.dlg.ReadRequest(req, tx); err != nil {
+		respond(tx, req, 500, "Server Internal Error", gosip.NewHeader("Retry-After", "1"))
+		return
+	}
+	if len(req.Body()) == 0 || !c.Answered() {
+		respond(tx, req, 200, "OK") // session refresh without SDP
+		return
+	}
+	body, ok := c.renegotiate(req, tx)
+	if !ok {
+		return
+	}
+	res := gosip.NewSDPResponseFromRequest(req, body)
+	ct := s.dua.ContactHDR
+	res.AppendHeader(&ct)
+	_ = tx.Respond(res)
+}
+
+// renegotiate answers a new offer (or re-sends our SDP when there is none)
+// and reports hold changes. It responds 488 itself on failure.
+func (c *Call) renegotiate(req *gosip.Request, tx gosip.ServerTransaction) ([]byte, bool) {
+	offer := req.Body()
+	if len(offer) == 0 {
+		return c.sdp.Last(), true // offer in our 200, answer in the ACK
+	}
+	c.mu.Lock()
+	local, prev := c.local, c.media
+	c.mu.Unlock()
+	codec := prev.Codec
+	body, m, err := c.sdp.Answer(offer, local, &codec)
+	if err != nil {
+		respond(tx, req, 488, "Not Acceptable Here")
+		return nil, false
+	}
+	c.mu.Lock()
+	c.media = m
+	c.mu.Unlock()
+	if m.Hold() != prev.Hold() || m.Remote != prev.Remote || m.Codec != prev.Codec {
+		c.pushUpdate(MediaUpdate{Hold: m.Hold(), Remote: m.Remote, Media: m})
+	}
+	return body, true
+}

@@ -1,0 +1,590 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// Errors returned by the server and by calls.
+var (
+	// ErrNoRoute is what a Router answers when it has nothing for the call (404).
+	ErrNoRoute = errors.New("sip: no route")
+	// ErrAnswerFailed wraps why Answer failed (no ACK, cancelled, transaction gone).
+	ErrAnswerFailed = errors.New("sip: answer failed")
+	// ErrCallEnded is returned by Answer when the call ended before it.
+	ErrCallEnded = errors.New("sip: call ended")
+	// ErrHangup is the context cause after Hangup.
+	ErrHangup = errors.New("sip: hung up by us")
+	// ErrShutdown is the context cause when the server closes.
+	ErrShutdown = errors.New("sip: server shut down")
+)
+
+// Reject is an error a Router may return to choose the final response
+// (e.g. 486 Busy Here, 480 Temporarily Unavailable).
+type Reject struct {
+	Status int
+	Reason string
+}
+
+func (r *Reject) Error() string { return fmt.Sprintf("sip: reject %d %s", r.Status, r.Reason) }
+
+// Route is the app's opaque answer from Router; it is handed back on Call.Route.
+type Route any
+
+// Router decides what to do with an admitted inbound call.
+type Router interface {
+	Route(ctx context.Context, in Incoming) (Route, error)
+}
+
+// RouterFunc adapts a function to Router.
+type RouterFunc func(ctx context.Context, in Incoming) (Route, error)
+
+// Route calls f.
+func (f RouterFunc) Route(ctx context.Context, in Incoming) (Route, error) { return f(ctx, in) }
+
+// Handler runs for the call's lifetime in the INVITE goroutine. When it
+// returns the server hangs up (BYE when answered, 480 when not).
+type Handler func(ctx context.Context, call *Call)
+
+// Party is one end as seen in From or To.
+type Party struct {
+	User    string
+	Display string
+	URI     string
+	Host    string
+}
+
+// Admission tells how an INVITE was let in.
+type Admission struct {
+	Kind string // "allow" (IP allow-list), "trunk" or "endpoint" (registered user)
+	Name string // trunk name or registered user; empty for "allow"
+}
+
+// Incoming is what a Router sees of an inbound INVITE.
+type Incoming struct {
+	CallID      string
+	From, To    Party
+	RequestUser string
+	Source      netip.AddrPort
+	Admission   Admission
+	Media       Media               // the negotiated offer
+	Headers     map[string][]string // lower-case header name -> values, as received
+}
+
+// Header returns the first value of the named header (case-insensitive).
+func (in Incoming) Header(name string) string {
+	if v := in.Headers[strings.ToLower(name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// User is an endpoint allowed to REGISTER with us.
+type User struct {
+	Username string
+	Password string
+}
+
+// Config configures a Server.
+type Config struct {
+	// Listen is host:port for both UDP and TCP, e.g. "127.0.0.1:5060".
+	Listen string
+	// Transports to listen on; default udp and tcp.
+	Transports []string
+	// AdvertiseHost goes into Contact and Via; default the Listen host.
+	AdvertiseHost string
+	// UserAgent is the User-Agent header and our Contact user; default "switchboard".
+	UserAgent string
+	// Allow lists the sources whose INVITEs we take. nil means loopback only;
+	// an empty non-nil slice allows nobody (trunks and registered endpoints still pass).
+	Allow []netip.Prefix
+	// Trunks to register with and to take INVITEs from.
+	Trunks []Trunk
+	// Users may REGISTER with us (digest auth); the registrar is off when empty.
+	Users []User
+	// Realm for our digest challenges; default AdvertiseHost.
+	Realm string
+	// MaxCalls caps concurrent inbound calls (503 above it); 0 means no cap.
+	MaxCalls int
+	// RetryAfter goes with 503; default 30 s.
+	RetryAfter time.Duration
+	// HangupTimeout bounds the BYE sent after the handler returns; default 5 s.
+	HangupTimeout time.Duration
+	Router        Router
+	Handler       Handler
+	Logger        *slog.Logger
+}
+
+// Server is the SIP user agent: listeners, dialogs, registrar and trunks.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	ua   *sipgo.UserAgent
+	srv  *sipgo.Server
+	cli  *sipgo.Client
+	dua  sipgo.DialogUA
+	host string
+	port int
+
+	mu     sync.Mutex
+	calls  map[string]*Call
+	active atomic.Int32
+
+	reg    *registrar
+	trunks []*trunkRunner
+
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	wg      sync.WaitGroup // trunk loops
+	lwg     sync.WaitGroup // listeners
+	lcancel context.CancelFunc
+	started atomic.Bool
+	closed  atomic.Bool
+}
+
+// SetTimers sets the SIP timers T1, T2 and T4 for the whole process (tests
+// shorten them). It wraps sipgo's sip.SetTimers.
+func SetTimers(t1, t2, t4 time.Duration) { gosip.SetTimers(t1, t2, t4) }
+
+// NewServer checks cfg and builds the user agent. Call Start to listen.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Handler == nil || cfg.Router == nil {
+		return nil, errors.New("sip: Config needs Router and Handler")
+	}
+	host, portStr, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("sip: listen address %q: %w", cfg.Listen, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port <= 0 || port > 65535 {
+		return nil, fmt.Errorf("sip: listen port %q: need a fixed port", portStr)
+	}
+	if len(cfg.Transports) == 0 {
+		cfg.Transports = []string{"udp", "tcp"}
+	}
+	if cfg.AdvertiseHost == "" {
+		cfg.AdvertiseHost = host
+		if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+			cfg.AdvertiseHost = "127.0.0.1"
+		}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "switchboard"
+	}
+	cfg.UserAgent = SanitizeToken(cfg.UserAgent)
+	if cfg.Allow == nil {
+		cfg.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	}
+	if cfg.Realm == "" {
+		cfg.Realm = cfg.AdvertiseHost
+	}
+	if cfg.RetryAfter <= 0 {
+		cfg.RetryAfter = 30 * time.Second
+	}
+	if cfg.HangupTimeout <= 0 {
+		cfg.HangupTimeout = 5 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sip"), host: cfg.AdvertiseHost, port: port, calls: map[string]*Call{}}
+	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost))
+	if err != nil {
+		return nil, fmt.Errorf("sip: user agent: %w", err)
+	}
+	s.srv, err = sipgo.NewServer(s.ua, sipgo.WithServerLogger(s.log))
+	if err != nil {
+		return nil, fmt.Errorf("sip: server: %w", err)
+	}
+	cliOpts := []sipgo.ClientOption{sipgo.WithClientHostname(cfg.AdvertiseHost), sipgo.WithClientPort(port), sipgo.WithClientLogger(s.log)}
+	if ip, err := netip.ParseAddr(host); err == nil && !ip.IsUnspecified() && slices.Contains(cfg.Transports, "udp") {
+		cliOpts = append(cliOpts, sipgo.WithClientConnectionAddr(cfg.Listen))
+	}
+	s.cli, err = sipgo.NewClient(s.ua, cliOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("sip: client: %w", err)
+	}
+	s.dua = sipgo.DialogUA{Client: s.cli, ContactHDR: s.contact(cfg.UserAgent)}
+	if len(cfg.Users) > 0 {
+		s.reg = newRegistrar(cfg.Realm, cfg.Users)
+	}
+	for _, t := range cfg.Trunks {
+		s.trunks = append(s.trunks, newTrunkRunner(s, t))
+	}
+	s.srv.OnInvite(s.onInvite)
+	s.srv.OnAck(s.onAck)
+	s.srv.OnBye(s.onBye)
+	s.srv.OnCancel(s.onCancel)
+	s.srv.OnOptions(s.onOptions)
+	s.srv.OnInfo(s.onInfo)
+	s.srv.OnUpdate(s.onUpdate)
+	if s.reg != nil {
+		s.srv.OnRegister(s.reg.handle)
+	}
+	s.srv.OnNoRoute(s.onNoRoute)
+	return s, nil
+}
+
+func (s *Server) contact(user string) gosip.ContactHeader {
+	return gosip.ContactHeader{Address: gosip.Uri{Scheme: "sip", User: SanitizeToken(user), Host: s.host, Port: s.port}}
+}
+
+// Addr is the listen address.
+func (s *Server) Addr() string { return s.cfg.Listen }
+
+// ActiveCalls is the number of inbound calls being handled.
+func (s *Server) ActiveCalls() int { return int(s.active.Load()) }
+
+// Start listens on every transport, waits until each listener is ready (so
+// client requests reuse the listening socket), then starts trunk
+// registration. The server runs until ctx ends or Close is called.
+func (s *Server) Start(ctx context.Context) error {
+	if !s.started.CompareAndSwap(false, true) {
+		return errors.New("sip: server already started")
+	}
+	s.ctx, s.cancel = context.WithCancelCause(ctx)
+	// Listeners outlive s.ctx until the trunk loops have unregistered.
+	lctx, lcancel := context.WithCancel(context.Background())
+	s.lcancel = lcancel
+	fail := func(err error) error {
+		s.cancel(err)
+		lcancel()
+		return err
+	}
+	for _, network := range s.cfg.Transports {
+		ready := make(chan struct{}, 1)
+		errc := make(chan error, 1)
+		rctx := context.WithValue(lctx, sipgo.ListenReadyCtxKey, sipgo.ListenReadyCtxValue(ready))
+		s.lwg.Add(1)
+		go func() {
+			defer s.lwg.Done()
+			errc <- s.srv.ListenAndServe(rctx, network, s.cfg.Listen)
+		}()
+		select {
+		case <-ready:
+		case err := <-errc:
+			return fail(fmt.Errorf("sip: listen %s %s: %w", network, s.cfg.Listen, err))
+		case <-time.After(5 * time.Second):
+			return fail(fmt.Errorf("sip: listen %s %s: not ready after 5s", network, s.cfg.Listen))
+		}
+	}
+	go func() {
+		<-s.ctx.Done()
+		s.wg.Wait() // trunks unregistered
+		lcancel()
+	}()
+	s.log.Info("sip listening", "addr", s.cfg.Listen, "transports", s.cfg.Transports)
+	for _, t := range s.trunks {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			t.run(s.ctx)
+		}()
+	}
+	return nil
+}
+
+// Close unregisters trunks, ends every call and closes the listeners.
+func (s *Server) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if s.cancel != nil {
+		s.cancel(ErrShutdown) // trunk loops unregister on their way out; calls see ctx end
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); s.lwg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.log.Warn("sip close: goroutines still running after 10s")
+	}
+	return s.ua.Close()
+}
+
+func (s *Server) lookup(req *gosip.Request) *Call {
+	id, err := gosip.DialogIDFromRequestUAS(req)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[id]
+}
+
+func (s *Server) allowHeader() gosip.Header {
+	m := s.srv.RegisteredMethods()
+	slices.Sort(m)
+	return gosip.NewHeader("Allow", strings.Join(m, ", "))
+}
+
+func respond(tx gosip.ServerTransaction, req *gosip.Request, code int, reason string, hdrs ...gosip.Header) {
+	res := gosip.NewResponseFromRequest(req, code, reason, nil)
+	for _, h := range hdrs {
+		res.AppendHeader(h)
+	}
+	_ = tx.Respond(res)
+}
+
+func hasToTag(req *gosip.Request) bool {
+	to := req.To()
+	return to != nil && to.Params.Has("tag")
+}
+
+func sourceAddr(req *gosip.Request) netip.AddrPort {
+	ap, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
+
+// admit applies the allow-list, trunk hosts and registered endpoints.
+func (s *Server) admit(ctx context.Context, src netip.Addr) (Admission, bool) {
+	if !src.IsValid() {
+		return Admission{}, false
+	}
+	for _, p := range s.cfg.Allow {
+		if p.Contains(src) {
+			return Admission{Kind: "allow"}, true
+		}
+	}
+	for _, t := range s.trunks {
+		if t.matches(ctx, src) {
+			return Admission{Kind: "trunk", Name: t.cfg.Name}, true
+		}
+	}
+	if s.reg != nil {
+		if user, ok := s.reg.bySource(src); ok {
+			return Admission{Kind: "endpoint", Name: user}, true
+		}
+	}
+	return Admission{}, false
+}
+
+func party(from *gosip.FromHeader, to *gosip.ToHeader) (Party, Party) {
+	var f, t Party
+	if from != nil {
+		f = Party{User: from.Address.User, Display: from.DisplayName, URI: from.Address.String(), Host: from.Address.Host}
+	}
+	if to != nil {
+		t = Party{User: to.Address.User, Display: to.DisplayName, URI: to.Address.String(), Host: to.Address.Host}
+	}
+	return f, t
+}
+
+func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
+	if hasToTag(req) {
+		s.onReInvite(req, tx)
+		return
+	}
+	src := sourceAddr(req)
+	log := s.log.With("call_id", req.CallID().Value(), "source", src.String())
+	adm, ok := s.admit(s.ctx, src.Addr())
+	if !ok {
+		log.Info("sip invite refused: source not allowed")
+		respond(tx, req, 403, "Forbidden")
+		return
+	}
+	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {
+		s.active.Add(-1)
+		log.Info("sip invite refused: call limit", "max_calls", s.cfg.MaxCalls)
+		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
+		return
+	}
+	defer s.active.Add(-1)
+
+	media, err := Negotiate(req.Body())
+	if err != nil {
+		log.Info("sip invite refused: offer", "error", err)
+		if errors.Is(err, ErrMalformedSDP) {
+			respond(tx, req, 400, "Bad Request")
+		} else {
+			respond(tx, req, 488, "Not Acceptable Here", gosip.NewHeader("Warning", `304 switchboard "no common media: PCMU or PCMA over RTP/AVP"`))
+		}
+		return
+	}
+	from, to := party(req.From(), req.To())
+	in := Incoming{
+		CallID: req.CallID().Value(), From: from, To: to, RequestUser: req.Recipient.User,
+		Source: src, Admission: adm, Media: media, Headers: map[string][]string{},
+	}
+	for _, h := range req.Headers() {
+		n := strings.ToLower(h.Name())
+		in.Headers[n] = append(in.Headers[n], h.Value())
+	}
+	rctx, rcancel := context.WithTimeout(s.ctx, 10*time.Second)
+	route, err := s.cfg.Router.Route(rctx, in)
+	rcancel()
+	if err != nil {
+		var rej *Reject
+		switch {
+		case errors.Is(err, ErrNoRoute):
+			log.Info("sip invite: no route", "to", to.User, "ruri", in.RequestUser)
+			respond(tx, req, 404, "Not Found")
+		case errors.As(err, &rej) && rej.Status >= 300 && rej.Status < 700:
+			respond(tx, req, rej.Status, SanitizeHeaderValue(rej.Reason))
+		default:
+			log.Error("sip router failed", "error", err)
+			respond(tx, req, 500, "Server Internal Error")
+		}
+		return
+	}
+
+	dlg, err := s.dua.ReadInvite(req, tx)
+	if err != nil {
+		log.Warn("sip invite: dialog", "error", err)
+		respond(tx, req, 400, "Bad Request")
+		return
+	}
+	defer dlg.Close()
+	call := newCall(s, dlg, in, route)
+	s.mu.Lock()
+	s.calls[dlg.ID] = call // stored before any answer: the ACK handler needs it
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.calls, dlg.ID)
+		s.mu.Unlock()
+		call.cancel(ErrCallEnded)
+	}()
+
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("sip handler panicked", "panic", r)
+			}
+		}()
+		s.cfg.Handler(call.ctx, call)
+	}()
+	hctx, hcancel := context.WithTimeout(context.Background(), s.cfg.HangupTimeout)
+	defer hcancel()
+	if err := call.Hangup(hctx); err != nil && !errors.Is(err, ErrCallEnded) {
+		log.Debug("sip hangup after handler", "error", err)
+	}
+}
+
+func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.lookup(req)
+	if c == nil {
+		return // ACK has no response; a stray one is dropped
+	}
+	_ = c.dlg.ReadAck(req, tx)
+	select {
+	case c.acks <- req.CSeq().SeqNo:
+	default:
+	}
+}
+
+func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.lookup(req)
+	if c == nil {
+		respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if err := c.dlg.ReadBye(req, tx); err != nil {
+		respond(tx, req, 500, "Server Internal Error")
+	}
+}
+
+// onCancel sees only CANCELs that matched no INVITE transaction (sipgo's
+// transaction layer answers the others with 200 and 487 itself).
+func (s *Server) onCancel(req *gosip.Request, tx gosip.ServerTransaction) {
+	respond(tx, req, 481, "Call/Transaction Does Not Exist")
+}
+
+func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
+	if hasToTag(req) && s.lookup(req) == nil {
+		respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	respond(tx, req, 200, "OK", s.allowHeader(), gosip.NewHeader("Accept", "application/sdp"))
+}
+
+func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := s.lookup(req)
+	if c == nil {
+		respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if err := c.dlg.ReadRequest(req, tx); err != nil {
+		respond(tx, req, 500, "Server Internal Error")
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = strings.ToLower(strings.TrimSpace(strings.SplitN(h.Value(), ";", 2)[0]))
+	}
+	body := req.Body()
+	switch {
+	case len(body) == 0:
+		respond(tx, req, 200, "OK")
+	case ct == "application/dtmf-relay" || ct == "application/dtmf":
+		d, ok := ParseDTMFInfo(ct, body)
+		if !ok {
+			respond(tx, req, 400, "Bad Request")
+			return
+		}
+		respond(tx, req, 200, "OK")
+		c.pushDTMF(d)
+	default:
+		respond(tx, req, 415, "Unsupported Media Type", gosip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
+	}
+}
+
+func (s *Server) onNoRoute(req *gosip.Request, tx gosip.ServerTransaction) {
+	if hasToTag(req) {
+		if s.lookup(req) == nil {
+			respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		} else {
+			respond(tx, req, 501, "Not Implemented", s.allowHeader())
+		}
+		return
+	}
+	respond(tx, req, 405, "Method Not Allowed", s.allowHeader())
+}
+
+// ParseDTMFInfo reads a digit from a SIP INFO body: application/dtmf-relay
+// ("Signal=5\r\nDuration=160") or application/dtmf ("5"). Events 10 and 11
+// map to '*' and '#', 12-15 to 'A'-'D'.
+func ParseDTMFInfo(contentType string, body []byte) (byte, bool) {
+	val := strings.TrimSpace(string(body))
+	if strings.EqualFold(contentType, "application/dtmf-relay") {
+		val = ""
+		for _, line := range strings.Split(string(body), "\n") {
+			k, v, ok := strings.Cut(line, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
+				val = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if len(val) == 1 {
+		c := val[0]
+		switch {
+		case c >= '0' && c <= '9', c == '*', c == '#':
+			return c, true
+		case c >= 'A' && c <= 'D':
+			return c, true
+		case c >= 'a' && c <= 'd':
+			return c - 'a' + 'A', true
+		}
+	}
+	if n, err := strconv.Atoi(val); err == nil && n >= 10 && n <= 15 {
+		return "*#ABCD"[n-10], true
+	}
+	return 0, false
+}

@@ -1,0 +1,351 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// Trunk is a SIP provider or PBX we register with and take calls from.
+type Trunk struct {
+	Name      string
+	Registrar string // host:port; REGISTER goes here and INVITEs from its host are admitted
+	Username  string // empty: an IP trunk, no registration
+	Password  string
+	Domain    string        // AOR domain; default the Registrar host
+	Expires   time.Duration // requested binding; default 1 h
+	Hosts     []string      // more hosts whose INVITEs count as this trunk's
+}
+
+// Trunk registration states.
+const (
+	TrunkRegistering  = "registering"
+	TrunkRegistered   = "registered"
+	TrunkFailed       = "failed"
+	TrunkUnregistered = "unregistered"
+)
+
+// TrunkStatus is a trunk's registration state. It never carries the password.
+type TrunkStatus struct {
+	Name       string
+	State      string
+	Expires    time.Duration // granted by the registrar
+	LastError  string
+	LastChange time.Time
+}
+
+// Registration back-off bounds (variables so tests can shorten them).
+var (
+	trunkBackoffMin = time.Second
+	trunkBackoffMax = 5 * time.Minute
+)
+
+type trunkRunner struct {
+	srv *Server
+	cfg Trunk
+
+	mu     sync.Mutex
+	status TrunkStatus
+	callID string
+	tag    string
+	cseq   uint32
+
+	addrMu   sync.Mutex
+	addrs    []netip.Addr
+	resolved time.Time
+}
+
+func newTrunkRunner(s *Server, t Trunk) *trunkRunner {
+	if t.Expires <= 0 {
+		t.Expires = time.Hour
+	}
+	host, _, err := net.SplitHostPort(t.Registrar)
+	if err != nil {
+		host = t.Registrar
+	}
+	if t.Domain == "" {
+		t.Domain = host
+	}
+	return &trunkRunner{
+		srv: s, cfg: t,
+		status: TrunkStatus{Name: t.Name, State: TrunkUnregistered, LastChange: time.Now()},
+		callID: gosip.GenerateTagN(24), tag: gosip.GenerateTagN(12),
+	}
+}
+
+// Trunks returns the registration state of every configured trunk.
+func (s *Server) Trunks() []TrunkStatus {
+	out := make([]TrunkStatus, 0, len(s.trunks))
+	for _, t := range s.trunks {
+		t.mu.Lock()
+		out = append(out, t.status)
+		t.mu.Unlock()
+	}
+	return out
+}
+
+func (t *trunkRunner) set(state string, expires time.Duration, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.status.State != state {
+		t.status.LastChange = time.Now()
+	}
+	t.status.State = state
+	t.status.Expires = expires
+	if err != nil {
+		t.status.LastError = err.Error()
+	} else if state == TrunkRegistered {
+		t.status.LastError = ""
+	}
+}
+
+// matches reports whether src is one of the trunk's hosts (resolved, cached
+// for a minute).
+func (t *trunkRunner) matches(ctx context.Context, src netip.Addr) bool {
+	t.addrMu.Lock()
+	defer t.addrMu.Unlock()
+	if time.Since(t.resolved) > time.Minute {
+		t.addrs = t.addrs[:0]
+		hosts := append([]string{t.cfg.Registrar}, t.cfg.Hosts...)
+		for _, h := range hosts {
+			if host, _, err := net.SplitHostPort(h); err == nil {
+				h = host
+			}
+			if h == "" {
+				continue
+			}
+			if ip, err := netip.ParseAddr(h); err == nil {
+				t.addrs = append(t.addrs, ip.Unmap())
+				continue
+			}
+			rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			ips, err := net.DefaultResolver.LookupNetIP(rctx, "ip", h)
+			cancel()
+			if err == nil {
+				for _, ip := range ips {
+					t.addrs = append(t.addrs, ip.Unmap())
+				}
+			}
+		}
+		t.resolved = time.Now()
+	}
+	for _, a := range t.addrs {
+		if a == src {
+			return true
+		}
+	}
+	return false
+}
+
+type errMinExpires struct{ min time.Duration }
+
+func (e *errMinExpires) Error() string {
+	return fmt.Sprintf("423 Interval Too Brief (Min-Expires %s)", e.min)
+}
+
+func (t *trunkRunner) run(ctx context.Context) {
+	if t.cfg.Username == "" || t.cfg.Registrar == "" {
+		return // IP trunk: nothing to register
+	}
+	log := t.srv.log.With("trunk", t.cfg.Name, "registrar", t.cfg.Registrar)
+	backoff := trunkBackoffMin
+	expires := t.cfg.Expires
+	for ctx.Err() == nil {
+		t.set(TrunkRegistering, 0, nil)
+		granted, err := t.register(ctx, expires)
+		if ctx.Err() != nil {
+			break
+		}
+		var me *errMinExpires
+		if errors.As(err, &me) && me.min > expires {
+			log.Info("sip trunk: registrar wants a longer expiry", "min_expires", me.min)
+			expires = me.min
+			continue
+		}
+		if err != nil {
+			t.set(TrunkFailed, 0, err)
+			log.Warn("sip trunk registration failed", "error", err, "retry_in", backoff)
+			if !sleepCtx(ctx, backoff) {
+				break
+			}
+			backoff = min(2*backoff, trunkBackoffMax)
+			continue
+		}
+		backoff = trunkBackoffMin
+		t.set(TrunkRegistered, granted, nil)
+		log.Info("sip trunk registered", "expires", granted)
+		if !sleepCtx(ctx, granted*3/4) {
+			break
+		}
+	}
+	t.mu.Lock()
+	wasRegistered := t.status.State == TrunkRegistered
+	t.mu.Unlock()
+	if wasRegistered {
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := t.register(uctx, 0); err != nil {
+			log.Warn("sip trunk unregister failed", "error", err)
+		}
+		cancel()
+	}
+	t.set(TrunkUnregistered, 0, nil)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tm.C:
+		return true
+	}
+}
+
+func (t *trunkRunner) request(expires time.Duration) (*gosip.Request, error) {
+	host, portStr, err := net.SplitHostPort(t.cfg.Registrar)
+	if err != nil {
+		host, portStr = t.cfg.Registrar, "5060"
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("registrar port %q", portStr)
+	}
+	user := SanitizeToken(t.cfg.Username)
+	domain := SanitizeHeaderValue(t.cfg.Domain)
+	req := gosip.NewRequest(gosip.REGISTER, gosip.Uri{Scheme: "sip", Host: host, Port: port})
+	aor := gosip.Uri{Scheme: "sip", User: user, Host: domain}
+	from := &gosip.FromHeader{Address: aor, Params: gosip.NewParams()}
+	from.Params.Add("tag", t.tag)
+	req.AppendHeader(from)
+	req.AppendHeader(&gosip.ToHeader{Address: aor, Params: gosip.NewParams()})
+	cid := gosip.CallIDHeader(t.callID)
+	req.AppendHeader(&cid)
+	t.mu.Lock()
+	t.cseq++
+	seq := t.cseq
+	t.mu.Unlock()
+	req.AppendHeader(&gosip.CSeqHeader{SeqNo: seq, MethodName: gosip.REGISTER})
+	mf := gosip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	ct := t.srv.contact(user)
+	req.AppendHeader(&ct)
+	exp := gosip.ExpiresHeader(uint32(expires / time.Second))
+	req.AppendHeader(&exp)
+	req.AppendHeader(gosip.NewHeader("User-Agent", t.srv.cfg.UserAgent))
+	req.SetTransport("UDP")
+	return req, nil
+}
+
+// register sends one REGISTER (with digest auth when challenged) and returns
+// the granted expiry.
+func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time.Duration, error) {
+	req, err := t.request(expires)
+	if err != nil {
+		return 0, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, 64*gosip.T1+time.Second)
+	defer cancel()
+	res, err := t.srv.cli.Do(rctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("REGISTER: %w", err)
+	}
+	for attempt := 0; attempt < 2 && (res.StatusCode == 401 || res.StatusCode == 407); attempt++ {
+		if attempt == 1 && !staleChallenge(res) {
+			break // wrong credentials; a stale nonce gets one more try
+		}
+		res, err = t.srv.cli.DoDigestAuth(rctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password})
+		t.mu.Lock()
+		if cs := req.CSeq(); cs != nil && cs.SeqNo > t.cseq {
+			t.cseq = cs.SeqNo
+		}
+		t.mu.Unlock()
+		if err != nil {
+			return 0, fmt.Errorf("REGISTER auth: %w", err)
+		}
+	}
+	switch {
+	case res.IsSuccess():
+		return grantedExpiry(res, t.srv.contact(SanitizeToken(t.cfg.Username)).Address, expires), nil
+	case res.StatusCode == 423:
+		if h := res.GetHeader("Min-Expires"); h != nil {
+			if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
+				return 0, &errMinExpires{min: time.Duration(n) * time.Second}
+			}
+		}
+		return 0, fmt.Errorf("REGISTER: 423 without Min-Expires")
+	default:
+		return 0, fmt.Errorf("REGISTER: %d %s", res.StatusCode, SanitizeHeaderValue(res.Reason))
+	}
+}
+
+func staleChallenge(res *gosip.Response) bool {
+	for _, name := range []string{"WWW-Authenticate", "Proxy-Authenticate"} {
+		if h := res.GetHeader(name); h != nil && strings.Contains(strings.ToLower(strings.ReplaceAll(h.Value(), " ", "")), "stale=true") {
+			return true
+		}
+	}
+	return false
+}
+
+// grantedExpiry reads the expiry the registrar granted: our Contact's
+// ;expires= first, then the Expires header, else what we asked for.
+func grantedExpiry(res *gosip.Response, ours gosip.Uri, asked time.Duration) time.Duration {
+	for _, h := range res.GetHeaders("Contact") {
+		for _, v := range splitContacts(h.Value()) {
+			var u gosip.Uri
+			params := gosip.NewParams()
+			if _, err := gosip.ParseAddressValue(v, &u, &params); err != nil {
+				continue
+			}
+			if u.User == ours.User && u.Host == ours.Host && (u.Port == ours.Port || (u.Port == 0 && ours.Port == 5060)) {
+				if e, ok := params.Get("expires"); ok {
+					if n, err := strconv.Atoi(e); err == nil && n > 0 {
+						return time.Duration(n) * time.Second
+					}
+				}
+			}
+		}
+	}
+	if h := res.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return asked
+}
+
+// splitContacts splits a Contact value on commas outside <> and quotes.
+func splitContacts(v string) []string {
+	var out []string
+	depth, quoted, start := 0, false, 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '"':
+			quoted = !quoted
+		case '<':
+			if !quoted {
+				depth++
+			}
+		case '>':
+			if !quoted && depth > 0 {
+				depth--
+			}
+		case ',':
+			if !quoted && depth == 0 {
+				out = append(out, strings.TrimSpace(v[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return append(out, strings.TrimSpace(v[start:]))
+}
