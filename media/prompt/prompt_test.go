@@ -202,3 +202,35 @@ func BenchmarkFramesUlaw(b *testing.B) {
 		FromPCM(pcm).Frames(g711.Ulaw)
 	}
 }
+
+// Real synthetic speech (digits spoken aloud included) must not trigger the
+// in-band detector (talk-off), in either law.
+func TestSpeechNoTalkOff(t *testing.T) {
+	e, err := tts.New(tts.Options{})
+	if err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_VOICE") == "1" {
+			t.Fatalf("SWITCHBOARD_REQUIRE_VOICE=1: %v", err)
+		}
+		t.Skipf("no TTS engine (apt-get install espeak-ng): %v", err)
+	}
+	texts := []tts.Request{
+		{Text: "Thank you for calling. Press one for sales, two for support, or stay on the line. Your call is important to us."},
+		{Text: "One two three four five six seven eight nine zero star pound. Eins zwei drei.", Voice: "alice"},
+		{Text: "Bonjour, merci de votre appel. Appuyez sur le un.", Language: "fr-FR", Voice: "woman"},
+		{Text: "Beep boop, ding dong, la la la la laaa, mmmmmmmm, eeeeeee.", Speed: 120},
+	}
+	for _, req := range texts {
+		p, err := FromTTS(context.Background(), e, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, law := range []g711.Law{g711.Ulaw, g711.Alaw} {
+			det := dtmf.NewDetector()
+			buf := make([]int16, FrameSamples)
+			for _, f := range p.Frames(law) {
+				law.Decode(buf, f)
+				det.Feed(buf, func(c byte) { t.Errorf("%v: talk-off %q in %q", law, c, req.Text) })
+			}
+		}
+	}
+}
