@@ -429,3 +429,14 @@ func BenchmarkDecodeWAV(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDecodeWAVNative(b *testing.B) {
+	var buf bytes.Buffer
+	EncodeWAV(&buf, 22050, 1, sine(440, 22050, 22050*5, 8000))
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := DecodeWAV(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

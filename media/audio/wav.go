@@ -163,6 +163,12 @@ func decodeData(r io.Reader, f *wavFormat) (*Sound, error) {
 		return nil, fmt.Errorf("%w: more than %d frames", ErrTooLarge, MaxDecodedSamples)
 	}
 	out := make([]int16, frames)
+	if f.tag == formatPCM && f.bits == 16 && f.channels == 1 {
+		for i := range out {
+			out[i] = int16(binary.LittleEndian.Uint16(data[2*i:]))
+		}
+		return &Sound{Rate: f.rate, Samples: out}, nil
+	}
 	bps := f.bits / 8
 	for i := range frames {
 		frame := data[i*f.blockAlign : (i+1)*f.blockAlign]
