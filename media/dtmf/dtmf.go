@@ -62,7 +62,7 @@ func init() {
 }
 
 // Detector finds DTMF digits in a stream of 8 kHz samples. The zero value is
-// not ready; use NewDetector. A Detector is not safe for concurrent use.
+// ready to use, as is NewDetector's. A Detector is not safe for concurrent use.
 type Detector struct {
 	s1, s2  [8]float64
 	energy  float64

@@ -183,6 +183,9 @@ func (t *TTS) Resolve(ctx context.Context, req Request) Voice {
 		return v
 	}
 	v := Voice{Engine: EspeakNG, Female: female}
+	if t.vErr != nil {
+		notes = append(notes, fmt.Sprintf("listing voices failed (%v)", t.vErr))
+	}
 	langs := t.voices.langs
 	pick := func(c string) bool {
 		if vc, ok := langs[c]; ok {
