@@ -1,0 +1,223 @@
+package voice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/media/g711"
+	"github.com/switchboard/switchboard/sip"
+)
+
+// Service answers SIP calls with flows.
+type Service struct {
+	Store      *store.Store
+	Runner     *runner.Runner
+	Ports      *media.PortPool
+	Prompts    *PromptLibrary
+	Recordings *RecordingStore
+	AccountSID string
+	Log        *slog.Logger
+	// MediaTimeout hangs up calls without RTP for this long (default 60 s).
+	MediaTimeout time.Duration
+}
+
+var flowSIDUser = regexp.MustCompile(`^FW[0-9a-fA-F]{32}$`)
+
+// Route finds the flow for a call: sip:<FlowSid>@host reaches that flow;
+// else the dialled number or user (Request-URI, then To) is looked up in the
+// numbers table. Unknown numbers get 404.
+func (v *Service) Route(ctx context.Context, in sip.Incoming) (sip.Route, error) {
+	for _, user := range []string{in.RequestUser, in.To.User} {
+		if user == "" {
+			continue
+		}
+		if flowSIDUser.MatchString(user) {
+			if _, err := v.Store.Flow(ctx, user); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return nil, sip.ErrNoRoute
+				}
+				return nil, err
+			}
+			return user, nil
+		}
+		n, err := v.Store.NumberFor(ctx, user)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n.VoiceFlowSID == "" {
+			return nil, &sip.Reject{Status: 404, Reason: "No flow for this number"}
+		}
+		return n.VoiceFlowSID, nil
+	}
+	return nil, sip.ErrNoRoute
+}
+
+// Handle runs the call's flow from answer to hang-up.
+func (v *Service) Handle(ctx context.Context, call *sip.Call) {
+	log := v.Log.With("call_id", call.ID)
+	flowSID, _ := call.Route.(string)
+	sess, err := v.Ports.Open()
+	if err != nil {
+		log.Error("no media port for the call", "err", err)
+		_ = call.Reject(ctx, 503, "No media ports available")
+		return
+	}
+	defer sess.Close()
+	law := g711.Ulaw
+	if call.Codec.PayloadType == 8 {
+		law = g711.Alaw
+	}
+	if err := call.Answer(ctx, sess.LocalAddr()); err != nil {
+		log.Warn("call not answered", "err", err)
+		return
+	}
+	if err := sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
+		log.Error("media did not start", "err", err)
+		return
+	}
+	if v.MediaTimeout > 0 {
+		sess.SetMediaTimeout(v.MediaTimeout)
+	}
+	m := newCallMedia(sess, law, call.TelephoneEvent >= 0, call.DTMF())
+
+	// The call ends on BYE/CANCEL (ctx), on a media timeout, or when the
+	// flow hangs up.
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case <-callCtx.Done():
+				return
+			case <-m.Timeout():
+				log.Warn("no media from the caller: hanging up")
+				cancel()
+				return
+			case u, ok := <-call.Updates():
+				if !ok {
+					return
+				}
+				sess.Hold(u.Hold)
+				if !u.Hold && u.Remote.IsValid() && u.Remote != call.Remote {
+					_ = sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
+				}
+			}
+		}
+	}()
+
+	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
+		CallSID: call.ID, Log: log}
+	if err := v.run(callCtx, log, flowSID, call, exec); err != nil {
+		log.Error("call flow failed", "flow_sid", flowSID, "err", err)
+	}
+}
+
+// run starts the execution and drives it until it ends or the call does.
+func (v *Service) run(ctx context.Context, log *slog.Logger, flowSID string, call *sip.Call, exec *Executor) error {
+	// Resumes outlive the call's context: a hang-up must still be recorded.
+	bg := context.WithoutCancel(ctx)
+	x, sp, err := v.Runner.Start(bg, flowSID, engine.Trigger{
+		Event: engine.EventIncomingCall, Contact: address(call.From), Channel: address(call.To),
+		Params: callParams(v.AccountSID, call), InitiatedBy: call.ID,
+	})
+	var conflict *store.ActiveConflict
+	if errors.As(err, &conflict) {
+		log.Info("caller already in an execution of this flow", "execution_sid", conflict.ExecutionSID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log = log.With("execution_sid", x.SID, "flow_sid", flowSID)
+	log.Info("call answered by flow")
+	for x.Active() {
+		in, err := exec.Run(ctx, sp)
+		if errors.Is(err, ErrHangup) {
+			log.Info("flow hung up")
+			if x.Active() {
+				_, err = v.Runner.End(bg, x.SID)
+			}
+			return err
+		}
+		if err != nil {
+			// A wait the call cannot satisfy: end the execution rather than
+			// leave it active forever.
+			if _, eerr := v.Runner.End(bg, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
+				log.Error("ending execution", "err", eerr)
+			}
+			return err
+		}
+		if in == nil {
+			return nil // the sprint ended the execution
+		}
+		if ctx.Err() != nil && in.Type != engine.InputRecording {
+			in = &engine.Input{Type: engine.InputHangup}
+		}
+		x, sp, err = v.Runner.Resume(bg, x.SID, *in)
+		if err != nil {
+			return fmt.Errorf("resume with %s: %w", in.Type, err)
+		}
+		if in.Type == engine.InputHangup {
+			return nil
+		}
+	}
+	// The last sprint's prompts still play before we hang up.
+	if ctx.Err() == nil {
+		if _, err := exec.Run(ctx, sp); err != nil && !errors.Is(err, ErrHangup) {
+			log.Debug("final prompts", "err", err)
+		}
+	}
+	return nil
+}
+
+// address is the contact or channel address Studio shows for a SIP party:
+// a phone number when the user part is one, else the SIP URI.
+func address(p sip.Party) string {
+	if isNumber(p.User) {
+		return p.User
+	}
+	if p.URI != "" {
+		return p.URI
+	}
+	return "sip:" + p.User + "@" + p.Host
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= '0' && c <= '9' || c == '+' && i == 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// callParams are Twilio's voice webhook fields, which become trigger.call.*.
+func callParams(account string, c *sip.Call) map[string]any {
+	from, to := address(c.From), address(c.To)
+	p := map[string]any{
+		"CallSid": c.ID, "AccountSid": account, "From": from, "To": to, "Caller": from, "Called": to,
+		"Direction": "inbound", "CallStatus": "in-progress", "ApiVersion": "2010-04-01",
+		"SipCallId": c.CallID, "SipSourceIp": c.Source.Addr().String(),
+	}
+	if c.From.Display != "" {
+		p["CallerName"] = c.From.Display
+	}
+	if c.Admission.Kind == "trunk" {
+		p["SipTrunk"] = c.Admission.Name
+	}
+	return p
+}
