@@ -26,10 +26,13 @@ const (
 	maxDatagram    = 1500 // larger datagrams are counted as huge and dropped
 	rtpHeaderLen   = 12
 	maxPayload     = maxDatagram - rtpHeaderLen
-	latchWindow    = 2 * time.Second
 	defaultTimeout = 60 * time.Second
 	eventBuffer    = 32
 )
+
+// latchWindow is how long after Start RTP from any source may be latched to
+// (a variable for tests).
+var latchWindow = 2 * time.Second
 
 // EventKind says what an Event reports.
 type EventKind int
