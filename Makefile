@@ -107,6 +107,8 @@ fuzz: deps
 	go test ./engine/conditions -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./engine/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/api -run '^$$' -fuzz FuzzPaging -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./media -run '^$$' -fuzz FuzzDecode4733 -fuzztime $(FUZZTIME) -fuzzminimizetime 50x
+	go test ./media -run '^$$' -fuzz FuzzReceive -fuzztime $(FUZZTIME) -fuzzminimizetime 50x
 
 clean:
 	rm -rf bin

@@ -1,0 +1,777 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// Errors returned by Session methods.
+var (
+	ErrClosed     = errors.New("media: session closed")
+	ErrNotStarted = errors.New("media: session not started")
+	ErrFrameSize  = errors.New("media: frame larger than a datagram")
+)
+
+const (
+	maxDatagram    = 1500 // larger datagrams are counted as huge and dropped
+	rtpHeaderLen   = 12
+	maxPayload     = maxDatagram - rtpHeaderLen
+	defaultTimeout = 60 * time.Second
+	eventBuffer    = 32
+)
+
+// latchWindow is how long after Start RTP from any source may be latched to
+// (a variable for tests).
+var latchWindow = 2 * time.Second
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// Event kinds.
+const (
+	EventDigit   EventKind = iota + 1 // an RFC 4733 digit was received
+	EventTimeout                      // no RTP or RTCP for the media timeout
+	EventClosed                       // the session was closed; the channel closes next
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventDigit:
+		return "digit"
+	case EventTimeout:
+		return "timeout"
+	case EventClosed:
+		return "closed"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is something the receive side noticed.
+type Event struct {
+	Kind  EventKind
+	Digit byte // for EventDigit: 0-9 * # A-D
+}
+
+// AudioHandler receives audio payloads (in sequence order, after a
+// 3-packet reorder buffer) from the session's receive goroutine. The payload
+// is only valid during the call; copy it to keep it.
+type AudioHandler func(pt uint8, ts uint32, payload []byte)
+
+type jobKind uint8
+
+const (
+	jobNone jobKind = iota
+	jobAudio
+	jobDigits
+)
+
+// Session is the media of one call: an RTP socket (and RTCP on port+1), a
+// paced sender and a receive goroutine. Methods are safe for concurrent use.
+type Session struct {
+	pool     *PortPool
+	port     int
+	rtpConn  *net.UDPConn
+	rtcpConn *net.UDPConn
+	local    netip.AddrPort
+	cname    string
+
+	sem     chan struct{} // one Play or SendDigits at a time
+	jobDone chan struct{} // the pacer says the current job finished
+	closeCh chan struct{}
+
+	// mu guards the send state and the remote addresses; the pacer holds it
+	// while it sends one session's due frames.
+	mu           sync.Mutex
+	started      bool
+	closed       bool
+	remote       netip.AddrPort // from SDP
+	dest         netip.AddrPort // where RTP goes (latched)
+	latched      bool
+	latchUntil   time.Duration
+	rtcpDest     netip.AddrPort
+	rtcpExplicit bool
+	pt           uint8
+	dtmfPT       int
+	clockRate    int
+	spf          uint32 // samples per 20 ms frame
+	ssrc         uint32
+	seq          uint16
+	ts0          uint32
+	start        time.Duration // monotonic time of frame 0
+	next         int64         // next frame index to produce
+	idleSilence  bool
+	silence      []byte
+	customSil    bool
+	markerNext   bool
+	lastSentIdx  int64
+	lastSentAt   time.Duration
+	job          jobKind
+	frames       [][]byte
+	pos          int
+	digits       string
+	dIdx         int
+	dFrame       int
+	dLen         int
+	dTone        int
+	dGap         int
+	dCode        uint8
+	dTS          uint32
+	dPause       bool
+	toneFrames   int
+	gapFrames    int
+	txBuf        [maxDatagram]byte
+	nextRTCP     time.Duration
+	rng          uint64
+	wheel        *wheel // guarded by defaultPacer.mu
+	slot         int    // guarded by defaultPacer.mu
+	sentPackets  uint64
+	sentOctets   uint64
+	lastSRPkts   uint64
+	rtcpTxBuf    []byte
+	sendErrors   uint64
+	maxDev       time.Duration
+	lateFrames   uint64
+	skipFrames   uint64
+	wrongFrameSz uint64
+
+	// rxMu guards receive statistics and the DTMF decoder, shared between the
+	// receive goroutine, the pacer's housekeeping and Stats.
+	rxMu    sync.Mutex
+	dec     dtmfDecoder
+	rx      rxStats
+	rtt     time.Duration
+	rtcpRx  uint64
+	rtcpTx  uint64
+	lastSR  uint32        // middle 32 bits of the last SR's NTP time
+	lastSRA time.Duration // when it arrived
+
+	handler atomic.Pointer[AudioHandler]
+	reorder *reorderBuffer // receive goroutine only
+	rxBuf   [maxDatagram + 1]byte
+	rxPkt   rtp.Packet
+
+	lastRx       atomic.Int64 // monotonic ns of the last RTP or RTCP packet
+	hold         atomic.Bool
+	timeoutFired atomic.Bool
+	mediaTimeout atomic.Int64
+
+	cntHuge, cntMalformed, cntWrongPT, cntForeign, cntLateDup, cntDigits, cntEventsDropped atomic.Uint64
+
+	evMu     sync.Mutex
+	evClosed bool
+	events   chan Event
+
+	wg sync.WaitGroup
+}
+
+func newSession(p *PortPool, port int, rtpConn, rtcpConn *net.UDPConn) *Session {
+	s := &Session{
+		pool:        p,
+		port:        port,
+		rtpConn:     rtpConn,
+		rtcpConn:    rtcpConn,
+		local:       netip.AddrPortFrom(p.ip, uint16(port)),
+		sem:         make(chan struct{}, 1),
+		jobDone:     make(chan struct{}, 1),
+		closeCh:     make(chan struct{}),
+		events:      make(chan Event, eventBuffer),
+		idleSilence: true,
+		dtmfPT:      -1,
+		rng:         rand.Uint64() | 1,
+	}
+	s.ssrc = rand.Uint32()
+	s.seq = uint16(rand.Uint32())
+	s.ts0 = rand.Uint32()
+	s.cname = fmt.Sprintf("switchboard-%08x@%s", s.ssrc, p.ip)
+	s.mediaTimeout.Store(int64(defaultTimeout))
+	s.wg.Add(2)
+	go s.readRTP()
+	go s.readRTCP()
+	return s
+}
+
+// LocalAddr is the RTP address to put in SDP (RTCP is on port+1).
+func (s *Session) LocalAddr() netip.AddrPort { return s.local }
+
+// SSRC is the synchronisation source of what this session sends.
+func (s *Session) SSRC() uint32 { return s.ssrc }
+
+// Events delivers digits, media timeouts and, last, EventClosed; the channel
+// is closed after that. Events are dropped (and counted) when nobody reads.
+func (s *Session) Events() <-chan Event { return s.events }
+
+// Start begins sending to remote (the SDP address) with the negotiated
+// payload type, clock rate and telephone-event payload type (-1 = none). It
+// may be called again after a re-INVITE: SSRC, sequence and timestamps stay
+// continuous, and latching is allowed again.
+func (s *Session) Start(remote netip.AddrPort, payloadType uint8, clockRate int, dtmfPT int) error {
+	if clockRate <= 0 || clockRate%50 != 0 {
+		return fmt.Errorf("media: clock rate %d is not a multiple of 50 Hz", clockRate)
+	}
+	if payloadType > 127 || dtmfPT > 127 {
+		return fmt.Errorf("media: payload type out of range")
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	now := monoNow()
+	s.remote, s.dest = remote, remote
+	s.latched = false
+	s.latchUntil = now + latchWindow
+	if !s.rtcpExplicit {
+		s.rtcpDest = netip.AddrPortFrom(remote.Addr(), remote.Port()+1)
+	}
+	s.pt, s.dtmfPT, s.clockRate = payloadType, dtmfPT, clockRate
+	s.spf = uint32(clockRate / 50)
+	if !s.customSil {
+		s.silence = silenceFrame(payloadType, int(s.spf))
+	}
+	first := !s.started
+	s.started = true
+	s.mu.Unlock()
+	s.lastRx.Store(int64(now))
+	s.timeoutFired.Store(false)
+	if first {
+		start := defaultPacer.add(s)
+		s.mu.Lock()
+		s.start = start
+		s.next = 0
+		s.lastSentIdx = -2
+		s.markerNext = true
+		s.nextRTCP = start + s.rtcpInterval()
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+func silenceFrame(pt uint8, n int) []byte {
+	b := make([]byte, n)
+	var v byte
+	switch pt {
+	case 0:
+		v = 0xFF // μ-law
+	case 8:
+		v = 0xD5 // A-law
+	}
+	for i := range b {
+		b[i] = v
+	}
+	return b
+}
+
+// SetIdle chooses what is sent between plays: a silence frame (default) or
+// nothing. Either way the RTP timestamp keeps running with the media clock;
+// after a gap the next packet carries the marker bit.
+func (s *Session) SetIdle(sendSilence bool) {
+	s.mu.Lock()
+	s.idleSilence = sendSilence
+	s.mu.Unlock()
+}
+
+// SetSilence replaces the idle frame (default: μ-law 0xFF, A-law 0xD5, else
+// zeros, one 20 ms frame).
+func (s *Session) SetSilence(frame []byte) error {
+	if len(frame) > maxPayload {
+		return ErrFrameSize
+	}
+	s.mu.Lock()
+	s.silence = append([]byte(nil), frame...)
+	s.customSil = true
+	s.mu.Unlock()
+	return nil
+}
+
+// SetRemoteRTCP overrides the RTCP destination (SDP a=rtcp).
+func (s *Session) SetRemoteRTCP(addr netip.AddrPort) {
+	s.mu.Lock()
+	s.rtcpDest, s.rtcpExplicit = addr, true
+	s.mu.Unlock()
+}
+
+// SetMediaTimeout changes the media timeout (default 60 s; 0 disables it).
+func (s *Session) SetMediaTimeout(d time.Duration) { s.mediaTimeout.Store(int64(d)) }
+
+// SetAudioHandler installs (or with nil removes) the audio tap.
+func (s *Session) SetAudioHandler(h AudioHandler) {
+	if h == nil {
+		s.handler.Store(nil)
+		return
+	}
+	s.handler.Store(&h)
+}
+
+// Hold pauses (true) or resumes the media timeout and idle silence; prompts
+// and digits still play.
+func (s *Session) Hold(on bool) {
+	s.hold.Store(on)
+	if !on {
+		s.lastRx.Store(int64(monoNow()))
+		s.timeoutFired.Store(false)
+	}
+}
+
+// Play sends pre-encoded frames, one per 20 ms, and returns when the last
+// one is sent, or with ctx's error when ctx is cancelled (barge-in). Plays
+// and SendDigits calls run one at a time.
+func (s *Session) Play(ctx context.Context, frames [][]byte) error {
+	for _, f := range frames {
+		if len(f) > maxPayload {
+			return ErrFrameSize
+		}
+	}
+	if len(frames) == 0 {
+		return nil
+	}
+	return s.runJob(ctx, func() {
+		s.job, s.frames, s.pos = jobAudio, frames, 0
+	})
+}
+
+// SendDigits sends digits as RFC 4733 events: toneMs of tone and gapMs of
+// gap each; 'w' pauses 500 ms and 'W' one second. Other characters are
+// ignored. Audio is paused meanwhile.
+func (s *Session) SendDigits(ctx context.Context, digits string, toneMs, gapMs int) error {
+	s.mu.Lock()
+	pt := s.dtmfPT
+	s.mu.Unlock()
+	if pt < 0 {
+		return fmt.Errorf("media: no telephone-event payload type negotiated")
+	}
+	if toneMs <= 0 {
+		toneMs = 100
+	}
+	if gapMs < 0 {
+		gapMs = 0
+	}
+	return s.runJob(ctx, func() {
+		s.job, s.digits, s.dIdx, s.dFrame = jobDigits, digits, 0, 0
+		s.toneFrames = max((toneMs+10)/20, 1)
+		s.gapFrames = max((gapMs+10)/20, 2) // room for the 2 end-packet repeats
+	})
+}
+
+func (s *Session) runJob(ctx context.Context, set func()) error {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closeCh:
+		return ErrClosed
+	}
+	defer func() { <-s.sem }()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if !s.started {
+		s.mu.Unlock()
+		return ErrNotStarted
+	}
+	select { // a stale signal from a cancelled job
+	case <-s.jobDone:
+	default:
+	}
+	set()
+	s.mu.Unlock()
+	select {
+	case <-s.jobDone:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		s.endJob(false)
+		s.mu.Unlock()
+		return ctx.Err()
+	case <-s.closeCh:
+		return ErrClosed
+	}
+}
+
+// endJob clears the current job; with s.mu held.
+func (s *Session) endJob(signal bool) {
+	s.job, s.frames, s.digits = jobNone, nil, ""
+	if signal {
+		select {
+		case s.jobDone <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// tick is called by the pacer on this session's slot: send what is due.
+func (s *Session) tick(h *histogram) {
+	s.mu.Lock()
+	if !s.started || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	now := monoNow()
+	target := int64((now - s.start) / frameDur)
+	due := target - s.next + 1
+	if due <= 0 {
+		s.mu.Unlock()
+		return
+	}
+	if due > maxBurst {
+		skip := due - 1
+		for range skip {
+			s.produce(false, now, h)
+		}
+		s.skipFrames += uint64(skip)
+		h.skipped.Add(uint64(skip))
+		due = 1
+	} else if due > 1 {
+		s.lateFrames += uint64(due - 1)
+		h.late.Add(uint64(due - 1))
+	}
+	for range due {
+		s.produce(true, now, h)
+	}
+	s.mu.Unlock()
+}
+
+// produce advances the media clock by one frame and, if send, sends the
+// frame's packet (audio, telephone-event or idle silence). With s.mu held.
+func (s *Session) produce(send bool, now time.Duration, h *histogram) {
+	idx := s.next
+	s.next++
+	ts := s.ts0 + uint32(idx)*s.spf
+	var payload []byte
+	var pt = s.pt
+	marker := false
+	var evBuf [4]byte
+	switch s.job {
+	case jobAudio:
+		payload = s.frames[s.pos]
+		s.pos++
+		if s.pos >= len(s.frames) {
+			s.endJob(true)
+		}
+	case jobDigits:
+		payload, pt, ts, marker = s.digitFrame(ts, evBuf[:])
+	}
+	if payload == nil { // idle
+		if !s.idleSilence || s.hold.Load() || len(s.silence) == 0 {
+			s.markerNext = true
+			return
+		}
+		payload = s.silence
+	}
+	if pt == s.pt && s.markerNext {
+		marker, s.markerNext = true, false
+	}
+	if !send {
+		return
+	}
+	hdr := rtp.Header{Version: 2, Marker: marker, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc}
+	n, err := hdr.MarshalTo(s.txBuf[:])
+	if err != nil {
+		return
+	}
+	n += copy(s.txBuf[n:], payload)
+	s.seq++
+	if _, err := s.rtpConn.WriteToUDPAddrPort(s.txBuf[:n], s.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+		s.sendErrors++
+	}
+	s.sentPackets++
+	s.sentOctets += uint64(len(payload))
+	at := monoNow()
+	if s.lastSentIdx == idx-1 {
+		dev := at - s.lastSentAt - frameDur
+		if dev < 0 {
+			dev = -dev
+		}
+		h.record(dev)
+		if dev > s.maxDev {
+			s.maxDev = dev
+		}
+	}
+	s.lastSentIdx, s.lastSentAt = idx, at
+}
+
+// digitFrame runs the SendDigits state machine for one frame. It returns a
+// nil payload for gap and pause frames. With s.mu held.
+func (s *Session) digitFrame(ts uint32, buf []byte) (payload []byte, pt uint8, evTS uint32, marker bool) {
+	if s.dFrame == 0 { // start the next element
+		for {
+			if s.dIdx >= len(s.digits) {
+				s.endJob(true)
+				return nil, s.pt, ts, false
+			}
+			c := s.digits[s.dIdx]
+			if c == 'w' || c == 'W' {
+				s.dPause = true
+				s.dLen = 25
+				if c == 'W' {
+					s.dLen = 50
+				}
+				break
+			}
+			if code, ok := DigitEvent(c); ok {
+				s.dPause = false
+				s.dCode, s.dTS = code, ts
+				s.dTone, s.dGap = s.toneFrames, s.gapFrames
+				s.dLen = s.dTone + s.dGap
+				break
+			}
+			s.dIdx++
+		}
+	}
+	s.dFrame++
+	k := s.dFrame
+	if k >= s.dLen {
+		s.dFrame = 0
+		s.dIdx++
+	}
+	if s.dPause || k > s.dTone+2 {
+		return nil, s.pt, ts, false
+	}
+	ev := TelephoneEvent{Event: s.dCode, Volume: dtmfVolume}
+	if k >= s.dTone { // final packet, sent three times
+		ev.End = true
+		ev.Duration = uint16(min(s.dTone*int(s.spf), 0xffff))
+	} else {
+		ev.Duration = uint16(min(k*int(s.spf), 0xffff))
+	}
+	ev.marshalTo(buf)
+	return buf[:4], uint8(s.dtmfPT), s.dTS, k == 1
+}
+
+// housekeep runs after the slot's sends: DTMF end timeouts, the media
+// timeout and RTCP reports.
+func (s *Session) housekeep() {
+	now := monoNow()
+	s.rxMu.Lock()
+	d, ok := s.dec.expire(now)
+	s.rxMu.Unlock()
+	if ok {
+		s.emitDigit(d)
+	}
+	if to := time.Duration(s.mediaTimeout.Load()); to > 0 && !s.hold.Load() && !s.timeoutFired.Load() &&
+		now-time.Duration(s.lastRx.Load()) > to {
+		s.timeoutFired.Store(true)
+		s.emit(Event{Kind: EventTimeout})
+	}
+	s.mu.Lock()
+	due := s.started && !s.closed && now >= s.nextRTCP
+	if due {
+		s.nextRTCP = now + s.rtcpInterval()
+	}
+	s.mu.Unlock()
+	if due {
+		s.sendRTCP(false)
+	}
+}
+
+// rtcpInterval is 5 s randomised to [2.5 s, 7.5 s) (RFC 3550 6.3.1); s.mu held.
+func (s *Session) rtcpInterval() time.Duration {
+	s.rng ^= s.rng << 13
+	s.rng ^= s.rng >> 7
+	s.rng ^= s.rng << 17
+	return 2500*time.Millisecond + time.Duration(s.rng%5000)*time.Millisecond
+}
+
+func (s *Session) emitDigit(d byte) {
+	s.cntDigits.Add(1)
+	s.emit(Event{Kind: EventDigit, Digit: d})
+}
+
+func (s *Session) emit(e Event) {
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
+	if s.evClosed {
+		return
+	}
+	select {
+	case s.events <- e:
+	default:
+		s.cntEventsDropped.Add(1)
+	}
+}
+
+func (s *Session) readRTP() {
+	defer s.wg.Done()
+	for {
+		n, src, err := s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue // e.g. ECONNREFUSED reported by ICMP
+		}
+		s.handleRTP(s.rxBuf[:n], src, monoNow())
+	}
+}
+
+// handleRTP is the receive path for one datagram from src.
+func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
+	if len(b) > maxDatagram {
+		s.cntHuge.Add(1)
+		return
+	}
+	if len(b) < rtpHeaderLen || b[0]>>6 != 2 {
+		s.cntMalformed.Add(1)
+		return
+	}
+	pkt := &s.rxPkt
+	if err := pkt.Unmarshal(b); err != nil {
+		s.cntMalformed.Add(1)
+		return
+	}
+	pt := pkt.PayloadType
+	s.mu.Lock()
+	if !s.started {
+		s.mu.Unlock()
+		s.cntForeign.Add(1)
+		return
+	}
+	audioPT, dtmfPT, clock := s.pt, s.dtmfPT, s.clockRate
+	if pt != audioPT && int(pt) != dtmfPT {
+		s.mu.Unlock()
+		s.cntWrongPT.Add(1)
+		return
+	}
+	if src != s.dest || !s.latched {
+		switch {
+		case src == s.dest:
+			s.latched = true
+		case !s.latched && (now < s.latchUntil || src.Addr() == s.remote.Addr()):
+			s.dest, s.latched = src, true
+			if !s.rtcpExplicit {
+				s.rtcpDest = netip.AddrPortFrom(src.Addr(), src.Port()+1)
+			}
+		default:
+			s.mu.Unlock()
+			s.cntForeign.Add(1)
+			return
+		}
+	}
+	s.mu.Unlock()
+	s.lastRx.Store(int64(now))
+	s.timeoutFired.Store(false)
+
+	if int(pt) == dtmfPT {
+		s.rxMu.Lock()
+		out, n := s.dec.push(pkt.SSRC, pkt.Timestamp, pkt.Payload, now)
+		s.rxMu.Unlock()
+		for i := range n {
+			s.emitDigit(out[i])
+		}
+		return
+	}
+	s.rxMu.Lock()
+	s.rx.update(pkt.SSRC, pkt.SequenceNumber, pkt.Timestamp, len(pkt.Payload), now, clock)
+	s.rxMu.Unlock()
+	if h := s.handler.Load(); h != nil {
+		if s.reorder == nil {
+			s.reorder = &reorderBuffer{}
+		}
+		if s.reorder.push(pkt.SequenceNumber, pt, pkt.Timestamp, pkt.Payload, *h) > 0 {
+			s.cntLateDup.Add(1)
+		}
+	}
+}
+
+// Close stops sending and receiving, sends an RTCP BYE, releases the ports
+// and ends with EventClosed on Events. It is safe to call more than once.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	started := s.started
+	s.mu.Unlock()
+	if started {
+		defaultPacer.remove(s)
+		s.sendRTCP(true)
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.endJob(false)
+	s.mu.Unlock()
+	close(s.closeCh)
+	err := errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
+	s.wg.Wait()
+	s.evMu.Lock()
+	select {
+	case s.events <- Event{Kind: EventClosed}:
+	default:
+		s.cntEventsDropped.Add(1)
+	}
+	s.evClosed = true
+	close(s.events)
+	s.evMu.Unlock()
+	s.pool.release(s.port)
+	return err
+}
+
+// Stats is a snapshot of one session's counters.
+type Stats struct {
+	PacketsSent     uint64
+	OctetsSent      uint64
+	SendErrors      uint64
+	PacketsReceived uint64 // audio packets accepted from the remote
+	OctetsReceived  uint64
+	PacketsLost     int64   // RFC 3550 cumulative lost (expected - received)
+	FractionLost    float64 // lost / expected over the whole call
+	Jitter          float64 // RFC 3550 A.8 interarrival jitter, in timestamp units
+	JitterMs        float64
+	Digits          uint64 // RFC 4733 digits reported
+	Huge            uint64 // datagrams over 1500 bytes, dropped
+	Malformed       uint64 // not RTP v2 or truncated, dropped
+	WrongPT         uint64 // payload type neither audio nor telephone-event, dropped
+	Foreign         uint64 // from a source we did not latch to, dropped
+	LateOrDuplicate uint64 // dropped by the audio tap's reorder buffer
+	EventsDropped   uint64
+	RTCPSent        uint64
+	RTCPReceived    uint64
+	RTT             time.Duration // from RTCP LSR/DLSR, 0 until known
+	LateFrames      uint64        // frames sent in a catch-up burst
+	SkippedFrames   uint64        // frames skipped (more than 3 due)
+	MaxSendDev      time.Duration // worst send-interval deviation from 20 ms
+	Remote          netip.AddrPort
+	Latched         bool
+}
+
+// Stats returns the session's counters.
+func (s *Session) Stats() Stats {
+	var st Stats
+	s.mu.Lock()
+	st.PacketsSent, st.OctetsSent, st.SendErrors = s.sentPackets, s.sentOctets, s.sendErrors
+	st.LateFrames, st.SkippedFrames, st.MaxSendDev = s.lateFrames, s.skipFrames, s.maxDev
+	st.Remote, st.Latched = s.dest, s.latched
+	clock := s.clockRate
+	s.mu.Unlock()
+	s.rxMu.Lock()
+	st.PacketsReceived, st.OctetsReceived = s.rx.received, s.rx.octets
+	if s.rx.init {
+		exp := s.rx.expected()
+		st.PacketsLost = int64(exp) - int64(s.rx.received)
+		if exp > 0 && st.PacketsLost > 0 {
+			st.FractionLost = float64(st.PacketsLost) / float64(exp)
+		}
+	}
+	st.Jitter = s.rx.jitter
+	if clock > 0 {
+		st.JitterMs = s.rx.jitter * 1000 / float64(clock)
+	}
+	st.RTCPSent, st.RTCPReceived, st.RTT = s.rtcpTx, s.rtcpRx, s.rtt
+	s.rxMu.Unlock()
+	st.Digits = s.cntDigits.Load()
+	st.Huge, st.Malformed, st.WrongPT = s.cntHuge.Load(), s.cntMalformed.Load(), s.cntWrongPT.Load()
+	st.Foreign, st.LateOrDuplicate, st.EventsDropped = s.cntForeign.Load(), s.cntLateDup.Load(), s.cntEventsDropped.Load()
+	return st
+}
