@@ -1,0 +1,182 @@
+package voice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/sid"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+	_ "github.com/switchboard/switchboard/engine/widgets"
+	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/media/tts"
+	"github.com/switchboard/switchboard/schema"
+	"github.com/switchboard/switchboard/sip"
+)
+
+// ivr is the say + gather + split flow callers reach in these tests.
+const ivr = `{"initial_state": "Trigger", "states": [
+  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "menu"}]},
+  {"name": "menu", "type": "gather-input-on-call", "properties": {"say": "Press one for sales, two for support.", "number_of_digits": 1, "timeout": 5, "finish_on_key": "#", "stop_gather": true},
+   "transitions": [{"event": "keypress", "next": "route"}, {"event": "speech"}, {"event": "timeout", "next": "bye"}]},
+  {"name": "route", "type": "split-based-on", "properties": {"input": "{{widgets.menu.Digits}}"}, "transitions": [
+    {"event": "noMatch", "next": "bye"},
+    {"event": "match", "next": "sales", "conditions": [{"friendly_name": "one", "arguments": ["{{widgets.menu.Digits}}"], "type": "equal_to", "value": "1"}]}]},
+  {"name": "sales", "type": "say-play", "properties": {"say": "Connecting you to sales."}, "transitions": [{"event": "audioComplete"}]},
+  {"name": "bye", "type": "say-play", "properties": {"say": "Goodbye."}, "transitions": [{"event": "audioComplete"}]}]}`
+
+const ivrFlow = "FW00000000000000000000000000000077"
+
+func requireTool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_VOICE") == "1" {
+			t.Fatalf("%s is not installed and SWITCHBOARD_REQUIRE_VOICE=1 (apt-get install -y %s)", name, pkg)
+		}
+		t.Skipf("%s is not installed (apt-get install -y %s)", name, pkg)
+	}
+	return p
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		require.NoError(t, err)
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		pc.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port")
+	return 0
+}
+
+type phone struct {
+	st   *store.Store
+	sip  *sip.Server
+	port int
+	dir  string
+}
+
+// newPhone starts the whole voice stack on loopback: store, runner, SIP
+// server, RTP port pool, TTS prompts and recordings.
+func newPhone(t *testing.T) *phone {
+	t.Helper()
+	requireTool(t, "espeak-ng", "espeak-ng")
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.True(t, schema.Validate([]byte(ivr)).Valid(), "%v", schema.Validate([]byte(ivr)).Errors)
+	_, err = st.CreateFlow(ctx, store.NewFlow{SID: ivrFlow, FriendlyName: "ivr", Status: store.StatusPublished, Definition: json.RawMessage(ivr), Valid: true})
+	require.NoError(t, err)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	r := runner.New(st, log, engine.WithSIDs(sid.New))
+	t.Cleanup(r.Close)
+	speech, err := tts.New(tts.Options{})
+	require.NoError(t, err)
+	rtpBase := 20000 + 2*(os.Getpid()%2000)
+	v := &Service{Store: st, Runner: r, Ports: media.NewPortPool(netip.MustParseAddr("127.0.0.1"), rtpBase, rtpBase+200),
+		Prompts: &PromptLibrary{TTS: speech, MediaDir: filepath.Join(dir, "media")},
+		Recordings: &RecordingStore{Dir: filepath.Join(dir, "recordings"), BaseURL: func() string { return "http://127.0.0.1:8080" },
+			Account: "AC00000000000000000000000000000001"},
+		AccountSID: "AC00000000000000000000000000000001", Log: log}
+	port := freePort(t)
+	srv, err := sip.NewServer(sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle, Logger: log})
+	require.NoError(t, err)
+	sctx, cancel := context.WithCancel(ctx)
+	require.NoError(t, srv.Start(sctx))
+	t.Cleanup(func() { cancel(); srv.Close() })
+	return &phone{st: st, sip: srv, port: port, dir: dir}
+}
+
+// sipp runs a scenario from testdata/sipp with PCAP replaced, dialling
+// service, and returns its exit code and logs.
+func (p *phone) sipp(t *testing.T, scenario, pcap, service string, extra ...string) (int, string) {
+	t.Helper()
+	bin := requireTool(t, "sipp", "sip-tester")
+	b, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	sf := filepath.Join(dir, scenario)
+	require.NoError(t, os.WriteFile(sf, []byte(strings.ReplaceAll(string(b), "PCAP", pcap)), 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	args := append([]string{"127.0.0.1:" + strconv.Itoa(p.port), "-sf", sf, "-s", service, "-i", "127.0.0.1",
+		"-p", strconv.Itoa(freePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t)), "-rtp_echo",
+		"-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err"}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	rc := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		rc = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("sipp: %v", err)
+	}
+	logs := string(out)
+	if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ".log") {
+				b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+				logs += "\n--- " + e.Name() + " ---\n" + string(b)
+			}
+		}
+	}
+	return rc, logs
+}
+
+// path lists an execution's steps as widget.event>next, oldest first.
+func path(t *testing.T, st *store.Store, flowSID string) (engine.Execution, []string) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := st.Executions(ctx, flowSID, store.ExecutionFilter{}, store.Page{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	x, err := st.Execution(ctx, rows[0].SID)
+	require.NoError(t, err)
+	steps, err := st.Steps(ctx, x.SID)
+	require.NoError(t, err)
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.TransitionedFrom+"."+s.Name+">"+s.TransitionedTo)
+	}
+	return *x, out
+}
+
+func TestCallPressOneRFC4733(t *testing.T) {
+	p := newPhone(t)
+	rc, logs := p.sipp(t, "ivr_dtmf.xml", "/usr/share/sip-tester/dtmf_2833_1.pcap", ivrFlow, "-d", "1500")
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, []string{"Trigger.incomingCall>menu", "menu.keypress>route", "route.match>sales", "sales.audioComplete>Ended"}, steps)
+	call := x.Context.Trigger()["call"].(map[string]any)
+	require.Equal(t, "+15550001111", call["From"])
+	require.Equal(t, "inbound", call["Direction"])
+}
