@@ -43,6 +43,12 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 		"days ended executions and their steps are kept (0 keeps them forever)")
 	cmd.Flags().StringArrayVar(&cfg.EventSinks, "event-sink", cfg.EventSinks,
 		"URL that receives execution and step events as CloudEvents batches (repeatable)")
+	cmd.Flags().StringArrayVar(&cfg.SIPAllow, "sip-allow", nil, "network (CIDR) whose calls are taken without a trunk or registration; repeatable (default: loopback only)")
+	cmd.Flags().StringVar(&cfg.SIPAdvertise, "sip-advertise", "", "address to advertise in SIP and SDP (behind NAT)")
+	cmd.Flags().StringVar(&cfg.RTPPorts, "rtp-ports", cfg.RTPPorts, "even port range for call media, min-max")
+	cmd.Flags().IntVar(&cfg.MaxCalls, "max-calls", cfg.MaxCalls, "concurrent calls before new ones get 503 (0: no cap)")
+	cmd.Flags().StringArrayVar(&cfg.Trunks, "trunk", splitEnv("SWITCHBOARD_TRUNKS"),
+		"SIP trunk to register with, sip://user:password@registrar:5060?name=NAME (repeatable; default: $SWITCHBOARD_TRUNKS, space-separated — prefer it: flags show in ps)")
 	cmd.Flags().StringVar(&cfg.PublicURL, "public-url", "",
 		"base URL webhook callers use to reach the appliance (for X-Twilio-Signature behind a proxy), e.g. https://ivr.example.com")
 	cmd.Flags().StringVar(&cfg.AccountSID, "account-sid", os.Getenv("SWITCHBOARD_ACCOUNT_SID"),
@@ -51,6 +57,9 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 		"auth token for the API (default: $SWITCHBOARD_AUTH_TOKEN; prefer the variable: flags show in ps)")
 	return cmd
 }
+
+// splitEnv reads a space-separated list from the environment.
+func splitEnv(name string) []string { return strings.Fields(os.Getenv(name)) }
 
 // serve opens the store, seeds the demo flow into an empty one and serves
 // HTTP until ctx ends. ready, when set, receives the bound HTTP address.
@@ -114,18 +123,26 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	if !config.Loopback(addr) {
 		log.Warn("HTTP listens beyond loopback, as configured", "addr", addr)
 	}
+	baseURL := strings.TrimSuffix(cfg.PublicURL, "/")
+	if baseURL == "" {
+		baseURL = "http://" + addr
+	}
+	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, func() string { return baseURL }, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer sipSrv.Close()
 	srv := &http.Server{
 		Handler: (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st},
-			Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/")}).Handler(),
+			Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+			Voice: sipSrv, Recordings: recs}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,
 		"retention_days", cfg.RetentionDays, "event_sinks", len(cfg.EventSinks))
-	// The SIP listener arrives with the voice channel; --sip is validated now
-	// so that configurations written today keep working.
-	log.Info("SIP listener not part of this build yet", "sip", cfg.SIPAddr)
 	if ready != nil {
 		ready <- addr
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard/switchboard/app/auth"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/sip"
 )
 
 // Health is what /healthz reports.
@@ -39,6 +40,10 @@ type Server struct {
 	// Events, when set, is the Server-Sent Events stream served at
 	// GET /v2/Events/Stream (live executions and steps for the editor).
 	Events http.Handler
+	// Voice, when set, reports calls and trunks (/metrics, /v2/Voice/Trunks).
+	Voice VoiceStatus
+	// Recordings, when set, serves call recordings.
+	Recordings RecordingFiles
 	// BusyAt and FullAt are the in-flight request counts at which /healthz
 	// answers 429 (busy) and 503 (full); 0 takes the defaults.
 	BusyAt, FullAt int64
@@ -63,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesV2(mux)
 	s.routesKeys(mux)
 	s.routesNumbers(mux)
+	s.routesVoice(mux)
 	s.routesWebhooks(mux)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.Events != nil {
@@ -71,6 +77,17 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", s.editor())
 	open.Handle("/", s.authenticate(mux))
 	return s.observe(open)
+}
+
+// VoiceStatus is what the API shows of the SIP side.
+type VoiceStatus interface {
+	ActiveCalls() int
+	Trunks() []sip.TrunkStatus
+}
+
+// RecordingFiles finds recordings by SID ("" when it is not one).
+type RecordingFiles interface {
+	Path(sid string) string
 }
 
 // ctxKey keys request-scoped values.

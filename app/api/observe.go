@@ -37,6 +37,9 @@ func newMetrics(s *Server) *metrics {
 	if s.Runner != nil {
 		m.reg.MustRegister(runnerCollector{s})
 	}
+	if s.Voice != nil {
+		m.reg.MustRegister(voiceCollector{s})
+	}
 	return m
 }
 

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // Defaults.
@@ -42,11 +45,85 @@ type Config struct {
 	// (scheme and host, behind a reverse proxy); X-Twilio-Signature is
 	// checked against it. Empty: the address the request came to.
 	PublicURL string
+
+	// Voice.
+	// SIPAllow lists the networks whose INVITEs are taken without a trunk
+	// or registration (CIDRs); empty means loopback only.
+	SIPAllow []string
+	// SIPAdvertise is the address put in SDP, Contact and Via (NAT); empty
+	// is the --sip host.
+	SIPAdvertise string
+	// RTPPorts is the even port range for media, "min-max".
+	RTPPorts string
+	// MaxCalls caps concurrent calls (503 above it).
+	MaxCalls int
+	// Trunks are SIP trunks to register with, as
+	// sip://user:password@registrar:port?name=NAME&expires=SECONDS&domain=D.
+	Trunks []string
+}
+
+// Default voice settings.
+const (
+	DefaultRTPPorts = "16384-32766"
+	DefaultMaxCalls = 1000
+)
+
+// RTPRange parses RTPPorts.
+func (c Config) RTPRange() (min, max int, err error) {
+	spec := c.RTPPorts
+	if spec == "" {
+		spec = DefaultRTPPorts
+	}
+	lo, hi, ok := strings.Cut(spec, "-")
+	if !ok {
+		return 0, 0, fmt.Errorf("%w: --rtp-ports %q: want min-max, e.g. 16384-32766", ErrInvalid, c.RTPPorts)
+	}
+	min, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	max, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil || min < 1024 || max > 65534 || max-min < 2 {
+		return 0, 0, fmt.Errorf("%w: --rtp-ports %q: want two ports between 1024 and 65534, at least 2 apart", ErrInvalid, c.RTPPorts)
+	}
+	return min, max, nil
+}
+
+// TrunkSpec is a parsed --trunk.
+type TrunkSpec struct {
+	Name, Registrar, Username, Password, Domain string
+	Expires                                     time.Duration
+}
+
+// ParseTrunk reads a --trunk value. Errors never repeat the value: it
+// holds a password.
+func ParseTrunk(s string) (TrunkSpec, error) {
+	if strings.HasPrefix(s, "sip:") && !strings.HasPrefix(s, "sip://") {
+		s = "sip://" + strings.TrimPrefix(s, "sip:")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "sip" || u.Host == "" || u.User == nil {
+		return TrunkSpec{}, fmt.Errorf("%w: a --trunk must look like sip://user:password@registrar:5060?name=NAME", ErrInvalid)
+	}
+	t := TrunkSpec{Registrar: u.Host, Username: u.User.Username(), Domain: u.Query().Get("domain"), Name: u.Query().Get("name")}
+	t.Password, _ = u.User.Password()
+	if u.Port() == "" {
+		t.Registrar += ":5060"
+	}
+	if t.Name == "" {
+		t.Name = u.Hostname()
+	}
+	if e := u.Query().Get("expires"); e != "" {
+		n, err := strconv.Atoi(e)
+		if err != nil || n < 30 || n > 86400 {
+			return TrunkSpec{}, fmt.Errorf("%w: --trunk %s: expires must be 30-86400 seconds", ErrInvalid, t.Name)
+		}
+		t.Expires = time.Duration(n) * time.Second
+	}
+	return t, nil
 }
 
 // Default returns the loopback-only defaults.
 func Default() Config {
-	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr, RetentionDays: DefaultRetentionDays}
+	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr, RetentionDays: DefaultRetentionDays,
+		RTPPorts: DefaultRTPPorts, MaxCalls: DefaultMaxCalls}
 }
 
 // Validate checks that the directory is set and the addresses are host:port.
@@ -73,6 +150,24 @@ func (c Config) Validate() error {
 		u, err := url.Parse(c.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			return fmt.Errorf("%w: --public-url %q: must be an http or https URL with no path", ErrInvalid, c.PublicURL)
+		}
+	}
+	if c.RTPPorts != "" {
+		if _, _, err := c.RTPRange(); err != nil {
+			return err
+		}
+	}
+	for _, cidr := range c.SIPAllow {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			return fmt.Errorf("%w: --sip-allow %q: want a CIDR such as 192.168.1.0/24", ErrInvalid, cidr)
+		}
+	}
+	if c.MaxCalls < 0 {
+		return fmt.Errorf("%w: --max-calls must be 0 (no cap) or more", ErrInvalid)
+	}
+	for i, tr := range c.Trunks {
+		if _, err := ParseTrunk(tr); err != nil {
+			return fmt.Errorf("trunk #%d: %w", i+1, err)
 		}
 	}
 	for i, sink := range c.EventSinks {

@@ -180,3 +180,23 @@ func TestCallPressOneRFC4733(t *testing.T) {
 	require.Equal(t, "+15550001111", call["From"])
 	require.Equal(t, "inbound", call["Direction"])
 }
+
+// TestCallByNumberAndTimeout: a number from the numbers table reaches its
+// flow; a caller who presses nothing goes down the timeout path; an unknown
+// number is refused with 404.
+func TestCallByNumberAndTimeout(t *testing.T) {
+	p := newPhone(t)
+	_, err := p.st.CreateNumber(context.Background(), store.Number{SID: "PN00000000000000000000000000000001", PhoneNumber: "1000", VoiceFlowSID: ivrFlow})
+	require.NoError(t, err)
+	// The caller presses nothing: the gather's 5 s timeout fires and the
+	// flow says goodbye and hangs up.
+	rc, logs := p.sipp(t, "ivr_wait_bye.xml", "", "1000")
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, []string{"Trigger.incomingCall>menu", "menu.timeout>bye", "bye.audioComplete>Ended"}, steps)
+
+	rc, logs = p.sipp(t, "ivr_dtmf.xml", "/usr/share/sip-tester/dtmf_2833_1.pcap", "9999", "-d", "500")
+	require.NotEqual(t, 0, rc)
+	require.Contains(t, logs, "404")
+}

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/switchboard/switchboard/media"
+)
+
+// Trunk is a SIP trunk's registration state.
+type Trunk struct {
+	Name       string  `json:"name"`
+	State      string  `json:"state"`
+	Expires    int     `json:"expires"` // seconds granted
+	LastError  *string `json:"last_error"`
+	LastChange string  `json:"last_change"`
+}
+
+func (s *Server) routesVoice(mux *http.ServeMux) {
+	mux.HandleFunc("GET /v2/Voice/Trunks", s.listTrunks)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}", s.fetchRecording)
+}
+
+func (s *Server) listTrunks(w http.ResponseWriter, r *http.Request) {
+	out := []Trunk{}
+	if s.Voice != nil {
+		for _, t := range s.Voice.Trunks() {
+			out = append(out, Trunk{Name: t.Name, State: t.State, Expires: int(t.Expires / time.Second),
+				LastError: nullable(t.LastError), LastChange: iso(t.LastChange)})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"trunks": out})
+}
+
+// fetchRecording serves a recording's WAV (with or without Twilio's .wav).
+func (s *Server) fetchRecording(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("AccountSid") != s.accountSID() || s.Recordings == nil {
+		writeError(w, notFound(r))
+		return
+	}
+	id := strings.TrimSuffix(r.PathValue("Sid"), ".wav")
+	path := s.Recordings.Path(id)
+	if path == "" {
+		writeError(w, notFound(r))
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		writeError(w, notFound(r))
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "audio/x-wav")
+	http.ServeContent(w, r, id+".wav", fi.ModTime(), f)
+}
+
+var (
+	descCalls      = prometheus.NewDesc("switchboard_calls_active", "SIP calls in progress.", nil, nil)
+	descTrunk      = prometheus.NewDesc("switchboard_sip_trunk_registered", "1 when the trunk is registered.", []string{"trunk", "state"}, nil)
+	descPaceFrames = prometheus.NewDesc("switchboard_rtp_frames_sent_total", "RTP frames sent by the pacer.", nil, nil)
+	descPaceLate   = prometheus.NewDesc("switchboard_rtp_frames_late_total", "RTP frames sent late (in a burst).", nil, nil)
+	descPaceSkip   = prometheus.NewDesc("switchboard_rtp_frames_skipped_total", "RTP frames skipped because the pacer fell behind.", nil, nil)
+	descPaceDev    = prometheus.NewDesc("switchboard_rtp_send_deviation_seconds", "Send-interval deviation from 20 ms.", []string{"quantile"}, nil)
+)
+
+// voiceCollector reports calls, trunks and RTP pacing at scrape time.
+type voiceCollector struct{ s *Server }
+
+func (c voiceCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev} {
+		ch <- d
+	}
+}
+
+func (c voiceCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(descCalls, prometheus.GaugeValue, float64(c.s.Voice.ActiveCalls()))
+	for _, t := range c.s.Voice.Trunks() {
+		v := 0.0
+		if t.State == "registered" {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descTrunk, prometheus.GaugeValue, v, t.Name, t.State)
+	}
+	p := media.PacerStats()
+	ch <- prometheus.MustNewConstMetric(descPaceFrames, prometheus.CounterValue, float64(p.Frames))
+	ch <- prometheus.MustNewConstMetric(descPaceLate, prometheus.CounterValue, float64(p.Late))
+	ch <- prometheus.MustNewConstMetric(descPaceSkip, prometheus.CounterValue, float64(p.Skipped))
+	for q, d := range map[string]time.Duration{"0.5": p.P50, "0.99": p.P99, "0.999": p.P999} {
+		ch <- prometheus.MustNewConstMetric(descPaceDev, prometheus.GaugeValue, d.Seconds(), q)
+	}
+}
