@@ -30,6 +30,9 @@ type Media interface {
 	Digits() <-chan byte
 	// Listen calls fn with the caller's audio, decoded, until stop is called.
 	Listen(fn func(pcm []int16)) (stop func())
+	// RecordCall records the whole call from now on into rec: caller on
+	// the left, what the call hears on the right (dual), or mixed (mono).
+	RecordCall(rec Recording, dual bool) (stop func() error)
 }
 
 // Prompts turns Say and Play into frames for the call's codec.
@@ -39,16 +42,17 @@ type Prompts interface {
 	Beep() [][]byte
 }
 
-// Recordings stores what Record captures.
+// Recordings stores what Record and record-call capture.
 type Recordings interface {
-	// Create opens a recording; its URL is what the flow sees as
-	// RecordingUrl.
-	Create(callSID string) (Recording, error)
+	// Create opens a recording with 1 or 2 channels; its URL is what the
+	// flow sees as RecordingUrl.
+	Create(callSID string, channels int) (Recording, error)
 }
 
-// Recording receives 8 kHz PCM.
+// Recording receives 8 kHz PCM (interleaved when stereo).
 type Recording interface {
 	Write(pcm []int16) error
+	WriteStereo(left, right []int16) error
 	// Close finishes the file; keep false deletes it (nothing recorded).
 	Close(keep bool) error
 	SID() string
@@ -66,6 +70,47 @@ type Executor struct {
 	Now func() time.Time
 
 	pending []byte // digits pressed before a gather asked for them
+
+	stopCallRecording func() error // the record-call widget's recording
+}
+
+// Close stops what outlives a sprint (a whole-call recording).
+func (e *Executor) Close() {
+	e.stopRecordCall()
+}
+
+func (e *Executor) stopRecordCall() {
+	if e.stopCallRecording != nil {
+		if err := e.stopCallRecording(); err != nil {
+			e.Log.Error("call recording failed", "err", err)
+		}
+		e.stopCallRecording = nil
+	}
+}
+
+// recordCall starts or stops recording the whole call.
+func (e *Executor) recordCall(rc *engine.RecordCall) {
+	if rc == nil {
+		return
+	}
+	if !rc.Start {
+		e.stopRecordCall()
+		return
+	}
+	if e.stopCallRecording != nil {
+		return // already recording
+	}
+	channels := 2
+	if rc.Channels == "mono" {
+		channels = 1
+	}
+	rec, err := e.Recordings.Create(e.CallSID, channels)
+	if err != nil {
+		e.Log.Error("call recording not started", "err", err)
+		return
+	}
+	e.Log.Info("recording the call", "recording_sid", rec.SID(), "channels", channels)
+	e.stopCallRecording = e.Media.RecordCall(rec, channels == 2)
 }
 
 // ErrHangup is returned when the commands end the call.
@@ -93,10 +138,11 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 			record = c
 		case engine.VerbHangup:
 			return nil, ErrHangup
-		case engine.VerbMessage, engine.VerbRecordCall, engine.VerbStream:
-			// Messages go through the outbox; whole-call recording and
-			// streams are not offline features yet (the widget already
-			// logged its event).
+		case engine.VerbRecordCall:
+			e.recordCall(c.RecordCall)
+		case engine.VerbMessage, engine.VerbStream:
+			// Messages go through the outbox; media streams to WebSockets
+			// are not an offline feature yet.
 		default:
 			return e.unsupported(sp, c)
 		}
@@ -270,7 +316,7 @@ func (e *Executor) record(ctx context.Context, r *engine.Record) (*engine.Input,
 			return &engine.Input{Type: engine.InputHangup}, nil
 		}
 	}
-	rec, err := e.Recordings.Create(e.CallSID)
+	rec, err := e.Recordings.Create(e.CallSID, 1)
 	if err != nil {
 		return nil, fmt.Errorf("voice: recording: %w", err)
 	}

@@ -20,6 +20,10 @@ type fakeMedia struct {
 	digits  chan byte
 	listen  func(pcm []int16)
 	stopped bool
+
+	callRec        Recording
+	callDual       bool
+	callRecStopped bool
 }
 
 func newFakeMedia() *fakeMedia { return &fakeMedia{digits: make(chan byte, 16)} }
@@ -48,6 +52,18 @@ func (m *fakeMedia) SendDigits(_ context.Context, d string) error {
 }
 
 func (m *fakeMedia) Digits() <-chan byte { return m.digits }
+
+func (m *fakeMedia) RecordCall(rec Recording, dual bool) func() error {
+	m.mu.Lock()
+	m.callRec, m.callDual = rec, dual
+	m.mu.Unlock()
+	return func() error {
+		m.mu.Lock()
+		m.callRecStopped = true
+		m.mu.Unlock()
+		return rec.Close(true)
+	}
+}
 
 func (m *fakeMedia) Listen(fn func(pcm []int16)) func() {
 	m.mu.Lock()
@@ -104,20 +120,25 @@ func frames(first string, n int) [][]byte {
 type fakeRecordings struct{ recs []*fakeRecording }
 
 type fakeRecording struct {
-	samples int
-	closed  bool
-	kept    bool
+	channels int
+	samples  int
+	closed   bool
+	kept     bool
 }
 
-func (r *fakeRecordings) Create(string) (Recording, error) {
-	rec := &fakeRecording{}
+func (r *fakeRecordings) Create(_ string, channels int) (Recording, error) {
+	rec := &fakeRecording{channels: channels}
 	r.recs = append(r.recs, rec)
 	return rec, nil
 }
 func (r *fakeRecording) Write(pcm []int16) error { r.samples += len(pcm); return nil }
-func (r *fakeRecording) Close(keep bool) error   { r.closed, r.kept = true, keep; return nil }
-func (r *fakeRecording) SID() string             { return "RE00000000000000000000000000000001" }
-func (r *fakeRecording) URL() string             { return "http://127.0.0.1/recordings/RE1.wav" }
+func (r *fakeRecording) WriteStereo(left, _ []int16) error {
+	r.samples += len(left)
+	return nil
+}
+func (r *fakeRecording) Close(keep bool) error { r.closed, r.kept = true, keep; return nil }
+func (r *fakeRecording) SID() string           { return "RE00000000000000000000000000000001" }
+func (r *fakeRecording) URL() string           { return "http://127.0.0.1/recordings/RE1.wav" }
 
 func newExec() (*Executor, *fakeMedia, *fakeRecordings) {
 	m := newFakeMedia()
@@ -270,4 +291,31 @@ func TestUnsupportedCommandsTakeTheFailurePath(t *testing.T) {
 
 	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbHangup}}})
 	require.ErrorIs(t, err, ErrHangup)
+}
+
+func TestRecordCallStartsAndStops(t *testing.T) {
+	e, m, recs := newExec()
+	start := &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: true, Channels: "dual"}}, sayCmd("hi")},
+		Wait: &engine.Wait{Inputs: []string{engine.InputAudioDone}}}
+	_, err := e.Run(context.Background(), start)
+	require.NoError(t, err)
+	require.Len(t, recs.recs, 1)
+	require.Equal(t, 2, recs.recs[0].channels)
+	require.True(t, m.callDual)
+	// A second start does not open a second recording.
+	_, err = e.Run(context.Background(), start)
+	require.NoError(t, err)
+	require.Len(t, recs.recs, 1)
+	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: false}}}})
+	require.NoError(t, err)
+	require.True(t, m.callRecStopped)
+	require.True(t, recs.recs[0].kept)
+
+	// Mono, and a recording still running when the call ends is finished.
+	e, m, recs = newExec()
+	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: true, Channels: "mono"}}}})
+	require.NoError(t, err)
+	require.Equal(t, 1, recs.recs[0].channels)
+	e.Close()
+	require.True(t, m.callRecStopped)
 }

@@ -3,6 +3,7 @@ package voice
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/switchboard/switchboard/media"
 	"github.com/switchboard/switchboard/media/dtmf"
@@ -19,12 +20,14 @@ type callMedia struct {
 	te     bool // telephone-event negotiated
 	digits chan byte
 
-	mu       sync.Mutex
-	listener func(pcm []int16)
-	detector *dtmf.Detector // in-band, when !te
-	pcm      []int16        // decode buffer (receive goroutine only)
-	timeout  chan struct{}  // closed on a media timeout
-	once     sync.Once
+	mu        sync.Mutex
+	listeners map[int]func(pcm []int16)
+	nextID    int
+	playing   *playback      // what the caller hears now, for call recordings
+	detector  *dtmf.Detector // in-band, when !te
+	pcm       []int16        // decode buffer (receive goroutine only)
+	timeout   chan struct{}  // closed on a media timeout
+	once      sync.Once
 }
 
 func newCallMedia(sess *media.Session, law g711.Law, te bool, info <-chan byte) *callMedia {
@@ -91,17 +94,136 @@ func (m *callMedia) onAudio(pt uint8, _ uint32, payload []byte) {
 	pcm := m.pcm[:len(payload)]
 	law.Decode(pcm, payload)
 	m.mu.Lock()
-	fn, det := m.listener, m.detector
+	det := m.detector
+	for _, fn := range m.listeners {
+		fn(pcm)
+	}
 	m.mu.Unlock()
 	if det != nil {
 		det.Feed(pcm, m.push)
 	}
-	if fn != nil {
-		fn(pcm)
+}
+
+// playback is a prompt being sent: frame i leaves at start + i·20 ms.
+type playback struct {
+	frames [][]byte
+	start  time.Time
+}
+
+func (m *callMedia) Play(ctx context.Context, frames [][]byte) error {
+	pb := &playback{frames: frames, start: time.Now()}
+	m.mu.Lock()
+	m.playing = pb
+	m.mu.Unlock()
+	err := m.sess.Play(ctx, frames)
+	m.mu.Lock()
+	if m.playing == pb {
+		m.playing = nil
+	}
+	m.mu.Unlock()
+	return err
+}
+
+// heard returns the PCM the caller hears at t (silence when nothing plays).
+func (m *callMedia) heard(t time.Time, dst []int16) []int16 {
+	m.mu.Lock()
+	pb := m.playing
+	m.mu.Unlock()
+	dst = dst[:frameSamples]
+	clear(dst)
+	if pb == nil {
+		return dst
+	}
+	i := int(t.Sub(pb.start) / (20 * time.Millisecond))
+	if i >= 0 && i < len(pb.frames) && len(pb.frames[i]) <= frameSamples {
+		m.law.Decode(dst, pb.frames[i])
+	}
+	return dst
+}
+
+const frameSamples = 160
+
+// RecordCall writes the call on the 20 ms wall-clock grid: the caller's
+// audio and what the call hears, each filled with silence where it has
+// gaps, so the two stay aligned (dual: left and right; mono: mixed).
+func (m *callMedia) RecordCall(rec Recording, dual bool) func() error {
+	blocks := make(chan []int16, 8)
+	stopListen := m.Listen(func(pcm []int16) {
+		b := append([]int16(nil), pcm...)
+		select {
+		case blocks <- b:
+		default:
+			// The recorder is behind: drop the oldest block, keep time.
+			select {
+			case <-blocks:
+			default:
+			}
+			select {
+			case blocks <- b:
+			default:
+			}
+		}
+	})
+	done := make(chan struct{})
+	result := make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		left := make([]int16, frameSamples)
+		right := make([]int16, frameSamples)
+		mixed := make([]int16, frameSamples)
+		var err error
+		for {
+			select {
+			case <-done:
+				if cerr := rec.Close(true); err == nil {
+					err = cerr
+				}
+				result <- err
+				return
+			case now := <-tick.C:
+				clear(left)
+				select {
+				case b := <-blocks:
+					copy(left, b)
+				default: // the caller sent nothing this tick
+				}
+				right = m.heard(now, right)
+				if err != nil {
+					continue
+				}
+				if dual {
+					err = rec.WriteStereo(left, right)
+					continue
+				}
+				for i := range mixed {
+					mixed[i] = clamp16(int32(left[i]) + int32(right[i]))
+				}
+				err = rec.Write(mixed)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() error {
+		var err error
+		once.Do(func() {
+			stopListen()
+			close(done)
+			err = <-result
+		})
+		return err
 	}
 }
 
-func (m *callMedia) Play(ctx context.Context, frames [][]byte) error { return m.sess.Play(ctx, frames) }
+func clamp16(v int32) int16 {
+	switch {
+	case v > 32767:
+		return 32767
+	case v < -32768:
+		return -32768
+	}
+	return int16(v)
+}
 
 // SendDigits sends RFC 4733 events when the caller negotiated them, else
 // audible tones.
@@ -120,11 +242,16 @@ func (m *callMedia) Digits() <-chan byte { return m.digits }
 
 func (m *callMedia) Listen(fn func(pcm []int16)) func() {
 	m.mu.Lock()
-	m.listener = fn
+	if m.listeners == nil {
+		m.listeners = map[int]func([]int16){}
+	}
+	id := m.nextID
+	m.nextID++
+	m.listeners[id] = fn
 	m.mu.Unlock()
 	return func() {
 		m.mu.Lock()
-		m.listener = nil
+		delete(m.listeners, id)
 		m.mu.Unlock()
 	}
 }

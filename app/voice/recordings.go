@@ -32,12 +32,12 @@ func (s *RecordingStore) Path(sid string) string {
 }
 
 // Create opens a new recording.
-func (s *RecordingStore) Create(callSID string) (Recording, error) {
+func (s *RecordingStore) Create(callSID string, channels int) (Recording, error) {
 	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("voice: recordings: %w", err)
 	}
 	id := sid.New(RecordingPrefix)
-	w, err := audio.Create(s.Path(id), 1)
+	w, err := audio.Create(s.Path(id), channels)
 	if err != nil {
 		return nil, fmt.Errorf("voice: recording %s: %w", id, err)
 	}
@@ -52,8 +52,11 @@ type fileRecording struct {
 }
 
 func (r *fileRecording) Write(pcm []int16) error { return r.w.Write(pcm) }
-func (r *fileRecording) SID() string             { return r.sid }
-func (r *fileRecording) URL() string             { return r.url }
+func (r *fileRecording) WriteStereo(left, right []int16) error {
+	return r.w.WriteStereo(left, right)
+}
+func (r *fileRecording) SID() string { return r.sid }
+func (r *fileRecording) URL() string { return r.url }
 
 func (r *fileRecording) Close(keep bool) error {
 	err := r.w.Close()

@@ -118,6 +118,7 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
 		CallSID: call.ID, Log: log}
+	defer exec.Close()
 	if err := v.run(callCtx, log, flowSID, call, exec); err != nil {
 		log.Error("call flow failed", "flow_sid", flowSID, "err", err)
 	}
