@@ -49,6 +49,8 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 	cmd.Flags().IntVar(&cfg.MaxCalls, "max-calls", cfg.MaxCalls, "concurrent calls before new ones get 503 (0: no cap)")
 	cmd.Flags().StringArrayVar(&cfg.Trunks, "trunk", splitEnv("SWITCHBOARD_TRUNKS"),
 		"SIP trunk to register with, sip://user:password@registrar:5060?name=NAME (repeatable; default: $SWITCHBOARD_TRUNKS, space-separated — prefer it: flags show in ps)")
+	cmd.Flags().StringArrayVar(&cfg.SIPUsers, "sip-user", splitEnv("SWITCHBOARD_SIP_USERS"),
+		"user:password a phone may REGISTER with, its calls then taken (repeatable; default: $SWITCHBOARD_SIP_USERS, space-separated)")
 	cmd.Flags().StringVar(&cfg.PublicURL, "public-url", "",
 		"base URL webhook callers use to reach the appliance (for X-Twilio-Signature behind a proxy), e.g. https://ivr.example.com")
 	cmd.Flags().StringVar(&cfg.AccountSID, "account-sid", os.Getenv("SWITCHBOARD_ACCOUNT_SID"),

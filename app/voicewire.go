@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/runner"
@@ -78,7 +79,12 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		trunks = append(trunks, sip.Trunk{Name: t.Name, Registrar: t.Registrar, Username: t.Username, Password: t.Password,
 			Domain: t.Domain, Expires: t.Expires})
 	}
-	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Trunks: trunks,
+	var users []sip.User
+	for _, u := range cfg.SIPUsers {
+		name, pass, _ := strings.Cut(u, ":") // validated by config
+		users = append(users, sip.User{Username: name, Password: pass})
+	}
+	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Trunks: trunks, Users: users,
 		MaxCalls: cfg.MaxCalls, Router: v, Handler: v.Handle, Logger: log})
 	if err != nil {
 		return nil, nil, err

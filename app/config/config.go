@@ -60,6 +60,9 @@ type Config struct {
 	// Trunks are SIP trunks to register with, as
 	// sip://user:password@registrar:port?name=NAME&expires=SECONDS&domain=D.
 	Trunks []string
+	// SIPUsers may REGISTER (desk phones, softphones) as "user:password";
+	// a registered endpoint's calls are taken.
+	SIPUsers []string
 }
 
 // Default voice settings.
@@ -164,6 +167,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxCalls < 0 {
 		return fmt.Errorf("%w: --max-calls must be 0 (no cap) or more", ErrInvalid)
+	}
+	for i, u := range c.SIPUsers {
+		name, pass, ok := strings.Cut(u, ":")
+		if !ok || name == "" || len(pass) < 8 {
+			return fmt.Errorf("%w: --sip-user #%d: want user:password with a password of 8 or more characters", ErrInvalid, i+1)
+		}
 	}
 	for i, tr := range c.Trunks {
 		if _, err := ParseTrunk(tr); err != nil {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -25,6 +26,12 @@ func TestValidate(t *testing.T) {
 		{"event sink relative", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", EventSinks: []string{"/events"}}, false},
 		{"public url", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", PublicURL: "https://ivr.example.com"}, true},
 		{"public url with a path", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", PublicURL: "https://ivr.example.com/x"}, false},
+		{"sip user", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPUsers: []string{"desk1:longsecret"}}, true},
+		{"sip user without password", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPUsers: []string{"desk1"}}, false},
+		{"bad rtp ports", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RTPPorts: "5-6"}, false},
+		{"bad sip allow", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPAllow: []string{"10.0.0.1"}}, false},
+		{"trunk", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", Trunks: []string{"sip://u:p@127.0.0.1:5070?name=t1&expires=120"}}, true},
+		{"bad trunk", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", Trunks: []string{"http://u:p@x"}}, false},
 		{"negative retention", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: -1}, false},
 	}
 	for _, c := range cases {
@@ -45,4 +52,16 @@ func TestLoopback(t *testing.T) {
 	require.True(t, Loopback("localhost:8080"))
 	require.False(t, Loopback("0.0.0.0:8080"))
 	require.False(t, Loopback(":8080"))
+}
+
+func TestParseTrunk(t *testing.T) {
+	tr, err := ParseTrunk("sip:alice:s3cret@pbx.example.com?name=main&expires=300&domain=example.com")
+	require.NoError(t, err)
+	require.Equal(t, TrunkSpec{Name: "main", Registrar: "pbx.example.com:5060", Username: "alice", Password: "s3cret",
+		Domain: "example.com", Expires: 300 * time.Second}, tr)
+	_, err = ParseTrunk("sip://alice:s3cret@pbx.example.com?expires=5")
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "s3cret", "errors never show the password")
+	_, err = ParseTrunk("sip://pbx.example.com")
+	require.Error(t, err)
 }
