@@ -192,7 +192,13 @@ func seedDemo(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("seed demo flow: %w", err)
 	}
-	log.Info("demo flow created", "flow_sid", f.SID, "name", f.FriendlyName)
+	// Extension 1000 rings the demo flow, so a softphone (or sipp -s 1000)
+	// can call it at once.
+	if _, err := st.CreateNumber(ctx, store.Number{SID: sid.New("PN"), PhoneNumber: demo.Extension,
+		FriendlyName: "demo extension", VoiceFlowSID: f.SID, SMSFlowSID: f.SID}); err != nil {
+		return fmt.Errorf("seed demo number: %w", err)
+	}
+	log.Info("demo flow created", "flow_sid", f.SID, "name", f.FriendlyName, "extension", demo.Extension)
 	return nil
 }
 

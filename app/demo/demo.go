@@ -9,6 +9,9 @@ import _ "embed"
 // Name is the demo flow's friendly name.
 const Name = "Demo IVR"
 
+// Extension is the number that rings the demo flow.
+const Extension = "1000"
+
 //go:embed demo-ivr.json
 var definition []byte
 
