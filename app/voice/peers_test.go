@@ -90,7 +90,7 @@ func writeInbandDigit(t *testing.T, digit byte) string {
 // media/dtmf and media/g711); our Goertzel detector hears it.
 func TestCallPressOneInband(t *testing.T) {
 	p := newPhone(t)
-	rc, logs := p.sipp(t, "ivr_inband.xml", writeInbandDigit(t, '1'), ivrFlow, "-d", "1000")
+	rc, logs := p.sipp(t, "ivr_inband.xml", writeInbandDigit(t, '1'), ivrFlow, "-d", "1000", noEcho)
 	require.Equal(t, 0, rc, logs)
 	x, steps := path(t, p.st, ivrFlow)
 	require.False(t, x.Active())
