@@ -11,10 +11,15 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"net"
+	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -206,4 +211,173 @@ func rmsDBFS(pcm []int16) float64 {
 		sum += float64(s) * float64(s)
 	}
 	return 20 * math.Log10(math.Sqrt(sum/float64(len(pcm)))/32768)
+}
+
+// kamailioCfg is voice.md §4.4's registrar and record-routing proxy: any
+// user registers with password "secret"; INVITEs go to the registered
+// contact with Record-Route.
+const kamailioCfg = `#!KAMAILIO
+debug=2
+log_stderror=yes
+fork=yes
+children=2
+listen=udp:127.0.0.1:PORT
+auto_aliases=no
+alias="127.0.0.1:PORT"
+mpath="MPATH"
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "sanity.so"
+loadmodule "auth.so"
+modparam("usrloc", "db_mode", 0)
+modparam("registrar", "max_expires", 120)
+modparam("registrar", "min_expires", 10)
+modparam("auth", "nonce_expire", 300)
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
+  if (has_totag()) {
+    if (loose_route()) { t_relay(); exit; }
+    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+    sl_send_reply("404", "Not here"); exit;
+  }
+  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+  t_check_trans();
+  remove_hf("Route");
+  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
+  if (is_method("REGISTER")) {
+    if (!pv_auth_check("$fd", "secret", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+    consume_credentials();
+    if (!save("location")) { sl_reply_error(); }
+    exit;
+  }
+  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+  t_relay();
+  exit;
+}
+`
+
+// startKamailio runs kamailio on a free loopback port until the test ends
+// and returns the port and its log file.
+func startKamailio(t *testing.T) (int, string) {
+	t.Helper()
+	kam := requireTool(t, "kamailio", "kamailio")
+	mpath := ""
+	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
+		if _, err := os.Stat(filepath.Join(p, "tm.so")); err == nil {
+			mpath = p
+		}
+	}
+	if mpath == "" {
+		requireTool(t, "kamailio-modules-not-found", "kamailio")
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "kamailio.cfg")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath).Replace(kamailioCfg)), 0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// -DD: no daemon, so the process (and its children, one group) end with us.
+	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
+	logPath := filepath.Join(dir, "kamailio.log")
+	logf, err := os.Create(logPath)
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+		cancel()
+		logf.Close()
+	})
+	// Ready when it answers OPTIONS.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if optionsOK(port) {
+			return port, logPath
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("kamailio did not start:\n%s", b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// optionsOK sends one OPTIONS to 127.0.0.1:port and reports a 200.
+func optionsOK(port int) bool {
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	lp := c.LocalAddr().(*net.UDPAddr).Port
+	msg := "OPTIONS sip:127.0.0.1:" + strconv.Itoa(port) + " SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 127.0.0.1:" + strconv.Itoa(lp) + ";branch=z9hG4bK" + strconv.Itoa(rand.IntN(1e9)) + "\r\n" +
+		"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1:" + strconv.Itoa(port) + ">\r\n" +
+		"Call-ID: probe-" + strconv.Itoa(rand.IntN(1e9)) + "@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	if _, err := c.Write([]byte(msg)); err != nil {
+		return false
+	}
+	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	buf := make([]byte, 4096)
+	n, err := c.Read(buf)
+	return err == nil && strings.HasPrefix(string(buf[:n]), "SIP/2.0 200")
+}
+
+// TestCallThroughKamailio: the appliance registers a trunk with kamailio
+// (digest, user 5550009999); sipp calls that AOR through kamailio, which
+// record-routes; the number reaches the ivr flow, the caller presses 1, and
+// the flow's BYE comes back through the proxy. Only the trunk is admitted
+// (empty allow-list), so the call is known as the trunk's.
+func TestCallThroughKamailio(t *testing.T) {
+	kamPort, kamLog := startKamailio(t)
+	p := newPhone(t, func(c *sip.Config) {
+		c.Allow = []netip.Prefix{}
+		c.Trunks = []sip.Trunk{{Name: "kam", Registrar: "127.0.0.1:" + strconv.Itoa(kamPort), Username: "5550009999", Password: "secret"}}
+	})
+	_, err := p.st.CreateNumber(context.Background(), store.Number{SID: "PN00000000000000000000000000000009", PhoneNumber: "5550009999", VoiceFlowSID: ivrFlow})
+	require.NoError(t, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for p.sip.Trunks()[0].State != sip.TrunkRegistered {
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(kamLog)
+			t.Fatalf("trunk %+v\n%s", p.sip.Trunks()[0], b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", "sipp", "ivr_dtmf_rr.xml"))
+	require.NoError(t, err)
+	xml := strings.NewReplacer("PCAP", "/usr/share/sip-tester/dtmf_2833_1.pcap", "KAMPORT", strconv.Itoa(kamPort)).Replace(string(b))
+	rc, logs := runSipp(t, "127.0.0.1:"+strconv.Itoa(kamPort), "ivr_dtmf_rr.xml", xml, "5550009999", "-d", "1500")
+	if rc != 0 {
+		kb, _ := os.ReadFile(kamLog)
+		t.Fatalf("sipp rc %d\n%s\nkamailio:\n%s", rc, logs, kb)
+	}
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, pressOne, steps)
+	call := x.Context.Trigger()["call"].(map[string]any)
+	require.Equal(t, "kam", call["SipTrunk"])
+	require.Equal(t, "+15550001111", call["From"])
+	p.waitIdle(t, ivrFlow, 5*time.Second)
 }
