@@ -381,3 +381,219 @@ func TestCallThroughKamailio(t *testing.T) {
 	require.Equal(t, "+15550001111", call["From"])
 	p.waitIdle(t, ivrFlow, 5*time.Second)
 }
+
+const (
+	toneFlow = "FW00000000000000000000000000000079"
+	sayFlow  = "FW0000000000000000000000000000007a"
+)
+
+// tone plays the test's 1 kHz file, then waits for one key.
+const toneDef = `{"initial_state": "Trigger", "states": [
+  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "tone"}]},
+  {"name": "tone", "type": "say-play", "properties": {"play": "tone.wav"}, "transitions": [{"event": "audioComplete", "next": "menu"}]},
+  {"name": "menu", "type": "gather-input-on-call", "properties": {"say": "", "number_of_digits": 1, "timeout": 8},
+   "transitions": [{"event": "keypress"}, {"event": "speech"}, {"event": "timeout"}]}]}`
+
+const sayDef = `{"initial_state": "Trigger", "states": [
+  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "hello"}]},
+  {"name": "hello", "type": "say-play", "properties": {"say": "Hello. This is the switchboard speaking. Thank you for calling."}, "transitions": [{"event": "audioComplete"}]}]}`
+
+// baresip is a softphone started for one test (voice.md §4.2): UDP
+// console, sndfile dumping what it hears to WAV, aubridge so no sound card.
+type baresip struct {
+	dir  string
+	cons int
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func startBaresip(t *testing.T) *baresip {
+	t.Helper()
+	bin := requireTool(t, "baresip", "baresip-core")
+	dir := t.TempDir()
+	silence := make([]int16, 8000*10)
+	f, err := os.Create(filepath.Join(dir, "in.wav"))
+	require.NoError(t, err)
+	require.NoError(t, audio.EncodeWAV(f, 8000, 1, silence))
+	require.NoError(t, f.Close())
+	cons, sipPort, rtp := freePort(t), freePort(t), freeRTPRange(t, 20)
+	cfg := strings.Join([]string{
+		"poll_method epoll",
+		"sip_listen 127.0.0.1:" + strconv.Itoa(sipPort),
+		"net_interface 127.0.0.1",
+		"audio_source aufile," + filepath.Join(dir, "in.wav"),
+		"audio_player aubridge,nil",
+		"audio_alert aubridge,nil",
+		"rtp_ports " + strconv.Itoa(rtp) + "-" + strconv.Itoa(rtp+19),
+		"module_path /usr/lib/baresip/modules",
+		"module g711.so",
+		"module aufile.so",
+		"module aubridge.so",
+		"module cons.so",
+		"module sndfile.so",
+		"module_app account.so",
+		"module_app menu.so",
+		"cons_listen 127.0.0.1:" + strconv.Itoa(cons),
+		"snd_path " + dir,
+		"",
+	}, "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte("<sip:tester@127.0.0.1>;regint=0;answermode=auto\n"), 0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	cmd := exec.CommandContext(ctx, bin, "-f", dir, "-t", "35")
+	logf, err := os.Create(filepath.Join(dir, "baresip.log"))
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	require.NoError(t, cmd.Start())
+	b := &baresip{dir: dir, cons: cons, cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logf.Close(); close(b.done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-b.done
+		cancel()
+	})
+	time.Sleep(500 * time.Millisecond) // console binds
+	return b
+}
+
+// send writes one console command.
+func (b *baresip) send(t *testing.T, cmd string) {
+	t.Helper()
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(b.cons))
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Write([]byte(cmd + "\n"))
+	require.NoError(t, err)
+}
+
+// quit stops baresip and returns the audio it received (dump-*-dec.wav).
+func (b *baresip) quit(t *testing.T) []int16 {
+	t.Helper()
+	b.send(t, "/quit")
+	select {
+	case <-b.done:
+	case <-time.After(5 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.done
+	}
+	m, _ := filepath.Glob(filepath.Join(b.dir, "dump-*-dec.wav"))
+	if len(m) == 0 {
+		log, _ := os.ReadFile(filepath.Join(b.dir, "baresip.log"))
+		t.Fatalf("baresip recorded nothing; log:\n%s", log)
+	}
+	pcm, err := audio.LoadFile(m[0])
+	require.NoError(t, err)
+	return pcm
+}
+
+// waitEnded waits for the flow's one execution to end.
+func (p *phone) waitEnded(t *testing.T, flowSID string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		rows, err := p.st.Executions(context.Background(), flowSID, store.ExecutionFilter{Status: "ended"}, store.Page{Limit: 1})
+		require.NoError(t, err)
+		if len(rows) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution of %s not ended after %s", flowSID, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// loudest returns the samples of pcm's 20 ms windows within 6 dB of its
+// loudest window (the prompt, without the silence around it).
+func loudest(pcm []int16) []int16 {
+	const w = 160
+	top := math.Inf(-1)
+	for i := 0; i+w <= len(pcm); i += w {
+		top = math.Max(top, rmsDBFS(pcm[i:i+w]))
+	}
+	var out []int16
+	for i := 0; i+w <= len(pcm); i += w {
+		if rmsDBFS(pcm[i:i+w]) >= top-6 {
+			out = append(out, pcm[i:i+w]...)
+		}
+	}
+	return out
+}
+
+// zeroCrossHz estimates the frequency of a tone by its zero crossings.
+func zeroCrossHz(pcm []int16, rate int) float64 {
+	n := 0
+	for i := 1; i < len(pcm); i++ {
+		if (pcm[i-1] < 0) != (pcm[i] < 0) {
+			n++
+		}
+	}
+	return float64(n) / 2 / (float64(len(pcm)) / float64(rate))
+}
+
+// TestBaresipHearsPlayAndPressesKey: baresip dials a flow that plays a 2 s
+// 1 kHz -10 dBFS WAV from the media directory and then gathers a key; it
+// presses 5 from its console (RFC 4733). The flow gets the 5, and what
+// baresip recorded from us is that tone: RMS within 2 dB of what we sent,
+// 1 kHz +- 20 Hz, at least 1.5 s of it.
+func TestBaresipHearsPlayAndPressesKey(t *testing.T) {
+	p := newPhone(t)
+	p.addFlow(t, toneFlow, toneDef)
+	const peak = 0.316 * 32767 // -10 dBFS
+	tone := make([]int16, 16000)
+	for i := range tone {
+		tone[i] = int16(math.Round(peak * math.Sin(2*math.Pi*1000*float64(i)/8000+0.3)))
+	}
+	require.NoError(t, os.MkdirAll(filepath.Join(p.dir, "media"), 0o755))
+	f, err := os.Create(filepath.Join(p.dir, "media", "tone.wav"))
+	require.NoError(t, err)
+	require.NoError(t, audio.EncodeWAV(f, 8000, 1, tone))
+	require.NoError(t, f.Close())
+
+	b := startBaresip(t)
+	b.send(t, "/dial sip:"+toneFlow+"@127.0.0.1:"+strconv.Itoa(p.port))
+	time.Sleep(3500 * time.Millisecond) // the 2 s tone, then the gather waits
+	b.send(t, "/sndcode 5")
+	p.waitEnded(t, toneFlow, 10*time.Second)
+	heard := b.quit(t)
+
+	x, steps := path(t, p.st, toneFlow)
+	require.Equal(t, []string{"Trigger.incomingCall>tone", "tone.audioComplete>menu", "menu.keypress>Ended"}, steps)
+	require.Equal(t, "5", x.Context.Widget("menu")["Digits"])
+
+	got := loudest(heard)
+	sent, recv := rmsDBFS(tone), rmsDBFS(got)
+	hz := zeroCrossHz(got, 8000)
+	t.Logf("sent %.1f dBFS, heard %.1f dBFS over %d ms at %.1f Hz", sent, recv, len(got)/8, hz)
+	require.GreaterOrEqual(t, len(got), 12000, "less than 1.5 s of the tone heard")
+	require.InDelta(t, sent, recv, 2, "level heard")
+	require.InDelta(t, 1000, hz, 20, "frequency heard")
+	p.waitIdle(t, toneFlow, 5*time.Second)
+}
+
+// TestBaresipHearsSpeech: baresip calls a flow that says a sentence (TTS);
+// what it recorded holds at least a second of audible audio whose zero
+// crossing rate is in the speech band.
+func TestBaresipHearsSpeech(t *testing.T) {
+	p := newPhone(t)
+	p.addFlow(t, sayFlow, sayDef)
+	b := startBaresip(t)
+	b.send(t, "/dial sip:"+sayFlow+"@127.0.0.1:"+strconv.Itoa(p.port))
+	p.waitEnded(t, sayFlow, 20*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	heard := b.quit(t)
+	_, steps := path(t, p.st, sayFlow)
+	require.Equal(t, []string{"Trigger.incomingCall>hello", "hello.audioComplete>Ended"}, steps)
+	var loud []int16
+	for i := 0; i+160 <= len(heard); i += 160 {
+		if rmsDBFS(heard[i:i+160]) > -40 {
+			loud = append(loud, heard[i:i+160]...)
+		}
+	}
+	hz := zeroCrossHz(loud, 8000)
+	t.Logf("heard %d ms of sound at %.1f dBFS, zero crossings %.0f Hz", len(loud)/8, rmsDBFS(loud), hz)
+	require.GreaterOrEqual(t, len(loud), 8000, "less than 1 s of audible speech")
+	require.Greater(t, rmsDBFS(loud), -30.0)
+	require.True(t, hz > 150 && hz < 3000, "zero-crossing rate %.0f Hz is not speech-like", hz)
+	p.waitIdle(t, sayFlow, 5*time.Second)
+}
