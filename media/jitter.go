@@ -12,6 +12,7 @@ const reorderDepth = 3
 // buffer). It is used by the receive goroutine only.
 type reorderBuffer struct {
 	started bool
+	ssrc    uint32 // the source being reordered (see newSource)
 	next    uint16 // sequence number expected next
 	n       int
 	slots   [reorderDepth]reorderSlot
@@ -29,6 +30,22 @@ type reorderSlot struct {
 type deliverFunc = AudioHandler
 
 func (r *reorderBuffer) reset() { *r = reorderBuffer{} }
+
+// newSource starts over for a new synchronisation source (RFC 3550 §8.2: a
+// new SSRC is a new stream with its own sequence numbers). Packets still
+// buffered from the old source are delivered in order first. Without this,
+// a source whose sequence numbers happen to be "behind" the old one's would
+// be dropped as late for up to 32768 packets.
+func (r *reorderBuffer) newSource(ssrc uint32, deliver deliverFunc) {
+	if r.started && r.ssrc == ssrc {
+		return
+	}
+	for r.n > 0 {
+		r.flushOldest(deliver)
+	}
+	r.reset()
+	r.ssrc = ssrc
+}
 
 // push offers a packet; deliver is called, in order, for every packet that
 // becomes deliverable. It returns how many packets were dropped as late or

@@ -678,6 +678,7 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 		if s.reorder == nil {
 			s.reorder = &reorderBuffer{}
 		}
+		s.reorder.newSource(pkt.SSRC, *h)
 		if s.reorder.push(pkt.SequenceNumber, pt, pkt.Timestamp, pkt.Payload, *h) > 0 {
 			s.cntLateDup.Add(1)
 		}

@@ -224,18 +224,41 @@ func NewServer(cfg Config) (*Server, error) {
 	for _, t := range cfg.Trunks {
 		s.trunks = append(s.trunks, newTrunkRunner(s, t))
 	}
-	s.srv.OnInvite(s.onInvite)
-	s.srv.OnAck(s.onAck)
-	s.srv.OnBye(s.onBye)
-	s.srv.OnCancel(s.onCancel)
-	s.srv.OnOptions(s.onOptions)
-	s.srv.OnInfo(s.onInfo)
-	s.srv.OnUpdate(s.onUpdate)
+	s.srv.OnInvite(s.guard(s.onInvite))
+	s.srv.OnAck(s.guard(s.onAck))
+	s.srv.OnBye(s.guard(s.onBye))
+	s.srv.OnCancel(s.guard(s.onCancel))
+	s.srv.OnOptions(s.guard(s.onOptions))
+	s.srv.OnInfo(s.guard(s.onInfo))
+	s.srv.OnUpdate(s.guard(s.onUpdate))
 	if s.reg != nil {
-		s.srv.OnRegister(s.reg.handle)
+		s.srv.OnRegister(s.guard(s.reg.handle))
 	}
-	s.srv.OnNoRoute(s.onNoRoute)
+	s.srv.OnNoRoute(s.guard(s.onNoRoute))
 	return s, nil
+}
+
+// guard runs a request handler only for requests with the headers every
+// request must carry (RFC 3261 §8.1.1: Via, From, To, Call-ID, CSeq), and
+// recovers a handler's panic. sipgo hands requests without Call-ID or From
+// to the handlers, where one datagram used to crash the whole process on a
+// nil header (sip/torture_test.go).
+func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *gosip.Request, tx gosip.ServerTransaction) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("sip request handler panicked", "method", req.Method.String(), "source", req.Source(), "panic", r)
+			}
+		}()
+		if req.Via() == nil || req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
+			s.log.Info("sip request dropped: missing mandatory headers", "method", req.Method.String(), "source", req.Source())
+			if req.Via() != nil && req.CSeq() != nil && !req.IsAck() {
+				respond(tx, req, 400, "Bad Request")
+			}
+			return
+		}
+		h(req, tx)
+	}
 }
 
 func (s *Server) contact(user string) gosip.ContactHeader {

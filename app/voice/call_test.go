@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -71,16 +72,42 @@ func freePort(t *testing.T) int {
 	return 0
 }
 
+// freeRTPRange returns an even base port whose first pairs are free on
+// loopback: other test processes on the machine (benchmarks) may hold whole
+// ranges, and a pool whose every port is taken answers 503.
+func freeRTPRange(t *testing.T, n int) int {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		base := 21000 + 2*rand.IntN(5000)
+		ok := true
+		for p := base; p < base+20 && ok; p++ {
+			pc, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(p))
+			if err != nil {
+				ok = false
+				break
+			}
+			pc.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatalf("no free RTP range of %d ports", n)
+	return 0
+}
+
 type phone struct {
 	st   *store.Store
 	sip  *sip.Server
+	svc  *Service
 	port int
 	dir  string
 }
 
 // newPhone starts the whole voice stack on loopback: store, runner, SIP
-// server, RTP port pool, TTS prompts and recordings.
-func newPhone(t *testing.T) *phone {
+// server, RTP port pool, TTS prompts and recordings. Options may change the
+// SIP server's Config (trunks, allow-list) before it starts.
+func newPhone(t *testing.T, opts ...func(*sip.Config)) *phone {
 	t.Helper()
 	requireTool(t, "espeak-ng", "espeak-ng")
 	ctx := context.Background()
@@ -99,36 +126,59 @@ func newPhone(t *testing.T) *phone {
 	t.Cleanup(r.Close)
 	speech, err := tts.New(tts.Options{})
 	require.NoError(t, err)
-	rtpBase := 20000 + 2*(os.Getpid()%2000)
+	rtpBase := freeRTPRange(t, 200)
 	v := &Service{Store: st, Runner: r, Ports: media.NewPortPool(netip.MustParseAddr("127.0.0.1"), rtpBase, rtpBase+200),
 		Prompts: &PromptLibrary{TTS: speech, MediaDir: filepath.Join(dir, "media")},
 		Recordings: &RecordingStore{Dir: filepath.Join(dir, "recordings"), BaseURL: func() string { return "http://127.0.0.1:8080" },
 			Account: "AC00000000000000000000000000000001"},
 		AccountSID: "AC00000000000000000000000000000001", Log: log}
 	port := freePort(t)
-	srv, err := sip.NewServer(sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle, Logger: log})
+	cfg := sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle, Logger: log}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := sip.NewServer(cfg)
 	require.NoError(t, err)
 	sctx, cancel := context.WithCancel(ctx)
 	require.NoError(t, srv.Start(sctx))
 	t.Cleanup(func() { cancel(); srv.Close() })
-	return &phone{st: st, sip: srv, port: port, dir: dir}
+	return &phone{st: st, sip: srv, svc: v, port: port, dir: dir}
 }
 
 // sipp runs a scenario from testdata/sipp with PCAP replaced, dialling
 // service, and returns its exit code and logs.
 func (p *phone) sipp(t *testing.T, scenario, pcap, service string, extra ...string) (int, string) {
 	t.Helper()
-	bin := requireTool(t, "sipp", "sip-tester")
 	b, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
 	require.NoError(t, err)
+	return runSipp(t, "127.0.0.1:"+strconv.Itoa(p.port), scenario, strings.ReplaceAll(string(b), "PCAP", pcap), service, extra...)
+}
+
+// noEcho among runSipp's extra arguments drops -rtp_echo (a caller that
+// sends only its own audio).
+const noEcho = "<no -rtp_echo>"
+
+// runSipp runs the scenario text xml (saved as name) against target.
+func runSipp(t *testing.T, target, name, xml, service string, extra ...string) (int, string) {
+	t.Helper()
+	echo := []string{"-rtp_echo"}
+	var rest []string
+	for _, a := range extra {
+		if a == noEcho {
+			echo = nil
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	bin := requireTool(t, "sipp", "sip-tester")
 	dir := t.TempDir()
-	sf := filepath.Join(dir, scenario)
-	require.NoError(t, os.WriteFile(sf, []byte(strings.ReplaceAll(string(b), "PCAP", pcap)), 0o644))
+	sf := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(sf, []byte(xml), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	args := append([]string{"127.0.0.1:" + strconv.Itoa(p.port), "-sf", sf, "-s", service, "-i", "127.0.0.1",
-		"-p", strconv.Itoa(freePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t)), "-rtp_echo",
-		"-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err"}, extra...)
+	args := append([]string{target, "-sf", sf, "-s", service, "-i", "127.0.0.1",
+		"-p", strconv.Itoa(freePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t))}, echo...)
+	args = append(append(args, "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err"), rest...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
