@@ -165,7 +165,7 @@ type Session struct {
 	timeoutFired atomic.Bool
 	mediaTimeout atomic.Int64
 
-	cntHuge, cntMalformed, cntWrongPT, cntForeign, cntLateDup, cntDigits, cntEventsDropped atomic.Uint64
+	cntHuge, cntMalformed, cntWrongPT, cntForeign, cntLateDup, cntDigits, cntEventsDropped, cntLooped atomic.Uint64
 
 	evMu     sync.Mutex
 	evClosed bool
@@ -662,6 +662,14 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 	s.lastRx.Store(int64(now))
 	s.timeoutFired.Store(false)
 
+	// Our own stream coming back (a loop, RFC 3550 §8.2, or a peer that
+	// echoes) keeps the call alive but is not the caller's audio or digits:
+	// it must not reach recordings or the in-band detector.
+	if pkt.SSRC == s.ssrc {
+		s.cntLooped.Add(1)
+		return
+	}
+
 	if int(pt) == dtmfPT {
 		s.rxMu.Lock()
 		out, n := s.dec.push(pkt.SSRC, pkt.Timestamp, pkt.Payload, now)
@@ -735,6 +743,7 @@ type Stats struct {
 	Malformed       uint64 // not RTP v2 or truncated, dropped
 	WrongPT         uint64 // payload type neither audio nor telephone-event, dropped
 	Foreign         uint64 // from a source we did not latch to, dropped
+	Looped          uint64 // our own SSRC coming back (echo or loop): keeps the call alive, not heard
 	LateOrDuplicate uint64 // dropped by the audio tap's reorder buffer
 	EventsDropped   uint64
 	RTCPSent        uint64
@@ -774,5 +783,6 @@ func (s *Session) Stats() Stats {
 	st.Digits = s.cntDigits.Load()
 	st.Huge, st.Malformed, st.WrongPT = s.cntHuge.Load(), s.cntMalformed.Load(), s.cntWrongPT.Load()
 	st.Foreign, st.LateOrDuplicate, st.EventsDropped = s.cntForeign.Load(), s.cntLateDup.Load(), s.cntEventsDropped.Load()
+	st.Looped = s.cntLooped.Load()
 	return st
 }
