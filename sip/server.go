@@ -164,6 +164,9 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Handler == nil || cfg.Router == nil {
 		return nil, errors.New("sip: Config needs Router and Handler")
 	}
+	if cfg.Logger != nil {
+		setLibraryLogger(cfg.Logger)
+	}
 	host, portStr, err := net.SplitHostPort(cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("sip: listen address %q: %w", cfg.Listen, err)
