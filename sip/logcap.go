@@ -26,7 +26,9 @@ func setLibraryLogger(l *slog.Logger) {
 // capHandler shortens long strings in messages and attributes.
 type capHandler struct{ next slog.Handler }
 
-func (h capHandler) Enabled(ctx context.Context, lvl slog.Level) bool { return h.next.Enabled(ctx, lvl) }
+func (h capHandler) Enabled(ctx context.Context, lvl slog.Level) bool {
+	return h.next.Enabled(ctx, lvl)
+}
 
 func (h capHandler) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, capString(r.Message), r.PC)
