@@ -260,6 +260,12 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 			}
 			return
 		}
+		if req.SipVersion != "SIP/2.0" {
+			if !req.IsAck() {
+				respond(tx, req, 505, "Version Not Supported")
+			}
+			return
+		}
 		h(req, tx)
 	}
 }
