@@ -34,6 +34,11 @@ const (
 // (a variable for tests).
 var latchWindow = 2 * time.Second
 
+// learnPackets is how many packets in sequence a source other than the SDP
+// address must send before media latches to it (symmetric RTP behind NAT).
+// One stray or forged packet — RTP bleed — never takes the stream over.
+const learnPackets = 3
+
 // EventKind says what an Event reports.
 type EventKind int
 
@@ -98,6 +103,9 @@ type Session struct {
 	dest         netip.AddrPort // where RTP goes (latched)
 	latched      bool
 	latchUntil   time.Duration
+	learnSrc     netip.AddrPort // a candidate source being learned
+	learnSeq     uint16
+	learnCount   int
 	rtcpDest     netip.AddrPort
 	rtcpExplicit bool
 	pt           uint8
@@ -230,6 +238,7 @@ func (s *Session) Start(remote netip.AddrPort, payloadType uint8, clockRate int,
 	s.remote, s.dest = remote, remote
 	s.latched = false
 	s.latchUntil = now + latchWindow
+	s.learnSrc, s.learnCount = netip.AddrPort{}, 0
 	if !s.rtcpExplicit {
 		s.rtcpDest = netip.AddrPortFrom(remote.Addr(), remote.Port()+1)
 	}
@@ -616,6 +625,18 @@ func (s *Session) readRTP() {
 }
 
 // handleRTP is the receive path for one datagram from src.
+// learn counts packets in sequence from a candidate source (s.mu held) and
+// reports when it has sent enough to be latched to.
+func (s *Session) learn(src netip.AddrPort, seq uint16) bool {
+	if src == s.learnSrc && seq == s.learnSeq+1 {
+		s.learnCount++
+	} else {
+		s.learnSrc, s.learnCount = src, 1
+	}
+	s.learnSeq = seq
+	return s.learnCount >= learnPackets
+}
+
 func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 	if len(b) > maxDatagram {
 		s.cntHuge.Add(1)
@@ -647,7 +668,7 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 		switch {
 		case src == s.dest:
 			s.latched = true
-		case !s.latched && (now < s.latchUntil || src.Addr() == s.remote.Addr()):
+		case !s.latched && (now < s.latchUntil || src.Addr() == s.remote.Addr()) && s.learn(src, pkt.SequenceNumber):
 			s.dest, s.latched = src, true
 			if !s.rtcpExplicit {
 				s.rtcpDest = netip.AddrPortFrom(src.Addr(), src.Port()+1)

@@ -370,7 +370,9 @@ func TestLatching(t *testing.T) {
 		real := newRawPeer(t, loopback) // where the peer really sends from
 		must(t, s.Start(sdp.addr, 0, 8000, -1))
 		time.Sleep(latchWindow + 50*time.Millisecond)
-		real.send(t, s.LocalAddr(), pkt(1))
+		for seq := uint16(1); seq <= learnPackets; seq++ {
+			real.send(t, s.LocalAddr(), pkt(seq))
+		}
 		waitFor(t, func() bool { return s.Stats().Latched })
 		if got := s.Stats().Remote; got != real.addr {
 			t.Fatalf("latched to %v, want %v", got, real.addr)
@@ -380,8 +382,8 @@ func TestLatching(t *testing.T) {
 		}
 		// an attacker on another address is ignored once latched
 		bad := newRawPeer(t, other)
-		bad.send(t, s.LocalAddr(), pkt(2))
-		waitFor(t, func() bool { return s.Stats().Foreign == 1 })
+		bad.send(t, s.LocalAddr(), pkt(20))
+		waitFor(t, func() bool { return s.Stats().Foreign == learnPackets })
 		if got := s.Stats().Remote; got != real.addr {
 			t.Fatalf("re-latched to %v", got)
 		}
@@ -391,10 +393,28 @@ func TestLatching(t *testing.T) {
 		sdp := newRawPeer(t, loopback)
 		nat := newRawPeer(t, other)
 		must(t, s.Start(sdp.addr, 0, 8000, -1))
-		nat.send(t, s.LocalAddr(), pkt(1))
+		for seq := uint16(1); seq <= learnPackets; seq++ {
+			nat.send(t, s.LocalAddr(), pkt(seq))
+		}
 		waitFor(t, func() bool { return s.Stats().Latched })
 		if got := s.Stats().Remote; got != nat.addr {
 			t.Fatalf("latched to %v, want %v", got, nat.addr)
+		}
+	})
+	t.Run("stray packets within the window never latch", func(t *testing.T) {
+		s := openSession(t, p)
+		sdp := newRawPeer(t, loopback)
+		stranger := newRawPeer(t, other)
+		must(t, s.Start(sdp.addr, 0, 8000, -1))
+		for _, seq := range []uint16{7, 3, 9, 9, 1} { // not in sequence
+			stranger.send(t, s.LocalAddr(), pkt(seq))
+		}
+		waitFor(t, func() bool { return s.Stats().Foreign == 5 })
+		// The SDP address itself is taken at once.
+		sdp.send(t, s.LocalAddr(), pkt(100))
+		waitFor(t, func() bool { return s.Stats().Latched })
+		if st := s.Stats(); st.Remote != sdp.addr || st.PacketsReceived != 1 {
+			t.Fatalf("stats %+v", st)
 		}
 	})
 	t.Run("other IP after the window", func(t *testing.T) {

@@ -102,6 +102,7 @@ type phone struct {
 	svc  *Service
 	port int
 	dir  string
+	rtp  [2]int // the media port range
 }
 
 // newPhone starts the whole voice stack on loopback: store, runner, SIP
@@ -142,7 +143,7 @@ func newPhone(t *testing.T, opts ...func(*sip.Config)) *phone {
 	sctx, cancel := context.WithCancel(ctx)
 	require.NoError(t, srv.Start(sctx))
 	t.Cleanup(func() { cancel(); srv.Close() })
-	return &phone{st: st, sip: srv, svc: v, port: port, dir: dir}
+	return &phone{st: st, sip: srv, svc: v, port: port, dir: dir, rtp: [2]int{rtpBase, rtpBase + 200}}
 }
 
 // sipp runs a scenario from testdata/sipp with PCAP replaced, dialling
@@ -291,4 +292,55 @@ func TestCallRecordedDualChannel(t *testing.T) {
 	require.Greater(t, n, 8000, "more than a second recorded")
 	require.Greater(t, left/float64(n), 1000.0, "the caller's speech is on the left")
 	require.Greater(t, right/float64(n), 100.0, "the beep is on the right")
+}
+
+// TestCallSurvivesJunkRTP: while a call runs, every media port of the range
+// is sprayed with junk (wrong payload types, truncated, oversized, not RTP,
+// a foreign source's packets); the call still completes on the caller's
+// key press.
+func TestCallSurvivesJunkRTP(t *testing.T) {
+	p := newPhone(t)
+	stop := make(chan struct{})
+	sprayed := make(chan int)
+	go func() {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			sprayed <- 0
+			return
+		}
+		defer c.Close()
+		junk := [][]byte{
+			{0x80, 0x12, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 0xff, 0xff}, // RTP, payload type 18 (G.729)
+			{0x80, 0x00, 0, 2}, // truncated header
+			append([]byte{0x80, 0x00, 0, 3, 0, 0, 0, 2, 0, 0, 0, 9}, make([]byte, 1400)...), // large PCMU from a stranger
+			[]byte("INVITE sip:x SIP/2.0\r\n\r\n"),                                          // not RTP at all
+			{0x80, 0x65, 0, 4, 0, 0, 0, 3, 0, 0, 0, 9, 1, 0x80, 0, 160},                     // telephone-event "1" from a stranger
+		}
+		n := 0
+		for {
+			select {
+			case <-stop:
+				sprayed <- n
+				return
+			default:
+			}
+			for port := p.rtp[0]; port < p.rtp[1]; port++ {
+				for _, j := range junk {
+					_, _ = c.WriteTo(j, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+					n++
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	rc, logs := p.sipp(t, "ivr_dtmf.xml", "/usr/share/sip-tester/dtmf_2833_2.pcap", ivrFlow, "-d", "1500")
+	close(stop)
+	n := <-sprayed
+	require.Greater(t, n, 1000, "junk was sent")
+	require.Equal(t, 0, rc, logs)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	// 2 is not sales: the split's noMatch says goodbye. A stranger's "1"
+	// must not have been taken.
+	require.Equal(t, []string{"Trigger.incomingCall>menu", "menu.keypress>route", "route.noMatch>bye", "bye.audioComplete>Ended"}, steps)
 }
