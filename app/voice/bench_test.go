@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -59,7 +60,8 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // Knobs (environment): SWITCHBOARD_BENCH_CALLS (concurrency rows,
 // default 200,600,1000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
 // 60s), SWITCHBOARD_BENCH_CPS (rates, default 100,250,500),
-// SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s).
+// SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
+// SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -71,6 +73,12 @@ func TestBenchVoice(t *testing.T) {
 	}
 	raiseNoFile(t)
 	b := newBench(t, sippBin)
+	if p := os.Getenv("SWITCHBOARD_BENCH_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		require.NoError(t, pprof.StartCPUProfile(f))
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 
 	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000})
 	rates := envInts(t, "SWITCHBOARD_BENCH_CPS", []int{100, 250, 500})
@@ -399,7 +407,9 @@ func renderTable(rows []benchRow, bestCPS int) string {
 	fmt.Fprintf(&sb, "## make bench-voice (%s, GOMAXPROCS %d, %s)\n\n", time.Now().Format(time.DateTime), runtime.GOMAXPROCS(0), runtime.Version())
 	sb.WriteString("| phase | sustained | p50 ms | p99 ms | p999 ms | max ms | late/skipped frames | CPU % | sipp CPU % | KB per call | calls ok | failed calls | digits lost | notes |\n")
 	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) }
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
+	}
 	for _, r := range rows {
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %d/%d | %.0f | %.0f | %.0f | %d | %d | %d of %d | %s |\n",
 			r.phase, r.sustained, ms(r.pacer.P50), ms(r.pacer.P99), ms(r.pacer.P999), ms(r.pacer.Max),
@@ -426,8 +436,8 @@ func procCPU(pid int) time.Duration {
 	if len(f) < 13 {
 		return 0
 	}
-	u, _ := strconv.ParseInt(f[11], 10, 64) // field 14
-	k, _ := strconv.ParseInt(f[12], 10, 64) // field 15
+	u, _ := strconv.ParseInt(f[11], 10, 64)       // field 14
+	k, _ := strconv.ParseInt(f[12], 10, 64)       // field 15
 	return time.Duration(u+k) * time.Second / 100 // CLK_TCK is 100 on Linux
 }
 
