@@ -60,7 +60,7 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // Knobs (environment): SWITCHBOARD_BENCH_CALLS (concurrency rows,
 // default 200,600,1000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
 // 60s), SWITCHBOARD_BENCH_CPS (rates, default 100,250,500),
-// SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
+// "none" skips a phase), SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
 // SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
@@ -310,7 +310,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	return benchRow{phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.minActive, 1)),
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d", rate, rss0>>20, m.rssMax>>20, m.goroutines)}
+		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs)}
 }
 
 // cps runs short calls (answer, 300 ms of prompt, key press, 500 ms more,
@@ -330,7 +330,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	return benchRow{phase: phase, sustained: fmt.Sprintf("%.0f CPS × %d calls (peak %d up)", achieved, total, m.maxActive),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.maxActive, 1)),
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up)", rss0>>20, m.rssMax>>20)}
+		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); %d GCs", rss0>>20, m.rssMax>>20, m.gcs)}
 }
 
 type measurement struct {
@@ -339,12 +339,16 @@ type measurement struct {
 	rssMax               int64
 	minActive, maxActive int
 	goroutines           int
+	gcs                  uint32
+	gcPause              time.Duration
 }
 
 // measure resets the pacer histogram, then samples for d (or until sipp
 // ends when d is 0): CPU of this process and of sipp, peak RSS, and the
 // fewest and most calls up.
 func (b *bench) measure(s *sippRun, d time.Duration, rss0 int64) measurement {
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	media.ResetPacerStats()
 	m := measurement{minActive: 1 << 30}
 	cpu0, sipp0, t0 := procCPU(os.Getpid()), procCPU(s.pid()), time.Now()
@@ -373,6 +377,8 @@ loop:
 	}
 	el := time.Since(t0)
 	m.pacer = media.PacerStats()
+	runtime.ReadMemStats(&ms1)
+	m.gcs, m.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
 	m.cpu = 100 * float64(procCPU(os.Getpid())-cpu0) / float64(el)
 	m.sippCPU = 100 * float64(sippLast-sipp0) / float64(el)
 	if m.minActive == 1<<30 {
@@ -486,6 +492,9 @@ func envInts(t *testing.T, name string, def []int) []int {
 		return def
 	}
 	var out []int
+	if v == "none" {
+		return out
+	}
 	for _, f := range strings.Split(v, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		require.NoError(t, err, "%s=%q", name, v)
