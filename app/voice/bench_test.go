@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -310,7 +311,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	return benchRow{phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.minActive, 1)),
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs)}
+		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
 }
 
 // cps runs short calls (answer, 300 ms of prompt, key press, 500 ms more,
@@ -330,7 +331,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	return benchRow{phase: phase, sustained: fmt.Sprintf("%.0f CPS × %d calls (peak %d up)", achieved, total, m.maxActive),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.maxActive, 1)),
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); %d GCs", rss0>>20, m.rssMax>>20, m.gcs)}
+		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); %d GCs; sched p99 %s; stalls %d", rss0>>20, m.rssMax>>20, m.gcs, m.schedP99, m.stalls)}
 }
 
 type measurement struct {
@@ -341,6 +342,41 @@ type measurement struct {
 	goroutines           int
 	gcs                  uint32
 	gcPause              time.Duration
+	stalls               int           // samples in which most sessions sent a frame late
+	schedP99             time.Duration // goroutine scheduling latency in the window
+}
+
+// schedLatency reads the runtime's histogram of how long goroutines waited
+// to run.
+func schedLatency() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return s[0].Value.Float64Histogram()
+}
+
+// histQuantile is quantile q of the difference b - a of two readings.
+func histQuantile(a, b *metrics.Float64Histogram, q float64) time.Duration {
+	if a == nil || b == nil || len(a.Counts) != len(b.Counts) {
+		return 0
+	}
+	var total uint64
+	for i := range b.Counts {
+		total += b.Counts[i] - a.Counts[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	want, acc := uint64(q*float64(total)), uint64(0)
+	for i := range b.Counts {
+		acc += b.Counts[i] - a.Counts[i]
+		if acc > want {
+			return time.Duration(b.Buckets[i+1] * float64(time.Second))
+		}
+	}
+	return 0
 }
 
 // measure resets the pacer histogram, then samples for d (or until sipp
@@ -350,6 +386,8 @@ func (b *bench) measure(s *sippRun, d time.Duration, rss0 int64) measurement {
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	media.ResetPacerStats()
+	sched0 := schedLatency()
+	var late uint64
 	m := measurement{minActive: 1 << 30}
 	cpu0, sipp0, t0 := procCPU(os.Getpid()), procCPU(s.pid()), time.Now()
 	var sippLast time.Duration
@@ -368,6 +406,11 @@ loop:
 		if c := procCPU(s.pid()); c > 0 {
 			sippLast = c
 		}
+		ps := media.PacerStats()
+		if ps.Late+ps.Skipped-late > uint64(max(ps.Sessions/2, 1)) {
+			m.stalls++
+		}
+		late = ps.Late + ps.Skipped
 		if g := runtime.NumGoroutine(); g > m.goroutines {
 			m.goroutines = g
 		}
@@ -378,6 +421,7 @@ loop:
 	el := time.Since(t0)
 	m.pacer = media.PacerStats()
 	runtime.ReadMemStats(&ms1)
+	m.schedP99 = histQuantile(sched0, schedLatency(), 0.99)
 	m.gcs, m.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
 	m.cpu = 100 * float64(procCPU(os.Getpid())-cpu0) / float64(el)
 	m.sippCPU = 100 * float64(sippLast-sipp0) / float64(el)
