@@ -17,7 +17,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run build test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench fuzz clean
+.PHONY: all run build test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
 
 all: build
 
@@ -100,6 +100,13 @@ bench: deps
 	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ ./app/api/ -skip 'Conversation|CreateExecution' && \
 	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/ && \
 	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -benchmem ./app/api/; } | awk -f build/bench-table.awk
+
+## bench-voice: sipp load against the voice stack (say + gather + split):
+## concurrent calls held 60 s, send-interval deviation, digits lost, CPS and
+## memory per call, printed as a Markdown table (about 8 minutes). Not part
+## of `make test`. Knobs: SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR.
+bench-voice: deps voice-deps
+	SWITCHBOARD_BENCH_VOICE=1 go test -count=1 -run '^TestBenchVoice$$' -v -timeout 40m ./app/voice/
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz: deps

@@ -142,11 +142,10 @@ func (w *wheel) stopIfIdle() bool {
 func (w *wheel) run(last int64) {
 	next := last + 1
 	idleTicks := 0
+	tk := newTicker(time.Duration(next) * slotDur)
+	defer tk.stop()
 	for {
-		due := time.Duration(next) * slotDur
-		if d := due - monoNow(); d > 0 {
-			time.Sleep(d)
-		}
+		tk.waitUntil(time.Duration(next) * slotDur)
 		cur := int64(monoNow() / slotDur)
 		if cur-next >= int64(wheelSlots) {
 			next = cur - int64(wheelSlots) + 1 // one revolution visits everyone

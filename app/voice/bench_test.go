@@ -1,0 +1,578 @@
+package voice
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard/switchboard/app/runner"
+	"github.com/switchboard/switchboard/app/sid"
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/media/tts"
+	"github.com/switchboard/switchboard/schema"
+	"github.com/switchboard/switchboard/sip"
+)
+
+// benchFlow is the ivr flow made for load: the menu waits 30 s for a key,
+// and sales loops its sentence (99 times, about 5 minutes) so that a caller on hold keeps hearing
+// audio (every call streams RTP for its whole life, not idle silence).
+const benchFlow = `{"initial_state": "Trigger", "states": [
+  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "menu"}]},
+  {"name": "menu", "type": "gather-input-on-call", "properties": {"say": "Press one for sales, two for support.", "number_of_digits": 1, "timeout": 30, "finish_on_key": "#", "stop_gather": true},
+   "transitions": [{"event": "keypress", "next": "route"}, {"event": "speech"}, {"event": "timeout", "next": "bye"}]},
+  {"name": "route", "type": "split-based-on", "properties": {"input": "{{widgets.menu.Digits}}"}, "transitions": [
+    {"event": "noMatch", "next": "bye"},
+    {"event": "match", "next": "sales", "conditions": [{"friendly_name": "one", "arguments": ["{{widgets.menu.Digits}}"], "type": "equal_to", "value": "1"}]}]},
+  {"name": "sales", "type": "say-play", "properties": {"say": "Connecting you to sales. Please hold, your call is important to us.", "loop": 99}, "transitions": [{"event": "audioComplete"}]},
+  {"name": "bye", "type": "say-play", "properties": {"say": "Goodbye."}, "transitions": [{"event": "audioComplete"}]}]}`
+
+const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
+
+// TestBenchVoice is `make bench-voice`: the whole voice stack in this
+// process (store, runner, SIP server, RTP ports, TTS prompts) under sipp
+// load, printed as one Markdown table. It only runs with
+// SWITCHBOARD_BENCH_VOICE=1:
+//
+//	SWITCHBOARD_BENCH_VOICE=1 go test ./app/voice -run TestBenchVoice -v -timeout 30m
+//
+// Knobs (environment): SWITCHBOARD_BENCH_CALLS (concurrency rows,
+// default 200,600,1000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
+// 60s), SWITCHBOARD_BENCH_CPS (rates, default 100,250,500),
+// "none" skips a phase), SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
+// SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there).
+func TestBenchVoice(t *testing.T) {
+	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
+		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
+	}
+	sippBin := requireTool(t, "sipp", "sip-tester")
+	requireTool(t, "espeak-ng", "espeak-ng")
+	if _, err := os.Stat(dtmfPcap); err != nil {
+		t.Fatalf("%s: %v (apt-get install sip-tester)", dtmfPcap, err)
+	}
+	raiseNoFile(t)
+	b := newBench(t, sippBin)
+	if p := os.Getenv("SWITCHBOARD_BENCH_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		require.NoError(t, pprof.StartCPUProfile(f))
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+
+	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000})
+	rates := envInts(t, "SWITCHBOARD_BENCH_CPS", []int{100, 250, 500})
+	hold := envDuration(t, "SWITCHBOARD_BENCH_HOLD", 60*time.Second)
+	cpsFor := envDuration(t, "SWITCHBOARD_BENCH_CPS_FOR", 20*time.Second)
+
+	// Warm-up: one call synthesises and caches the prompts, opens the
+	// database's connections and starts the pacer.
+	w := b.cps(t, 1, time.Second, "warm-up")
+	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
+
+	var rows []benchRow
+	for _, n := range calls {
+		rows = append(rows, b.concurrency(t, n, hold))
+	}
+	best := 0
+	for _, r := range rates {
+		row := b.cps(t, r, cpsFor, fmt.Sprintf("CPS %d", r))
+		rows = append(rows, row)
+		if row.failed == 0 && row.lost == 0 && row.calls > 0 {
+			best = r
+		}
+	}
+	table := renderTable(rows, best)
+	fmt.Println()
+	fmt.Print(table)
+	out := filepath.Join(b.outDir, "bench-voice.md")
+	require.NoError(t, os.WriteFile(out, []byte(table), 0o644))
+	fmt.Printf("\ntable: %s\nlog (warn and above): %s (%d lines)\n", out, b.logPath, countLines(b.logPath))
+}
+
+type bench struct {
+	sippBin string
+	st      *store.Store
+	db      *sql.DB
+	srv     *sip.Server
+	ports   *media.PortPool
+	port    int
+	outDir  string
+	logPath string
+	flows   int
+}
+
+type benchRow struct {
+	phase      string
+	sustained  string
+	pacer      media.PacerStatistics
+	cpu, sipp  float64 // % of one core
+	kbPerCall  float64
+	calls      int // successful sipp calls
+	failed     int
+	lost       int
+	executions int
+	note       string
+}
+
+func newBench(t *testing.T, sippBin string) *bench {
+	ctx := context.Background()
+	outDir, err := os.MkdirTemp("", "switchboard-bench-voice-")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.FileName)+"?mode=ro&_pragma=busy_timeout(5000)")
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+
+	logPath := filepath.Join(outDir, "switchboard.log")
+	lf, err := os.Create(logPath)
+	require.NoError(t, err)
+	t.Cleanup(func() { lf.Close() })
+	log := slog.New(slog.NewTextHandler(lf, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	r := runner.New(st, log, engine.WithSIDs(sid.New))
+	t.Cleanup(r.Close)
+	// As serve wires it: a disk cache of synthesised speech.
+	cache, err := tts.NewCache(filepath.Join(dir, "prompts"), 64<<20)
+	require.NoError(t, err)
+	speech, err := tts.New(tts.Options{Cache: cache, Logger: log})
+	require.NoError(t, err)
+	// 5,000 RTP/RTCP pairs below the ephemeral range sipp's sockets use.
+	ports := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), 20000, 29999)
+	v := &Service{Store: st, Runner: r, Ports: ports,
+		Prompts: &PromptLibrary{TTS: speech, MediaDir: filepath.Join(dir, "media")},
+		Recordings: &RecordingStore{Dir: filepath.Join(dir, "recordings"), BaseURL: func() string { return "http://127.0.0.1:8080" },
+			Account: "AC00000000000000000000000000000001"},
+		AccountSID: "AC00000000000000000000000000000001", Log: log}
+	port := freePort(t)
+	srv, err := sip.NewServer(sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle,
+		Logger: log, MaxCalls: 5000})
+	require.NoError(t, err)
+	sctx, cancel := context.WithCancel(ctx)
+	require.NoError(t, srv.Start(sctx))
+	t.Cleanup(func() { cancel(); srv.Close() })
+	return &bench{sippBin: sippBin, st: st, db: db, srv: srv, ports: ports, port: port, outDir: outDir, logPath: logPath}
+}
+
+// newFlow publishes a fresh copy of the bench flow, so each row counts its
+// own executions.
+func (b *bench) newFlow(t *testing.T) string {
+	b.flows++
+	flowSID := fmt.Sprintf("FW%032x", 0xbe0c0000+b.flows)
+	require.True(t, schema.Validate([]byte(benchFlow)).Valid(), "%v", schema.Validate([]byte(benchFlow)).Errors)
+	_, err := b.st.CreateFlow(context.Background(), store.NewFlow{SID: flowSID, FriendlyName: "bench", Status: store.StatusPublished,
+		Definition: json.RawMessage(benchFlow), Valid: true})
+	require.NoError(t, err)
+	return flowSID
+}
+
+// sippRun is one running sipp.
+type sippRun struct {
+	cmd    *exec.Cmd
+	dir    string
+	stat   string
+	done   chan struct{}
+	err    error
+	output []byte
+	cancel context.CancelFunc
+}
+
+// startSipp runs bench_call.xml against flowSID: promptMs of prompt, the
+// key press, holdMs on the line, BYE.
+func (b *bench) startSipp(t *testing.T, flowSID string, promptMs, holdMs, rate, limit, total int, timeout time.Duration) *sippRun {
+	raw, err := os.ReadFile(filepath.Join("testdata", "sipp", "bench_call.xml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	sf := filepath.Join(dir, "bench_call.xml")
+	text := strings.NewReplacer("PCAP", dtmfPcap, "HOLD_MS", strconv.Itoa(holdMs)).Replace(string(raw))
+	require.NoError(t, os.WriteFile(sf, []byte(text), 0o644))
+	stat := filepath.Join(dir, "stat.csv")
+	args := []string{"127.0.0.1:" + strconv.Itoa(b.port), "-sf", sf, "-s", flowSID, "-i", "127.0.0.1",
+		"-p", strconv.Itoa(freePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t)), "-rtp_echo",
+		"-d", strconv.Itoa(promptMs), "-r", strconv.Itoa(rate), "-l", strconv.Itoa(limit), "-m", strconv.Itoa(total),
+		"-nostdin", "-timeout", strconv.Itoa(int(timeout.Seconds())) + "s", "-timeout_error", "-trace_err",
+		"-trace_stat", "-stf", stat, "-fd", "1"}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+30*time.Second)
+	// sipp gets the hard open-files limit (a socket per call at most).
+	cmd := exec.CommandContext(ctx, "bash", append([]string{"-c", `ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`, b.sippBin}, args...)...)
+	cmd.Dir = dir
+	r := &sippRun{cmd: cmd, dir: dir, stat: stat, done: make(chan struct{}), cancel: cancel}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	go func() {
+		r.err = cmd.Wait()
+		r.output = []byte(out.String())
+		close(r.done)
+	}()
+	t.Cleanup(func() { cancel(); <-r.done })
+	return r
+}
+
+// wait returns successful and failed calls from sipp's statistics.
+func (r *sippRun) wait(t *testing.T) (ok, failed int) {
+	<-r.done
+	r.cancel()
+	var ee *exec.ExitError
+	if r.err != nil && !errors.As(r.err, &ee) {
+		t.Fatalf("sipp: %v\n%s", r.err, r.output)
+	}
+	f, err := os.Open(r.stat)
+	require.NoError(t, err, "sipp wrote no statistics:\n%s", r.output)
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.Comma = ';'
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(recs), 2, "sipp statistics: %s", r.stat)
+	head, last := recs[0], recs[len(recs)-1]
+	col := func(name string) int {
+		for i, h := range head {
+			if h == name && i < len(last) {
+				v, _ := strconv.Atoi(strings.TrimSpace(last[i]))
+				return v
+			}
+		}
+		t.Fatalf("sipp statistics have no column %s", name)
+		return 0
+	}
+	ok, failed = col("SuccessfulCall(C)"), col("FailedCall(C)")
+	if failed > 0 {
+		logs, _ := filepath.Glob(filepath.Join(r.dir, "*errors.log"))
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			if len(b) > 2000 {
+				b = b[:2000]
+			}
+			t.Logf("sipp %s (first 2000 bytes):\n%s", filepath.Base(l), b)
+		}
+	}
+	return ok, failed
+}
+
+// pid of sipp itself (bash execs it).
+func (r *sippRun) pid() int { return r.cmd.Process.Pid }
+
+// concurrency ramps to n calls, holds them for `hold` and measures the
+// plateau.
+func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
+	flowSID := b.newFlow(t)
+	rate := max(n/10, 50) // a 10 s ramp
+	ramp := time.Duration(n) * time.Second / time.Duration(rate)
+	const promptMs = 2000
+	// Every call stays until the last one is up, plus the plateau and a
+	// margin at both ends.
+	holdMs := int((ramp + hold + 10*time.Second) / time.Millisecond)
+	rss0 := settledRSS()
+	s := b.startSipp(t, flowSID, promptMs, holdMs, rate, n, n, ramp+hold+2*time.Minute)
+
+	deadline := time.Now().Add(ramp + 30*time.Second)
+	for b.srv.ActiveCalls() < n && time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			t.Fatalf("sipp ended during the ramp:\n%s", s.output)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	up := b.srv.ActiveCalls()
+	if up < n {
+		t.Logf("concurrency %d: only %d calls up after the ramp", n, up)
+	}
+	time.Sleep(3 * time.Second) // past every call's prompt start and key press
+	m := b.measure(s, hold, rss0)
+	ok, failed := s.wait(t)
+	b.settle(t)
+	execs, keyed := b.digits(t, flowSID)
+	return benchRow{phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
+		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.minActive, 1)),
+		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
+		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
+}
+
+// cps runs short calls (answer, 300 ms of prompt, key press, 500 ms more,
+// BYE: about 1 s each) at rate calls per second for d.
+func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) benchRow {
+	flowSID := b.newFlow(t)
+	total := max(int(float64(rate)*d.Seconds()), 1)
+	rss0 := settledRSS()
+	start := time.Now()
+	s := b.startSipp(t, flowSID, 300, 500, rate, max(rate*4, 10), total, d+2*time.Minute)
+	m := b.measure(s, 0, rss0)
+	ok, failed := s.wait(t)
+	elapsed := time.Since(start)
+	b.settle(t)
+	execs, keyed := b.digits(t, flowSID)
+	achieved := float64(ok) / max(elapsed.Seconds()-1, 1) // less one call's length
+	return benchRow{phase: phase, sustained: fmt.Sprintf("%.0f CPS × %d calls (peak %d up)", achieved, total, m.maxActive),
+		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.maxActive, 1)),
+		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
+		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); %d GCs; sched p99 %s; stalls %d", rss0>>20, m.rssMax>>20, m.gcs, m.schedP99, m.stalls)}
+}
+
+type measurement struct {
+	pacer                media.PacerStatistics
+	cpu, sippCPU         float64
+	rssMax               int64
+	minActive, maxActive int
+	goroutines           int
+	gcs                  uint32
+	gcPause              time.Duration
+	stalls               int           // samples in which most sessions sent a frame late
+	schedP99             time.Duration // goroutine scheduling latency in the window
+}
+
+// schedLatency reads the runtime's histogram of how long goroutines waited
+// to run.
+func schedLatency() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return s[0].Value.Float64Histogram()
+}
+
+// histQuantile is quantile q of the difference b - a of two readings.
+func histQuantile(a, b *metrics.Float64Histogram, q float64) time.Duration {
+	if a == nil || b == nil || len(a.Counts) != len(b.Counts) {
+		return 0
+	}
+	var total uint64
+	for i := range b.Counts {
+		total += b.Counts[i] - a.Counts[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	want, acc := uint64(q*float64(total)), uint64(0)
+	for i := range b.Counts {
+		acc += b.Counts[i] - a.Counts[i]
+		if acc > want {
+			return time.Duration(b.Buckets[i+1] * float64(time.Second))
+		}
+	}
+	return 0
+}
+
+// measure resets the pacer histogram, then samples for d (or until sipp
+// ends when d is 0): CPU of this process and of sipp, peak RSS, and the
+// fewest and most calls up.
+func (b *bench) measure(s *sippRun, d time.Duration, rss0 int64) measurement {
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	media.ResetPacerStats()
+	sched0 := schedLatency()
+	var late uint64
+	m := measurement{minActive: 1 << 30}
+	cpu0, sipp0, t0 := procCPU(os.Getpid()), procCPU(s.pid()), time.Now()
+	var sippLast time.Duration
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+loop:
+	for {
+		select {
+		case <-s.done: // the CPS run ended (or a concurrency run ended early: the row shows it)
+			break loop
+		case <-tick.C:
+		}
+		a := b.srv.ActiveCalls()
+		m.minActive, m.maxActive = min(m.minActive, a), max(m.maxActive, a)
+		m.rssMax = max(m.rssMax, vmRSS())
+		if c := procCPU(s.pid()); c > 0 {
+			sippLast = c
+		}
+		ps := media.PacerStats()
+		if ps.Late+ps.Skipped-late > uint64(max(ps.Sessions/2, 1)) {
+			m.stalls++
+		}
+		late = ps.Late + ps.Skipped
+		if g := runtime.NumGoroutine(); g > m.goroutines {
+			m.goroutines = g
+		}
+		if d > 0 && time.Since(t0) >= d {
+			break loop
+		}
+	}
+	el := time.Since(t0)
+	m.pacer = media.PacerStats()
+	runtime.ReadMemStats(&ms1)
+	m.schedP99 = histQuantile(sched0, schedLatency(), 0.99)
+	m.gcs, m.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
+	m.cpu = 100 * float64(procCPU(os.Getpid())-cpu0) / float64(el)
+	m.sippCPU = 100 * float64(sippLast-sipp0) / float64(el)
+	if m.minActive == 1<<30 {
+		m.minActive = 0
+	}
+	_ = rss0
+	return m
+}
+
+// settle waits until every call has ended (and its execution was saved).
+func (b *bench) settle(t *testing.T) {
+	deadline := time.Now().Add(60 * time.Second)
+	for b.srv.ActiveCalls() > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if a := b.srv.ActiveCalls(); a > 0 {
+		t.Logf("%d calls still up 60 s after sipp ended", a)
+	}
+}
+
+// digits counts the flow's executions and those that took the key press.
+func (b *bench) digits(t *testing.T, flowSID string) (execs, keyed int) {
+	ctx := context.Background()
+	require.NoError(t, b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM executions WHERE flow_sid = ?`, flowSID).Scan(&execs))
+	require.NoError(t, b.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT execution_sid) FROM steps
+		WHERE flow_sid = ? AND transitioned_from = 'menu' AND name = 'keypress'`, flowSID).Scan(&keyed))
+	return execs, keyed
+}
+
+func renderTable(rows []benchRow, bestCPS int) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "## make bench-voice (%s, GOMAXPROCS %d, %s)\n\n", time.Now().Format(time.DateTime), runtime.GOMAXPROCS(0), runtime.Version())
+	sb.WriteString("| phase | sustained | p50 ms | p99 ms | p999 ms | max ms | late/skipped frames | CPU % | sipp CPU % | KB per call | calls ok | failed calls | digits lost | notes |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %d/%d | %.0f | %.0f | %.0f | %d | %d | %d of %d | %s |\n",
+			r.phase, r.sustained, ms(r.pacer.P50), ms(r.pacer.P99), ms(r.pacer.P999), ms(r.pacer.Max),
+			r.pacer.Late, r.pacer.Skipped, r.cpu, r.sipp, r.kbPerCall, r.calls, r.failed, r.lost, r.executions, r.note)
+	}
+	fmt.Fprintf(&sb, "\nHighest CPS with 0 failed calls and 0 lost digits: %d\n", bestCPS)
+	sb.WriteString("Deviation: |send interval − 20 ms| over every RTP packet sent in the window (50 µs buckets). CPU: % of one core; ")
+	sb.WriteString("KB per call: RSS growth ÷ calls up. Digits lost: executions that did not take menu.keypress.\n")
+	return sb.String()
+}
+
+// procCPU is utime+stime of a process.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)       // field 14
+	k, _ := strconv.ParseInt(f[12], 10, 64)       // field 15
+	return time.Duration(u+k) * time.Second / 100 // CLK_TCK is 100 on Linux
+}
+
+// vmRSS is this process's resident set in bytes.
+func vmRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// settledRSS returns RSS after a GC that hands freed memory back.
+func settledRSS() int64 {
+	debug.FreeOSMemory()
+	return vmRSS()
+}
+
+func raiseNoFile(t *testing.T) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+			t.Logf("raising open files limit: %v", err)
+		}
+	}
+	if l.Cur < 8192 {
+		t.Logf("open files limit is %d: 1,000 calls need about 2,100", l.Cur)
+	}
+}
+
+func envInts(t *testing.T, name string, def []int) []int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	var out []int
+	if v == "none" {
+		return out
+	}
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		require.NoError(t, err, "%s=%q", name, v)
+		out = append(out, n)
+	}
+	return out
+}
+
+func envDuration(t *testing.T, name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	require.NoError(t, err, "%s=%q", name, v)
+	return d
+}
+
+func countLines(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	n := 0
+	r := bufio.NewReader(f)
+	for {
+		_, err := r.ReadString('\n')
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			return n
+		}
+		n++
+	}
+}
