@@ -116,7 +116,7 @@ func (c *Call) pushUpdate(u MediaUpdate) {
 	}
 }
 
-// Ring sends 180 Ringing once. Answer does it too.
+// Ring sends 180 Ringing once (for a handler that answers later).
 func (c *Call) Ring() error {
 	c.mu.Lock()
 	if c.ringing || c.final {
@@ -128,9 +128,11 @@ func (c *Call) Ring() error {
 	return c.dlg.Respond(180, "Ringing", nil)
 }
 
-// Answer sends 180 Ringing (once), then 200 OK with our SDP answer pointing
-// at localMedia, and waits for the ACK. Any error means the call failed: the
-// call's context is ended and media should be released.
+// Answer sends 200 OK with our SDP answer pointing at localMedia and waits
+// for the ACK. It sends no 180 of its own: a 180 right before the 200 tells
+// the caller nothing, and through a proxy with several workers it can
+// arrive after the 200 (seen with kamailio). Any error means the call
+// failed: the call's context is ended and media should be released.
 func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
 	if err := c.ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrCallEnded, context.Cause(c.ctx))
@@ -147,10 +149,6 @@ func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
 	if err != nil {
 		_ = c.Reject(ctx, 488, "Not Acceptable Here")
 		return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
-	}
-	if err := c.Ring(); err != nil {
-		c.cancel(ErrAnswerFailed)
-		return fmt.Errorf("%w: 180: %w", ErrAnswerFailed, err)
 	}
 	c.mu.Lock()
 	c.final = true
