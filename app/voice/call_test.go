@@ -344,3 +344,20 @@ func TestCallSurvivesJunkRTP(t *testing.T) {
 	// must not have been taken.
 	require.Equal(t, []string{"Trigger.incomingCall>menu", "menu.keypress>route", "route.noMatch>bye", "bye.audioComplete>Ended"}, steps)
 }
+
+// TestCallVanishesWithoutBye: a caller whose media stops and who never sends
+// BYE is hung up after the media timeout; the execution ends and the media
+// port is released.
+func TestCallVanishesWithoutBye(t *testing.T) {
+	p := newPhone(t)
+	p.svc.MediaTimeout = time.Second
+	start := time.Now()
+	rc, logs := p.sipp(t, "ivr_wait_bye.xml", "", ivrFlow, noEcho) // sends no RTP at all
+	require.Equal(t, 0, rc, "we hang up with BYE: %s", logs)
+	require.Less(t, time.Since(start), 4*time.Second, "hung up by the media timeout, not the gather's 5 s")
+	p.waitIdle(t, ivrFlow, 5*time.Second)
+	x, steps := path(t, p.st, ivrFlow)
+	require.False(t, x.Active())
+	require.Equal(t, []string{"Trigger.incomingCall>menu", "menu.hangup>Ended"}, steps)
+	require.Equal(t, engine.EndHangup, x.EndReason)
+}
