@@ -197,3 +197,19 @@ func (p paging) meta(r *http.Request, key string, next *store.Cursor) Meta {
 	}
 	return m
 }
+
+// writePage trims a store result (one row more than the page, see
+// storePage) to the page, encodes its rows and writes Studio's list
+// envelope under key.
+func writePage[R, J any](w http.ResponseWriter, r *http.Request, p paging, key string, rows []R,
+	cursor func(R) *store.Cursor, encode func(*R) J) {
+	var next *store.Cursor
+	if len(rows) > p.size {
+		rows, next = rows[:p.size], cursor(rows[p.size-1])
+	}
+	out := make([]J, len(rows))
+	for i := range rows {
+		out[i] = encode(&rows[i])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: out, "meta": p.meta(r, key, next)})
+}

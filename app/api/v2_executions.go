@@ -245,15 +245,9 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	var next *store.Cursor
-	if len(rows) > p.size {
-		rows, next = rows[:p.size], store.ExecutionCursor(rows[p.size-1])
-	}
-	out := make([]Execution, len(rows))
-	for i := range rows {
-		out[i] = s.executionJSON(r, rows[i], nil)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"executions": out, "meta": p.meta(r, "executions", next)})
+	writePage(w, r, p, "executions", rows, store.ExecutionCursor, func(e *store.ExecutionRow) Execution {
+		return s.executionJSON(r, *e, nil)
+	})
 }
 
 // parseISO reads an ISO 8601 date or date-time.
@@ -304,15 +298,7 @@ func (s *Server) listSteps(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	var next *store.Cursor
-	if len(rows) > p.size {
-		rows, next = rows[:p.size], store.StepCursor(rows[p.size-1])
-	}
-	out := make([]Step, len(rows))
-	for i := range rows {
-		out[i] = s.stepJSON(r, x.FlowSID, &rows[i])
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"steps": out, "meta": p.meta(r, "steps", next)})
+	writePage(w, r, p, "steps", rows, store.StepCursor, func(st *store.StepRow) Step { return s.stepJSON(r, x.FlowSID, st) })
 }
 
 func (s *Server) step(w http.ResponseWriter, r *http.Request) (*engine.Execution, *store.StepRow, bool) {

@@ -254,15 +254,7 @@ func (s *Server) listFlows(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	var next *store.Cursor
-	if len(rows) > p.size {
-		rows, next = rows[:p.size], store.FlowCursor(rows[p.size-1])
-	}
-	out := make([]Flow, len(rows))
-	for i := range rows {
-		out[i] = s.flowJSON(r, &rows[i], false)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"flows": out, "meta": p.meta(r, "flows", next)})
+	writePage(w, r, p, "flows", rows, store.FlowCursor, func(f *store.Flow) Flow { return s.flowJSON(r, f, false) })
 }
 
 func (s *Server) revisionJSON(r *http.Request, name string, rev *store.Revision, withDefinition bool) FlowRevision {
@@ -296,15 +288,9 @@ func (s *Server) listRevisions(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	var next *store.Cursor
-	if len(rows) > p.size {
-		rows, next = rows[:p.size], store.RevisionCursor(rows[p.size-1])
-	}
-	out := make([]FlowRevision, len(rows))
-	for i := range rows {
-		out[i] = s.revisionJSON(r, f.FriendlyName, &rows[i], false)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"revisions": out, "meta": p.meta(r, "revisions", next)})
+	writePage(w, r, p, "revisions", rows, store.RevisionCursor, func(rev *store.Revision) FlowRevision {
+		return s.revisionJSON(r, f.FriendlyName, rev, false)
+	})
 }
 
 func (s *Server) fetchRevision(w http.ResponseWriter, r *http.Request) {

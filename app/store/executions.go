@@ -263,19 +263,26 @@ func (s *Store) Steps(ctx context.Context, executionSID string) ([]engine.Step, 
 
 // DueTimers returns up to limit executions whose wait deadline has passed.
 func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT execution_sid FROM timers WHERE due <= ? ORDER BY due LIMIT ?`,
-		now.UTC().Format(ts), limit)
+	return s.strings(ctx, `SELECT execution_sid FROM timers WHERE due <= ? ORDER BY due LIMIT ?`, stamp(now), limit)
+}
+
+// strings runs a query of one text column and returns its values.
+func (s *Store) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	return scanStrings(s.db.QueryContext(ctx, query, args...))
+}
+
+func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var sid string
-		if err := rows.Scan(&sid); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, sid)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -149,20 +149,11 @@ func (s *Store) DeleteFlow(ctx context.Context, sid string) error {
 
 // TestUsers returns a flow's test users.
 func (s *Store) TestUsers(ctx context.Context, sid string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT address FROM test_users WHERE flow_sid = ? ORDER BY address`, sid)
-	if err != nil {
-		return nil, err
+	out, err := s.strings(ctx, `SELECT address FROM test_users WHERE flow_sid = ? ORDER BY address`, sid)
+	if out == nil {
+		out = []string{}
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 // ExecutionFilter narrows an execution listing.

@@ -9,21 +9,12 @@ import (
 // ActiveStartedBefore returns up to limit active executions created before
 // t, oldest first: the candidates of the lifetime sweep.
 func (s *Store) ActiveStartedBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT sid FROM executions
-		WHERE status = 'active' AND date_created < ? ORDER BY date_created LIMIT ?`, t.UTC().Format(ts), limit)
+	out, err := s.strings(ctx, `SELECT sid FROM executions
+		WHERE status = 'active' AND date_created < ? ORDER BY date_created LIMIT ?`, stamp(t), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: lifetime sweep: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var sid string
-		if err := rows.Scan(&sid); err != nil {
-			return nil, err
-		}
-		out = append(out, sid)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PurgeEnded deletes up to limit executions that ended before t, with their
@@ -36,23 +27,10 @@ func (s *Store) PurgeEnded(ctx context.Context, t time.Time, limit int) (int, er
 		return 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT sid FROM executions
-		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`, t.UTC().Format(ts), limit)
+	sids, err := scanStrings(tx.QueryContext(ctx, `SELECT sid FROM executions
+		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`, stamp(t), limit))
 	if err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
-	}
-	var sids []string
-	for rows.Next() {
-		var sid string
-		if err := rows.Scan(&sid); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		sids = append(sids, sid)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	for _, sid := range sids {
 		// Steps and timers go by ON DELETE CASCADE; outbox rows carry no
