@@ -41,7 +41,7 @@ const maxEventRowsPerInsert = 200
 
 func appendEventArgs(args []any, rows []EventRow) []any {
 	for _, e := range rows {
-		t := e.Created.UTC().Format(ts)
+		t := stamp(e.Created)
 		args = append(args, e.EventID, e.Sink, string(e.Payload), t, t)
 	}
 	return args
@@ -64,7 +64,7 @@ func insertEvents(n int) string {
 // is due by now, oldest first.
 func (s *Store) DueEvents(ctx context.Context, sink string, now time.Time, limit int) ([]EventDelivery, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, event_id, payload, attempts, date_created FROM event_outbox
-		WHERE status = 'pending' AND sink = ? AND next_attempt <= ? ORDER BY id LIMIT ?`, sink, now.UTC().Format(ts), limit)
+		WHERE status = 'pending' AND sink = ? AND next_attempt <= ? ORDER BY id LIMIT ?`, sink, stamp(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due events: %w", err)
 	}
@@ -92,7 +92,7 @@ func (s *Store) FinishEvents(ctx context.Context, ids []int64, status string, ne
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{status, next.UTC().Format(ts), errText}
+	args := []any{status, stamp(next), errText}
 	for _, id := range ids {
 		args = append(args, id)
 	}
@@ -127,7 +127,7 @@ func (s *Store) AbandonEvents(ctx context.Context, keep []string) (int, error) {
 func (s *Store) PurgeEvents(ctx context.Context, t time.Time, limit int) (int, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM event_outbox WHERE id IN (
 		SELECT id FROM event_outbox WHERE status IN ('done', 'failed') AND date_created < ? LIMIT ?)`,
-		t.UTC().Format(ts), limit)
+		stamp(t), limit)
 	if err != nil {
 		return 0, fmt.Errorf("store: purge events: %w", err)
 	}

@@ -84,7 +84,7 @@ func (rec *SprintRecord) Encode() error {
 			return fmt.Errorf("store: step %s events: %w", st.SID, err)
 		}
 		enc.steps = append(enc.steps, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
-			st.TransitionedTo, st.Type, string(sctx), string(evs), st.CreatedAt.UTC().Format(ts))
+			st.TransitionedTo, st.Type, string(sctx), string(evs), stamp(st.CreatedAt))
 	}
 	if len(rec.Events) > 0 {
 		enc.events = appendEventArgs(make([]any, 0, eventCols*len(rec.Events)), rec.Events)
@@ -143,7 +143,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, state,
-			x.CreatedAt.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts))
+			stamp(x.CreatedAt), stamp(x.UpdatedAt))
 		if err != nil {
 			if isUniqueViolation(err) {
 				var active string
@@ -155,7 +155,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		}
 	} else {
 		res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ? WHERE sid = ?`,
-			x.Status, state, x.UpdatedAt.UTC().Format(ts), x.SID)
+			x.Status, state, stamp(x.UpdatedAt), x.SID)
 		if err != nil {
 			return fmt.Errorf("store: update execution: %w", err)
 		}
@@ -175,7 +175,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			due = x.UpdatedAt
 		}
 		if _, err := s.txExec(ctx, tx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
-			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), due.UTC().Format(ts), x.UpdatedAt.UTC().Format(ts)); err != nil {
+			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), stamp(due), stamp(x.UpdatedAt)); err != nil {
 			return fmt.Errorf("store: insert outbox: %w", err)
 		}
 	}
@@ -194,7 +194,7 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 	}
 	if x.Active() && x.Wait != nil && !x.Wait.Deadline.IsZero() {
 		if _, err := s.txExec(ctx, tx, `INSERT INTO timers (execution_sid, widget, due) VALUES (?, ?, ?)`,
-			x.SID, x.Wait.Widget, x.Wait.Deadline.UTC().Format(ts)); err != nil {
+			x.SID, x.Wait.Widget, stamp(x.Wait.Deadline)); err != nil {
 			return fmt.Errorf("store: insert timer: %w", err)
 		}
 	}
@@ -296,7 +296,7 @@ func (s *Store) DeleteTimer(ctx context.Context, executionSID string) error {
 // PendingOutbox returns up to limit side effects due by now.
 func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, execution_sid, kind, payload, attempts, due FROM outbox
-		WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?`, now.UTC().Format(ts), limit)
+		WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?`, stamp(now), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ func (s *Store) FinishOutbox(ctx context.Context, id string, ok bool, errText st
 		due = s.now()
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, due = ? WHERE id = ?`,
-		status, errText, due.UTC().Format(ts), id)
+		status, errText, stamp(due), id)
 	return err
 }
 
