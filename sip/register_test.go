@@ -14,6 +14,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
+	"github.com/switchboard/switchboard/sip/siptest"
 )
 
 func waitTrunk(t *testing.T, s *Server, state string, d time.Duration) TrunkStatus {
@@ -180,97 +181,10 @@ func TestRegistrarDigest(t *testing.T) {
 	}
 }
 
-const kamailioCfg = `#!KAMAILIO
-debug=2
-log_stderror=yes
-fork=yes
-children=2
-listen=udp:127.0.0.1:PORT
-auto_aliases=no
-alias="127.0.0.1:PORT"
-mpath="MPATH"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-loadmodule "sanity.so"
-loadmodule "auth.so"
-modparam("usrloc", "db_mode", 0)
-modparam("registrar", "max_expires", 120)
-modparam("registrar", "min_expires", 10)
-modparam("auth", "nonce_expire", 300)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
-  if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
-    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
-    sl_send_reply("404", "Not here"); exit;
-  }
-  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  t_check_trans();
-  remove_hf("Route");
-  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
-  if (is_method("REGISTER")) {
-    if (!pv_auth_check("$fd", "secret", "0", "1")) { auth_challenge("$fd", "0"); exit; }
-    consume_credentials();
-    if (!save("location")) { sl_reply_error(); }
-    exit;
-  }
-  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-  t_relay();
-  exit;
-}
-`
-
 // TestTrunkRegisterKamailio registers with a real kamailio registrar
 // (voice.md §4.4) asking for 3600 s; kamailio caps it at 120.
 func TestTrunkRegisterKamailio(t *testing.T) {
-	kam := requireTool(t, "kamailio")
-	mpath := ""
-	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
-		if _, err := os.Stat(filepath.Join(p, "tm.so")); err == nil {
-			mpath = p
-		}
-	}
-	if mpath == "" {
-		t.Skip("kamailio modules not found")
-	}
-	port := freePort(t)
-	dir := t.TempDir()
-	cfg := strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath).Replace(kamailioCfg)
-	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
-	logf, _ := os.Create(filepath.Join(dir, "kamailio.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		waitDone := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(waitDone) }()
-		select {
-		case <-waitDone:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	}()
-	time.Sleep(700 * time.Millisecond)
+	port, logPath := siptest.Kamailio(t)
 	ts := startServer(t, Config{
 		Handler: func(ctx context.Context, c *Call) {},
 		Trunks:  []Trunk{{Name: "kam", Registrar: "127.0.0.1:" + strconv.Itoa(port), Username: "ivr", Password: "secret", Expires: time.Hour}},
@@ -280,7 +194,7 @@ func TestTrunkRegisterKamailio(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if st := ts.Trunks()[0]; st.State != TrunkRegistered || st.Expires != 120*time.Second {
-		b, _ := os.ReadFile(filepath.Join(dir, "kamailio.log"))
+		b, _ := os.ReadFile(logPath)
 		t.Fatalf("status %+v\nkamailio log:\n%s", st, b)
 	}
 	ts.Close()

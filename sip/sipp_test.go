@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -16,42 +15,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard/switchboard/sip/siptest"
 )
 
-// requireTool skips when the binary is missing, unless
-// SWITCHBOARD_REQUIRE_VOICE=1, in which case the test fails.
+// requireTool finds a peer's binary (see siptest.RequireTool).
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_VOICE") == "1" {
-			t.Fatalf("%s not installed and SWITCHBOARD_REQUIRE_VOICE=1", name)
-		}
-		t.Skipf("%s not installed (apt-get install -y %s)", name, map[string]string{"sipp": "sip-tester"}[name]+map[string]string{"kamailio": "kamailio"}[name])
-	}
-	return p
+	return siptest.RequireTool(t, name, map[string]string{"sipp": "sip-tester", "kamailio": "kamailio"}[name])
 }
 
-// freePort returns a loopback port free for both UDP and TCP.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 50; i++ {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := pc.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		pc.Close()
-		if err != nil {
-			continue
-		}
-		l.Close()
-		return port
-	}
-	t.Fatal("no free port")
-	return 0
-}
+func freePort(t *testing.T) int { return siptest.FreePort(t) }
 
 func testLogger(t *testing.T) *slog.Logger {
 	if testing.Verbose() {

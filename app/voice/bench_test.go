@@ -34,6 +34,7 @@ import (
 	"github.com/switchboard/switchboard/media/tts"
 	"github.com/switchboard/switchboard/schema"
 	"github.com/switchboard/switchboard/sip"
+	"github.com/switchboard/switchboard/sip/siptest"
 )
 
 // benchFlow is the ivr flow made for load: the menu waits 30 s for a key,
@@ -67,8 +68,8 @@ func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
 	}
-	sippBin := requireTool(t, "sipp", "sip-tester")
-	requireTool(t, "espeak-ng", "espeak-ng")
+	sippBin := siptest.RequireTool(t, "sipp", "sip-tester")
+	siptest.RequireTool(t, "espeak-ng", "espeak-ng")
 	if _, err := os.Stat(dtmfPcap); err != nil {
 		t.Fatalf("%s: %v (apt-get install sip-tester)", dtmfPcap, err)
 	}
@@ -168,7 +169,7 @@ func newBench(t *testing.T, sippBin string) *bench {
 		Recordings: &RecordingStore{Dir: filepath.Join(dir, "recordings"), BaseURL: func() string { return "http://127.0.0.1:8080" },
 			Account: "AC00000000000000000000000000000001"},
 		AccountSID: "AC00000000000000000000000000000001", Log: log}
-	port := freePort(t)
+	port := siptest.FreePort(t)
 	srv, err := sip.NewServer(sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle,
 		Logger: log, MaxCalls: 5000})
 	require.NoError(t, err)
@@ -212,7 +213,7 @@ func (b *bench) startSipp(t *testing.T, flowSID string, promptMs, holdMs, rate, 
 	require.NoError(t, os.WriteFile(sf, []byte(text), 0o644))
 	stat := filepath.Join(dir, "stat.csv")
 	args := []string{"127.0.0.1:" + strconv.Itoa(b.port), "-sf", sf, "-s", flowSID, "-i", "127.0.0.1",
-		"-p", strconv.Itoa(freePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t)), "-rtp_echo",
+		"-p", strconv.Itoa(siptest.FreePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(siptest.FreePort(t)), "-rtp_echo",
 		"-d", strconv.Itoa(promptMs), "-r", strconv.Itoa(rate), "-l", strconv.Itoa(limit), "-m", strconv.Itoa(total),
 		"-nostdin", "-timeout", strconv.Itoa(int(timeout.Seconds())) + "s", "-timeout_error", "-trace_err",
 		"-trace_stat", "-stf", stat, "-fd", "1"}

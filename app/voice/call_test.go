@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard/switchboard/media/tts"
 	"github.com/switchboard/switchboard/schema"
 	"github.com/switchboard/switchboard/sip"
+	"github.com/switchboard/switchboard/sip/siptest"
 )
 
 // ivr is the say + gather + split flow callers reach in these tests.
@@ -42,35 +43,6 @@ const ivr = `{"initial_state": "Trigger", "states": [
   {"name": "bye", "type": "say-play", "properties": {"say": "Goodbye."}, "transitions": [{"event": "audioComplete"}]}]}`
 
 const ivrFlow = "FW00000000000000000000000000000077"
-
-func requireTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("SWITCHBOARD_REQUIRE_VOICE") == "1" {
-			t.Fatalf("%s is not installed and SWITCHBOARD_REQUIRE_VOICE=1 (apt-get install -y %s)", name, pkg)
-		}
-		t.Skipf("%s is not installed (apt-get install -y %s)", name, pkg)
-	}
-	return p
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 50; i++ {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		require.NoError(t, err)
-		port := pc.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		pc.Close()
-		if err == nil {
-			l.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
 
 // freeRTPRange returns an even base port whose first pairs are free on
 // loopback: other test processes on the machine (benchmarks) may hold whole
@@ -110,7 +82,7 @@ type phone struct {
 // SIP server's Config (trunks, allow-list) before it starts.
 func newPhone(t *testing.T, opts ...func(*sip.Config)) *phone {
 	t.Helper()
-	requireTool(t, "espeak-ng", "espeak-ng")
+	siptest.RequireTool(t, "espeak-ng", "espeak-ng")
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := store.Open(ctx, dir)
@@ -133,7 +105,7 @@ func newPhone(t *testing.T, opts ...func(*sip.Config)) *phone {
 		Recordings: &RecordingStore{Dir: filepath.Join(dir, "recordings"), BaseURL: func() string { return "http://127.0.0.1:8080" },
 			Account: "AC00000000000000000000000000000001"},
 		AccountSID: "AC00000000000000000000000000000001", Log: log}
-	port := freePort(t)
+	port := siptest.FreePort(t)
 	cfg := sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle, Logger: log}
 	for _, o := range opts {
 		o(&cfg)
@@ -171,14 +143,14 @@ func runSipp(t *testing.T, target, name, xml, service string, extra ...string) (
 			rest = append(rest, a)
 		}
 	}
-	bin := requireTool(t, "sipp", "sip-tester")
+	bin := siptest.RequireTool(t, "sipp", "sip-tester")
 	dir := t.TempDir()
 	sf := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(sf, []byte(xml), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	args := append([]string{target, "-sf", sf, "-s", service, "-i", "127.0.0.1",
-		"-p", strconv.Itoa(freePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(freePort(t))}, echo...)
+		"-p", strconv.Itoa(siptest.FreePort(t)), "-mi", "127.0.0.1", "-mp", strconv.Itoa(siptest.FreePort(t))}, echo...)
 	args = append(append(args, "-m", "1", "-nostdin", "-timeout", "40s", "-timeout_error", "-trace_err"), rest...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir

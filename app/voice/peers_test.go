@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -19,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,6 +29,7 @@ import (
 	"github.com/switchboard/switchboard/media/g711"
 	"github.com/switchboard/switchboard/schema"
 	"github.com/switchboard/switchboard/sip"
+	"github.com/switchboard/switchboard/sip/siptest"
 )
 
 var pressOne = []string{"Trigger.incomingCall>menu", "menu.keypress>route", "route.match>sales", "sales.audioComplete>Ended"}
@@ -213,144 +212,13 @@ func rmsDBFS(pcm []int16) float64 {
 	return 20 * math.Log10(math.Sqrt(sum/float64(len(pcm)))/32768)
 }
 
-// kamailioCfg is voice.md §4.4's registrar and record-routing proxy: any
-// user registers with password "secret"; INVITEs go to the registered
-// contact with Record-Route.
-const kamailioCfg = `#!KAMAILIO
-debug=2
-log_stderror=yes
-fork=yes
-children=2
-listen=udp:127.0.0.1:PORT
-auto_aliases=no
-alias="127.0.0.1:PORT"
-mpath="MPATH"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-loadmodule "sanity.so"
-loadmodule "auth.so"
-modparam("usrloc", "db_mode", 0)
-modparam("registrar", "max_expires", 120)
-modparam("registrar", "min_expires", 10)
-modparam("auth", "nonce_expire", 300)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
-  if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
-    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
-    sl_send_reply("404", "Not here"); exit;
-  }
-  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  t_check_trans();
-  remove_hf("Route");
-  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
-  if (is_method("REGISTER")) {
-    if (!pv_auth_check("$fd", "secret", "0", "1")) { auth_challenge("$fd", "0"); exit; }
-    consume_credentials();
-    if (!save("location")) { sl_reply_error(); }
-    exit;
-  }
-  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-  t_relay();
-  exit;
-}
-`
-
-// startKamailio runs kamailio on a free loopback port until the test ends
-// and returns the port and its log file.
-func startKamailio(t *testing.T) (int, string) {
-	t.Helper()
-	kam := requireTool(t, "kamailio", "kamailio")
-	mpath := ""
-	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
-		if _, err := os.Stat(filepath.Join(p, "tm.so")); err == nil {
-			mpath = p
-		}
-	}
-	if mpath == "" {
-		requireTool(t, "kamailio-modules-not-found", "kamailio")
-	}
-	port := freePort(t)
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath).Replace(kamailioCfg)), 0o600))
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	// -DD: no daemon, so the process (and its children, one group) end with us.
-	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
-	logPath := filepath.Join(dir, "kamailio.log")
-	logf, err := os.Create(logPath)
-	require.NoError(t, err)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-		cancel()
-		logf.Close()
-	})
-	// Ready when it answers OPTIONS.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if optionsOK(port) {
-			return port, logPath
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("kamailio did not start:\n%s", b)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// optionsOK sends one OPTIONS to 127.0.0.1:port and reports a 200.
-func optionsOK(port int) bool {
-	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	lp := c.LocalAddr().(*net.UDPAddr).Port
-	msg := "OPTIONS sip:127.0.0.1:" + strconv.Itoa(port) + " SIP/2.0\r\n" +
-		"Via: SIP/2.0/UDP 127.0.0.1:" + strconv.Itoa(lp) + ";branch=z9hG4bK" + strconv.Itoa(rand.IntN(1e9)) + "\r\n" +
-		"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1:" + strconv.Itoa(port) + ">\r\n" +
-		"Call-ID: probe-" + strconv.Itoa(rand.IntN(1e9)) + "@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
-	if _, err := c.Write([]byte(msg)); err != nil {
-		return false
-	}
-	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	buf := make([]byte, 4096)
-	n, err := c.Read(buf)
-	return err == nil && strings.HasPrefix(string(buf[:n]), "SIP/2.0 200")
-}
-
 // TestCallThroughKamailio: the appliance registers a trunk with kamailio
 // (digest, user 5550009999); sipp calls that AOR through kamailio, which
 // record-routes; the number reaches the ivr flow, the caller presses 1, and
 // the flow's BYE comes back through the proxy. Only the trunk is admitted
 // (empty allow-list), so the call is known as the trunk's.
 func TestCallThroughKamailio(t *testing.T) {
-	kamPort, kamLog := startKamailio(t)
+	kamPort, kamLog := siptest.Kamailio(t)
 	p := newPhone(t, func(c *sip.Config) {
 		c.Allow = []netip.Prefix{}
 		c.Trunks = []sip.Trunk{{Name: "kam", Registrar: "127.0.0.1:" + strconv.Itoa(kamPort), Username: "5550009999", Password: "secret"}}
@@ -409,14 +277,14 @@ type baresip struct {
 
 func startBaresip(t *testing.T) *baresip {
 	t.Helper()
-	bin := requireTool(t, "baresip", "baresip-core")
+	bin := siptest.RequireTool(t, "baresip", "baresip-core")
 	dir := t.TempDir()
 	silence := make([]int16, 8000*10)
 	f, err := os.Create(filepath.Join(dir, "in.wav"))
 	require.NoError(t, err)
 	require.NoError(t, audio.EncodeWAV(f, 8000, 1, silence))
 	require.NoError(t, f.Close())
-	cons, sipPort, rtp := freePort(t), freePort(t), freeRTPRange(t, 20)
+	cons, sipPort, rtp := siptest.FreePort(t), siptest.FreePort(t), freeRTPRange(t, 20)
 	cfg := strings.Join([]string{
 		"poll_method epoll",
 		"sip_listen 127.0.0.1:" + strconv.Itoa(sipPort),

@@ -1,0 +1,190 @@
+// Package siptest holds what tests of SIP need on a machine: the real peers
+// (sipp, kamailio) found or skipped as the environment says, free loopback
+// ports, and a kamailio registrar/proxy started for the test.
+package siptest
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// RequireTool returns the path of a peer's binary. When it is missing the
+// test skips, unless SWITCHBOARD_REQUIRE_VOICE=1 (make test), when it fails.
+func RequireTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_VOICE") == "1" {
+			t.Fatalf("%s is not installed and SWITCHBOARD_REQUIRE_VOICE=1 (apt-get install -y %s)", name, pkg)
+		}
+		t.Skipf("%s is not installed (apt-get install -y %s)", name, pkg)
+	}
+	return p
+}
+
+// FreePort returns a loopback port free for both UDP and TCP.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		must(t, err)
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		pc.Close()
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no free loopback port")
+	return 0
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kamailioConfig is voice.md §4.4's registrar and record-routing proxy: any
+// user registers with password "secret"; INVITEs go to the registered
+// contact with Record-Route.
+const kamailioConfig = `#!KAMAILIO
+debug=2
+log_stderror=yes
+fork=yes
+children=2
+listen=udp:127.0.0.1:PORT
+auto_aliases=no
+alias="127.0.0.1:PORT"
+mpath="MPATH"
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "sanity.so"
+loadmodule "auth.so"
+modparam("usrloc", "db_mode", 0)
+modparam("registrar", "max_expires", 120)
+modparam("registrar", "min_expires", 10)
+modparam("auth", "nonce_expire", 300)
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
+  if (has_totag()) {
+    if (loose_route()) { t_relay(); exit; }
+    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+    sl_send_reply("404", "Not here"); exit;
+  }
+  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+  t_check_trans();
+  remove_hf("Route");
+  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
+  if (is_method("REGISTER")) {
+    if (!pv_auth_check("$fd", "secret", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+    consume_credentials();
+    if (!save("location")) { sl_reply_error(); }
+    exit;
+  }
+  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+  t_relay();
+  exit;
+}
+`
+
+// Kamailio runs kamailio as a digest registrar (any user, password
+// "secret") and record-routing proxy on a free loopback port until the test
+// ends, and returns the port and its log file. It waits until kamailio
+// answers OPTIONS.
+func Kamailio(t testing.TB) (port int, logPath string) {
+	t.Helper()
+	kam := RequireTool(t, "kamailio", "kamailio")
+	mpath := ""
+	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
+		if _, err := os.Stat(filepath.Join(p, "tm.so")); err == nil {
+			mpath = p
+		}
+	}
+	if mpath == "" {
+		RequireTool(t, "kamailio-modules-not-found", "kamailio")
+	}
+	port = FreePort(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "kamailio.cfg")
+	must(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath).Replace(kamailioConfig)), 0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// -DD: no daemon, so the process (and its children, one group) end with us.
+	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
+	logPath = filepath.Join(dir, "kamailio.log")
+	logf, err := os.Create(logPath)
+	must(t, err)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	must(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+		cancel()
+		logf.Close()
+	})
+	// Ready when it answers OPTIONS.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if OptionsOK(port) {
+			return port, logPath
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("kamailio did not start:\n%s", b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// OptionsOK sends one OPTIONS to 127.0.0.1:port and reports a 200.
+func OptionsOK(port int) bool {
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	lp := c.LocalAddr().(*net.UDPAddr).Port
+	msg := "OPTIONS sip:127.0.0.1:" + strconv.Itoa(port) + " SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 127.0.0.1:" + strconv.Itoa(lp) + ";branch=z9hG4bK" + strconv.Itoa(rand.IntN(1e9)) + "\r\n" +
+		"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1:" + strconv.Itoa(port) + ">\r\n" +
+		"Call-ID: probe-" + strconv.Itoa(rand.IntN(1e9)) + "@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	if _, err := c.Write([]byte(msg)); err != nil {
+		return false
+	}
+	_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	buf := make([]byte, 4096)
+	n, err := c.Read(buf)
+	return err == nil && strings.HasPrefix(string(buf[:n]), "SIP/2.0 200")
+}
