@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"os/exec"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestImportRules keeps the house simple: engine/ is pure (no app, sip, media,
+// TestImportRules (DESIGN.md's layout rules) keeps the house simple: engine/ is pure (no app, sip, media,
 // database/sql or Wails), and sip/ and media/ know nothing of flows.
 func TestImportRules(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
@@ -17,10 +17,10 @@ func TestImportRules(t *testing.T) {
 		pkgs      string
 		forbidden []string
 	}{
-		{"./engine/...", []string{mod + "/app", mod + "/sip", mod + "/media", "database/sql", "github.com/wailsapp/"}},
-		{"./sip/...", []string{mod + "/engine", mod + "/app"}},
-		{"./media/...", []string{mod + "/engine", mod + "/app", mod + "/sip"}},
-		{"./schema/...", []string{mod + "/engine", mod + "/app", mod + "/sip", mod + "/media", "database/sql"}},
+		{mod + "/engine/...", []string{mod + "/app", mod + "/sip", mod + "/media", "database/sql", "github.com/wailsapp/"}},
+		{mod + "/sip/...", []string{mod + "/engine", mod + "/app"}},
+		{mod + "/media/...", []string{mod + "/engine", mod + "/app", mod + "/sip"}},
+		{mod + "/schema/...", []string{mod + "/engine", mod + "/app", mod + "/sip", mod + "/media", "database/sql"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "-test", r.pkgs).CombinedOutput()
