@@ -333,3 +333,20 @@ func TestCallVanishesWithoutBye(t *testing.T) {
 	require.Equal(t, []string{"Trigger.incomingCall>menu", "menu.hangup>Ended"}, steps)
 	require.Equal(t, engine.EndHangup, x.EndReason)
 }
+
+// TestCallRefusedWhenTheFlowCannotRun: a flow with no published revision
+// refuses the call (480) before answering, and leaves no execution.
+func TestCallRefusedWhenTheFlowCannotRun(t *testing.T) {
+	p := newPhone(t)
+	const draft = "FW00000000000000000000000000000080"
+	_, err := p.st.CreateFlow(context.Background(), store.NewFlow{SID: draft, FriendlyName: "draft", Status: store.StatusDraft,
+		Definition: json.RawMessage(ivr), Valid: true})
+	require.NoError(t, err)
+	rc, logs := p.sipp(t, "ivr_wait_bye.xml", "", draft)
+	require.NotEqual(t, 0, rc)
+	require.Contains(t, logs, "480")
+	n, err := p.st.CountExecutions(context.Background(), "")
+	require.NoError(t, err)
+	require.Zero(t, n)
+	p.waitIdle(t, draft, 5*time.Second)
+}

@@ -78,12 +78,38 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	if call.Codec.PayloadType == 8 {
 		law = g711.Alaw
 	}
+	// The execution starts before the call is answered, so that a flow
+	// that cannot take the call refuses it with a status the caller's side
+	// understands instead of answering into silence.
+	bg := context.WithoutCancel(ctx)
+	x, sp, err := v.Runner.Start(bg, flowSID, engine.Trigger{
+		Event: engine.EventIncomingCall, Contact: address(call.From), Channel: address(call.To),
+		Params: callParams(v.AccountSID, call), InitiatedBy: call.ID,
+	})
+	var conflict *store.ActiveConflict
+	switch {
+	case errors.As(err, &conflict):
+		log.Info("caller already in an execution of this flow", "execution_sid", conflict.ExecutionSID)
+		_ = call.Reject(ctx, 486, "Busy Here")
+		return
+	case errors.Is(err, store.ErrNotFound):
+		log.Warn("flow has no published revision for this caller", "flow_sid", flowSID)
+		_ = call.Reject(ctx, 480, "Temporarily Unavailable")
+		return
+	case err != nil:
+		log.Error("execution did not start", "flow_sid", flowSID, "err", err)
+		_ = call.Reject(ctx, 500, "Server Internal Error")
+		return
+	}
+	log = log.With("execution_sid", x.SID, "flow_sid", flowSID)
 	if err := call.Answer(ctx, sess.LocalAddr()); err != nil {
 		log.Warn("call not answered", "err", err)
+		v.hangup(bg, log, x)
 		return
 	}
 	if err := sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
 		log.Error("media did not start", "err", err)
+		v.hangup(bg, log, x)
 		return
 	}
 	if v.MediaTimeout > 0 {
@@ -119,29 +145,28 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
 		CallSID: call.ID, Log: log}
 	defer exec.Close()
-	if err := v.run(callCtx, log, flowSID, call, exec); err != nil {
-		log.Error("call flow failed", "flow_sid", flowSID, "err", err)
+	log.Info("call answered by flow")
+	if err := v.run(callCtx, log, x, sp, exec); err != nil {
+		log.Error("call flow failed", "err", err)
 	}
 }
 
-// run starts the execution and drives it until it ends or the call does.
-func (v *Service) run(ctx context.Context, log *slog.Logger, flowSID string, call *sip.Call, exec *Executor) error {
+// hangup tells a started execution that the call is gone.
+func (v *Service) hangup(ctx context.Context, log *slog.Logger, x *engine.Execution) {
+	if !x.Active() {
+		return
+	}
+	if _, _, err := v.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup}); err != nil {
+		if _, eerr := v.Runner.End(ctx, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
+			log.Error("ending execution", "err", eerr)
+		}
+	}
+}
+
+// run drives a started execution until it ends or the call does.
+func (v *Service) run(ctx context.Context, log *slog.Logger, x *engine.Execution, sp *engine.Sprint, exec *Executor) error {
 	// Resumes outlive the call's context: a hang-up must still be recorded.
 	bg := context.WithoutCancel(ctx)
-	x, sp, err := v.Runner.Start(bg, flowSID, engine.Trigger{
-		Event: engine.EventIncomingCall, Contact: address(call.From), Channel: address(call.To),
-		Params: callParams(v.AccountSID, call), InitiatedBy: call.ID,
-	})
-	var conflict *store.ActiveConflict
-	if errors.As(err, &conflict) {
-		log.Info("caller already in an execution of this flow", "execution_sid", conflict.ExecutionSID)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	log = log.With("execution_sid", x.SID, "flow_sid", flowSID)
-	log.Info("call answered by flow")
 	for x.Active() {
 		in, err := exec.Run(ctx, sp)
 		if errors.Is(err, ErrHangup) {
