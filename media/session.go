@@ -321,8 +321,10 @@ func (s *Session) SetAudioHandler(h AudioHandler) {
 	s.handler.Store(&h)
 }
 
-// Hold pauses (true) or resumes the media timeout and idle silence; prompts
-// and digits still play.
+// Hold (true) is the caller holding us (their offer was sendonly or
+// inactive): nothing is sent — RFC 3264 answers such an offer recvonly —
+// while prompts and digits go on in time, unheard, and the media timeout is
+// paused. Hold(false) resumes both.
 func (s *Session) Hold(on bool) {
 	s.hold.Store(on)
 	if !on {
@@ -471,8 +473,12 @@ func (s *Session) produce(send bool, now time.Duration, h *histogram) {
 	case jobDigits:
 		payload, pt, ts, marker = s.digitFrame(ts, evBuf[:])
 	}
+	if s.hold.Load() {
+		s.markerNext = true // the stream resumes with a marker after hold
+		return
+	}
 	if payload == nil { // idle
-		if !s.idleSilence || s.hold.Load() || len(s.silence) == 0 {
+		if !s.idleSilence || len(s.silence) == 0 {
 			s.markerNext = true
 			return
 		}

@@ -649,3 +649,39 @@ func TestHotPathAllocs(t *testing.T) {
 		t.Errorf("histogram allocates")
 	}
 }
+
+// TestHoldSendsNothing: while the caller holds us nothing is sent, the
+// prompt still finishes in time, and after hold the stream resumes with a
+// marker and a timestamp that kept running.
+func TestHoldSendsNothing(t *testing.T) {
+	p := testPool(t, 2)
+	a := openSession(t, p)
+	peer := newRawPeer(t, loopback)
+	a.SetIdle(false)
+	must(t, a.Start(peer.addr, 0, 8000, -1))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	must(t, a.Play(ctx, testFrames(1)))
+	first := peer.read(t, 2*time.Second)
+	if first == nil {
+		t.Fatal("no packet before hold")
+	}
+	a.Hold(true)
+	start := time.Now()
+	must(t, a.Play(ctx, testFrames(10)))
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Fatalf("a held prompt took %s: it should still run in time", d)
+	}
+	if pk := peer.read(t, 100*time.Millisecond); pk != nil {
+		t.Fatalf("sent %+v while on hold", pk.Header)
+	}
+	a.Hold(false)
+	go func() { _ = a.Play(ctx, testFrames(3)) }()
+	pk := peer.read(t, 2*time.Second)
+	if pk == nil || !pk.Marker {
+		t.Fatalf("after hold: %+v", pk)
+	}
+	if d := pk.Timestamp - first.Timestamp; d < 10*160 {
+		t.Fatalf("timestamp advanced %d through the hold; want at least the 10 held frames", d)
+	}
+}
