@@ -81,6 +81,12 @@ type phone struct {
 // server, RTP port pool, TTS prompts and recordings. Options may change the
 // SIP server's Config (trunks, allow-list) before it starts.
 func newPhone(t *testing.T, opts ...func(*sip.Config)) *phone {
+	return newPhoneWith(t, nil, opts...)
+}
+
+// newPhoneWith is newPhone with a change to the Service before any call
+// can arrive.
+func newPhoneWith(t *testing.T, service func(*Service), opts ...func(*sip.Config)) *phone {
 	t.Helper()
 	siptest.RequireTool(t, "espeak-ng", "espeak-ng")
 	ctx := context.Background()
@@ -105,6 +111,9 @@ func newPhone(t *testing.T, opts ...func(*sip.Config)) *phone {
 		Recordings: &RecordingStore{Dir: filepath.Join(dir, "recordings"), BaseURL: func() string { return "http://127.0.0.1:8080" },
 			Account: "AC00000000000000000000000000000001"},
 		AccountSID: "AC00000000000000000000000000000001", Log: log}
+	if service != nil {
+		service(v)
+	}
 	port := siptest.FreePort(t)
 	cfg := sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle, Logger: log}
 	for _, o := range opts {
@@ -321,8 +330,7 @@ func TestCallSurvivesJunkRTP(t *testing.T) {
 // BYE is hung up after the media timeout; the execution ends and the media
 // port is released.
 func TestCallVanishesWithoutBye(t *testing.T) {
-	p := newPhone(t)
-	p.svc.MediaTimeout = time.Second
+	p := newPhoneWith(t, func(v *Service) { v.MediaTimeout = time.Second })
 	start := time.Now()
 	rc, logs := p.sipp(t, "ivr_wait_bye.xml", "", ivrFlow, noEcho) // sends no RTP at all
 	require.Equal(t, 0, rc, "we hang up with BYE: %s", logs)
