@@ -296,3 +296,26 @@ func TestSippReInviteHold(t *testing.T) {
 		t.Fatal("no hold update")
 	}
 }
+
+// TestSippBasicCallOverTCP: the same call over TCP (sipp -t t1): answered,
+// then ended by the caller's BYE on the same connection.
+func TestSippBasicCallOverTCP(t *testing.T) {
+	ended := make(chan error, 1)
+	ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {
+		if err := c.Answer(ctx, mediaAddr); err != nil {
+			ended <- err
+			return
+		}
+		<-ctx.Done()
+		ended <- nil
+	}})
+	mustSipp(t, ts, "uac_basic.xml", "-s", "4000", "-d", "500", "-t", "t1")
+	select {
+	case err := <-ended:
+		if err != nil {
+			t.Fatalf("answer over TCP: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("handler context not ended by BYE over TCP")
+	}
+}
