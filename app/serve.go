@@ -96,10 +96,6 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	r := runner.New(st, log, engine.WithSIDs(sid.New))
 	defer r.Close()
 	r.SetRetention(time.Duration(cfg.RetentionDays) * 24 * time.Hour)
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	swept := make(chan struct{})
-	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
-	defer func() { stopSweep(); <-swept }()
 
 	// Studio's execution and step events: rows for the sinks in each
 	// sprint's transaction, delivered by the dispatcher; live to the editor
@@ -116,6 +112,12 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	dispatched := make(chan struct{})
 	go func() { defer close(dispatched); disp.Run(dispCtx) }()
 	defer func() { stopDisp(); <-dispatched }()
+	// The sweeper starts once the runner is fully configured (events hook
+	// included): it resumes executions from its own goroutine.
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
+	defer func() { stopSweep(); <-swept }()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
