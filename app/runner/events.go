@@ -14,7 +14,8 @@ type Events interface {
 	Sprint(x *engine.Execution, steps []engine.Step, isNew bool) ([]store.EventRow, func())
 }
 
-// SetEvents installs the events hook; call it before the first sprint.
+// SetEvents installs the events hook; call it before the first sprint and
+// before Run starts the sweeper (which resumes executions on its own).
 func (r *Runner) SetEvents(e Events) { r.events = e }
 
 // sprintEvents adds the sprint's event rows to rec and returns what to run

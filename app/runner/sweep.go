@@ -25,6 +25,7 @@ type Swept struct {
 }
 
 // SetRetention sets how long ended executions are kept; 0 keeps them forever.
+// Like SetEvents, call it before Run starts the sweeper.
 func (r *Runner) SetRetention(d time.Duration) { r.retention = d }
 
 // Sweep does the runner's housekeeping once: fires due wait timeouts, ends
