@@ -196,6 +196,9 @@ func (v *validator) checkTransitions() {
 var (
 	reTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	reDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	// reNumber is what the engine's split compares as a number (decimal
+	// digits, a point, an exponent; no hex, Inf, NaN or underscores).
+	reNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 )
 
 func (v *validator) checkConditions(base string, t Transition) {
@@ -215,7 +218,7 @@ func (v *validator) checkConditions(base string, t Transition) {
 				v.r.warnf(path, "regex %q does not compile (%v); the condition never matches", c.Value, err)
 			}
 		case "less_than", "greater_than":
-			if _, err := strconv.ParseFloat(val, 64); err != nil {
+			if !reNumber.MatchString(val) {
 				v.r.warnf(path, "%s compares numbers, and %q is not a number; the condition never matches", c.Type, c.Value)
 			}
 		case "is_before_time", "is_after_time":
