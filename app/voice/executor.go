@@ -66,8 +66,6 @@ type Executor struct {
 	Recordings Recordings
 	CallSID    string
 	Log        *slog.Logger
-	// Now is the clock (tests); nil is time.Now.
-	Now func() time.Time
 
 	pending []byte // digits pressed before a gather asked for them
 
@@ -326,11 +324,10 @@ func (e *Executor) record(ctx context.Context, r *engine.Record) (*engine.Input,
 	}
 	silence := time.Duration(r.Timeout) * time.Second
 
-	type block struct{ pcm []int16 }
-	blocks := make(chan block, 64)
+	blocks := make(chan []int16, 64)
 	stop := e.Media.Listen(func(pcm []int16) {
 		select {
-		case blocks <- block{append([]int16(nil), pcm...)}:
+		case blocks <- append([]int16(nil), pcm...):
 		default: // the writer is behind; drop rather than block the media
 		}
 	})
@@ -366,15 +363,15 @@ loop:
 		case <-maxTimer.C:
 			break loop
 		case b := <-blocks:
-			loud := rms(b.pcm) >= silenceRMS
-			blockDur := time.Duration(len(b.pcm)) * time.Second / 8000
+			loud := rms(b) >= silenceRMS
+			blockDur := time.Duration(len(b)) * time.Second / 8000
 			if loud {
 				heard, quietFor = true, 0
 				for _, h := range held {
 					write(h)
 				}
 				held = held[:0]
-				write(b.pcm)
+				write(b)
 				continue
 			}
 			quietFor += blockDur
@@ -382,20 +379,16 @@ loop:
 				continue // leading silence
 			}
 			if r.Trim {
-				held = append(held, b.pcm)
+				held = append(held, b)
 			} else {
-				write(b.pcm)
+				write(b)
 			}
 			if silence > 0 && heard && quietFor >= silence {
 				break loop
 			}
 		}
 	}
-	if !r.Trim {
-		for _, h := range held {
-			write(h)
-		}
-	}
+	// With trim, silence still held here is trailing silence: dropped.
 	keep := samples > 0 && writeErr == nil
 	if err := rec.Close(keep); err != nil && writeErr == nil {
 		writeErr = err
