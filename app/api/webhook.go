@@ -357,12 +357,23 @@ func callEnded(status any) bool {
 	return false
 }
 
+// callbackInputs maps the callback events that carry no choice to inputs.
+var callbackInputs = map[string]string{
+	twiml.EventTimeout:   engine.InputTimeout,
+	twiml.EventRecord:    engine.InputRecording,
+	twiml.EventDial:      engine.InputDial,
+	twiml.EventQueue:     engine.InputQueue,
+	twiml.EventAudioDone: engine.InputAudioDone,
+	twiml.EventHangup:    engine.InputHangup,
+	twiml.EventReturn:    engine.InputReturn,
+}
+
 // voiceInput maps a callback event and its parameters to an engine input.
 func voiceInput(event string, params map[string]any, query url.Values) (engine.Input, bool) {
 	has := func(k string) bool { v, _ := params[k].(string); return v != "" }
-	var typ string
-	switch event {
-	case twiml.EventGather:
+	typ, ok := callbackInputs[event]
+	switch {
+	case event == twiml.EventGather:
 		switch {
 		case has("Digits"):
 			typ = engine.InputDigits
@@ -371,27 +382,15 @@ func voiceInput(event string, params map[string]any, query url.Values) (engine.I
 		default:
 			typ = engine.InputTimeout
 		}
-	case twiml.EventTimeout:
-		typ = engine.InputTimeout
-	case twiml.EventRecord:
-		typ = engine.InputRecording
-	case twiml.EventDial:
-		typ = engine.InputDial
-	case twiml.EventQueue:
-		typ = engine.InputQueue
-	case twiml.EventAudioDone:
-		typ = engine.InputAudioDone
-	case twiml.EventHangup:
-		typ = engine.InputHangup
-	case twiml.EventReturn:
-		typ = engine.InputReturn
+	case !ok:
+		return engine.Input{}, false
+	case event == twiml.EventReturn:
+		// The redirect's own query parameters come back as outputs.
 		for k, v := range query {
 			if _, ok := params[k]; !ok && k != flowEventParam && len(v) > 0 {
 				params[k] = v[0]
 			}
 		}
-	default:
-		return engine.Input{}, false
 	}
 	return engine.Input{Type: typ, Params: params}, true
 }
