@@ -115,7 +115,7 @@ bench-voice: deps voice-deps
 fuzz: deps
 	go test ./schema -run '^$$' -fuzz FuzzParseValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./engine/conditions -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
-	go test ./engine/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./schema/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/api -run '^$$' -fuzz FuzzPaging -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./media -run '^$$' -fuzz FuzzDecode4733 -fuzztime $(FUZZTIME) -fuzzminimizetime 50x
 	go test ./media -run '^$$' -fuzz FuzzReceive -fuzztime $(FUZZTIME) -fuzzminimizetime 50x

@@ -20,8 +20,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchboard/switchboard/engine/liquid"
 	"github.com/switchboard/switchboard/schema"
+	"github.com/switchboard/switchboard/schema/liquid"
 )
 
 // Limits are Studio's runtime limits; every one is configurable.

@@ -3,7 +3,7 @@ package engine
 import "context"
 
 // Renderer renders Liquid templates against an execution's context. The
-// default is engine/liquid with Studio's limits (16 KB output, 15 loop
+// default is schema/liquid with Studio's limits (16 KB output, 15 loop
 // iterations, Studio's filters) in the engine's time zone; WithRenderer
 // replaces it.
 type Renderer interface {
