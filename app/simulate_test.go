@@ -56,3 +56,45 @@ func TestSimulateInteractiveChat(t *testing.T) {
 	require.NoError(t, cmd.Execute())
 	require.Contains(t, out.String(), "flow> Thanks for your message.")
 }
+
+// TestSimulateConversation: a flow that starts on incomingConversationMessage
+// runs under simulate, chosen by --channel conversation or, when it is the
+// only event the trigger wires, by default; trigger.conversation.* is set.
+func TestSimulateConversation(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "answers.txt")
+	require.NoError(t, os.WriteFile(script, []byte("A-1234\n"), 0o644))
+	for _, args := range [][]string{
+		{"simulate", "testdata/conversation.json", "--script", script},
+		{"simulate", "testdata/conversation.json", "--script", script, "--channel", "conversation"},
+	} {
+		t.Run(strings.Join(args[2:], " "), func(t *testing.T) {
+			code, out, errs := runCLI(t, args...)
+			require.Equal(t, 0, code, errs+out)
+			for _, want := range []string{
+				"── incomingConversationMessage from +15550001111 to +15550002222",
+				`flow> Hi +15550001111, you wrote "hi" in CH. Your order number?`,
+				"you> A-1234",
+				"flow> Order A-1234 is on its way.",
+				"ended: completed",
+			} {
+				require.Contains(t, out, want)
+			}
+		})
+	}
+	code, _, errs := runCLI(t, "simulate", "testdata/conversation.json", "--channel", "fax")
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, "call, message, conversation or request")
+}
+
+// TestSimulateCorpusConversation runs a real webchat flow that starts on
+// incomingConversationMessage.
+func TestSimulateCorpusConversation(t *testing.T) {
+	file := "../../shared/flows/corpus/twilio__twilio-webchat-react-app__studio-flow.json"
+	if _, err := os.Stat(file); err != nil {
+		t.Skip("no corpus")
+	}
+	code, out, errs := runCLI(t, "simulate", file, "--channel", "conversation", "--auto")
+	require.Equal(t, 0, code, errs+out)
+	require.Contains(t, out, "── incomingConversationMessage from")
+	require.Contains(t, out, "ended: completed")
+}

@@ -56,7 +56,7 @@ func TestCorpusFlowsRunToAnEnd(t *testing.T) {
 		_, err = st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: filepath.Base(file), Status: store.StatusPublished, Definition: json.RawMessage(b)})
 		require.NoError(t, err)
 		trig := f.State(f.InitialState)
-		for _, ev := range []string{engine.EventIncomingCall, engine.EventIncomingMessage, engine.EventIncomingRequest} {
+		for _, ev := range []string{engine.EventIncomingCall, engine.EventIncomingMessage, engine.EventIncomingConversation, engine.EventIncomingRequest} {
 			if next, ok := trig.Next(ev); !ok || next == "" {
 				continue
 			}
