@@ -38,7 +38,12 @@ func newSimulateCmd() *cobra.Command {
 			"conversation (incomingConversationMessage) or request (incomingRequest).\n" +
 			"On a call, prompts show as text; type keys (1#), 'say <words>' for speech,\n" +
 			"/timeout, /hangup. In a chat or a conversation, type replies. --script answers\n" +
-			"from a file, one line per turn; --auto answers everything with a plausible input.",
+			"from a file, one line per turn. --auto answers every wait by itself, choosing\n" +
+			"answers that lead to widgets not reached yet (the values split conditions test\n" +
+			"for, speech, keys, a timeout).\n\n" +
+			"Exit status: 0 when the execution ends, 1 when it ends on the step limit (81000),\n" +
+			"the widget loop limit (81001) or an error, or runs past 2000 turns; 2 when the\n" +
+			"simulation cannot run.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return simulate(cmd.Context(), args[0], o, cmd.InOrStdin(), cmd.OutOrStdout())
@@ -49,7 +54,7 @@ func newSimulateCmd() *cobra.Command {
 	f.StringVar(&o.from, "from", "+15550001111", "the contact's address")
 	f.StringVar(&o.to, "to", "+15550002222", "the flow's address")
 	f.StringVar(&o.script, "script", "", "file with one answer per line")
-	f.BoolVar(&o.auto, "auto", false, "answer every wait automatically")
+	f.BoolVar(&o.auto, "auto", false, "answer every wait automatically, choosing answers that lead somewhere new")
 	f.StringVar(&o.params, "parameters", "", "REST Parameters as JSON (flow.data), for --channel request")
 	return cmd
 }
@@ -92,10 +97,26 @@ func simulate(ctx context.Context, file string, o simulateOpts, in io.Reader, ou
 		}
 		d = &simulator.Script{Lines: strings.Split(strings.TrimRight(string(lines), "\n"), "\n")}
 	case o.auto:
-		d = simulator.Auto{}
+		d = simulator.NewAuto(f)
 	}
-	_, err = simulator.Run(ctx, r, flowSID, t, d, out)
-	return err
+	res, err := simulator.Run(ctx, r, flowSID, t, d, out)
+	if err != nil {
+		return err
+	}
+	if failed(res) {
+		return exitError{1}
+	}
+	return nil
+}
+
+// failed reports whether a simulated execution ended on a limit (81000,
+// 81001), an error, or was stopped after simulator.MaxTurns.
+func failed(res *simulator.Result) bool {
+	switch res.Execution.EndReason {
+	case engine.EndMaxSteps, engine.EndLoop, engine.EndError:
+		return true
+	}
+	return res.Turns >= simulator.MaxTurns
 }
 
 // simTrigger picks the channel: the one asked for, else the first the

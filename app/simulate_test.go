@@ -98,3 +98,27 @@ func TestSimulateCorpusConversation(t *testing.T) {
 	require.Contains(t, out, "── incomingConversationMessage from")
 	require.Contains(t, out, "ended: completed")
 }
+
+// TestSimulateExitCode: simulate exits 1 when the execution ends on a limit
+// (81000/81001) or an error, 0 when it completes; --auto walks a survey
+// that only goes on with the answers its splits test for.
+func TestSimulateExitCode(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"simulator/testdata/loop.json", "--auto"}, 1, "ended: step limit"},
+		{[]string{"testdata/widget-loop.json", "--auto"}, 1, "ended: widget loop limit"},
+		{[]string{"testdata/missing-widget.json", "--auto"}, 1, "ended: error"},
+		{[]string{"simulator/testdata/survey.json", "--auto", "--channel", "message"}, 0, "flow> Thank you!"},
+		{[]string{"simulator/testdata/survey.json", "--auto", "--channel", "call"}, 0, "flow says: Connecting you to sales. Goodbye."},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, out, errs := runCLI(t, append([]string{"simulate"}, c.args...)...)
+			require.Equal(t, c.code, code, errs+out)
+			require.Contains(t, out, c.want)
+		})
+	}
+}

@@ -3,18 +3,13 @@ package simulator
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchboard/switchboard/app/runner"
-	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
-	"github.com/switchboard/switchboard/engine/enginetest"
 )
 
 // TestRenderLimitsSayWhy: a template cut off by the render limits in a
@@ -22,17 +17,9 @@ import (
 // transcript and in the widget's stored step (the execution's log).
 func TestRenderLimitsSayWhy(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	require.NoError(t, err)
-	defer st.Close()
-	b, err := os.ReadFile("testdata/liquid-bomb.json")
-	require.NoError(t, err)
+	r, st := testRunner(t)
 	const flowSID = "FW00000000000000000000000000000001"
-	_, err = st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: "bomb", Status: store.StatusPublished, Definition: b})
-	require.NoError(t, err)
-	sids := &enginetest.SIDs{}
-	r := runner.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithSIDs(sids.New))
-	defer r.Close()
+	f := publish(t, st, flowSID, "testdata/liquid-bomb.json")
 	cases := []struct {
 		channel, widget, reason string
 	}{
@@ -41,11 +28,10 @@ func TestRenderLimitsSayWhy(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.channel, func(t *testing.T) {
-			from := "+1555000100" + string(rune('0'+i))
-			tr, err := NewTrigger(c.channel, from, "+15550002222", "hi", nil, "CA0000000000000000000000000000000"+string(rune('0'+i)))
+			tr, err := NewTrigger(c.channel, fmt.Sprintf("+1555000100%d", i), "+15550002222", "hi", nil, fmt.Sprintf("CA%032d", i))
 			require.NoError(t, err)
 			var out bytes.Buffer
-			res, err := Run(ctx, r, flowSID, tr, Auto{}, &out)
+			res, err := Run(ctx, r, flowSID, tr, NewAuto(f), &out)
 			require.NoError(t, err)
 			require.False(t, res.Execution.Active(), out.String())
 			require.Contains(t, out.String(), "error 84003 "+c.widget+": ")
