@@ -15,6 +15,50 @@ func TestFlowTestDemo(t *testing.T) {
 	require.Contains(t, out, "5 passed, 0 failed")
 }
 
+// TestFlowTestFindsItsFlow: given only a test file, flow test runs the
+// flow its "flow" field names (relative to the test file), else the flow
+// beside it (X.test.json tests X.json), else says what it needs.
+func TestFlowTestFindsItsFlow(t *testing.T) {
+	code, out, errs := runCLI(t, "flow", "test", "demo/demo-ivr.test.json")
+	require.Equal(t, 0, code, out+errs)
+	require.Contains(t, out, "5 passed, 0 failed")
+
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "flows"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "tests"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "flows", "reply.json"), []byte(validFlow), 0o644))
+	named := filepath.Join(dir, "tests", "reply-tests.json")
+	require.NoError(t, os.WriteFile(named, []byte(`{"flow": "../flows/reply.json", "tests": [
+		{"name": "replies hi", "trigger": "message", "expect": {"messages": ["hi"], "ended": true}}]}`), 0o644))
+	code, out, errs = runCLI(t, "flow", "test", named)
+	require.Equal(t, 0, code, out+errs)
+	require.Contains(t, out, "PASS "+named+": replies hi")
+	require.Contains(t, out, "1 passed, 0 failed")
+
+	// Two test files for different flows, each with its own.
+	code, out, errs = runCLI(t, "flow", "test", named, "demo/demo-ivr.test.json")
+	require.Equal(t, 0, code, out+errs)
+	require.Contains(t, out, "6 passed, 0 failed")
+
+	lost := filepath.Join(dir, "tests", "lost.json")
+	require.NoError(t, os.WriteFile(lost, []byte(`{"tests": [{"name": "x", "trigger": "message"}]}`), 0o644))
+	code, out, errs = runCLI(t, "flow", "test", lost)
+	require.Equal(t, 1, code)
+	require.Contains(t, out+errs, lost+`: no flow to test: the file has no "flow" field (the flow's path, relative to the test file); add one, or run: switchboard flow test FLOW.json `+lost)
+
+	orphan := filepath.Join(dir, "tests", "orphan.test.json")
+	require.NoError(t, os.WriteFile(orphan, []byte(`{"tests": [{"name": "x", "trigger": "message"}]}`), 0o644))
+	code, out, errs = runCLI(t, "flow", "test", orphan)
+	require.Equal(t, 1, code)
+	require.Contains(t, out+errs, orphan+`: no flow to test: the file has no "flow" field (the flow's path, relative to the test file) and there is no orphan.json beside it; add one, or run: switchboard flow test FLOW.json `+orphan)
+
+	gone := filepath.Join(dir, "tests", "gone.json")
+	require.NoError(t, os.WriteFile(gone, []byte(`{"flow": "nope.json", "tests": [{"name": "x", "trigger": "message"}]}`), 0o644))
+	code, out, errs = runCLI(t, "flow", "test", gone)
+	require.Equal(t, 1, code)
+	require.Contains(t, out+errs, gone+`: flow "nope.json": `)
+}
+
 func TestFlowTestReportsFailures(t *testing.T) {
 	tests := writeFile(t, "wrong.test.json", `{"tests":[{"name":"wrong path","trigger":"message","expect":{"path":["Trigger","nowhere"],"messages":["nope"]}}]}`)
 	code, out, _ := runCLI(t, "flow", "test", "demo/demo-ivr.json", tests)
