@@ -68,43 +68,55 @@ func newVersionCmd() *cobra.Command {
 
 func newFlowCmd() *cobra.Command {
 	flow := &cobra.Command{Use: "flow", Short: "Work with Studio flow definitions (JSON files)"}
-	var quiet bool
+	var quiet, errorsOnly bool
 	validate := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Validate flow definitions as Studio's Flow Validate does",
-		Long: "Validate each FILE and print every problem as FILE: path: message.\n" +
-			"Exit 0 when all files are valid, 1 when any is invalid. Warnings do not\n" +
-			"make a file invalid; --quiet hides them.",
+		Long: "Validate each FILE and print every problem as FILE: path: message, then a\n" +
+			"summary line: \"3 files: 1 invalid, 2 errors, 5 warnings\". Errors are what\n" +
+			"Studio would reject; warnings (lines marked warning:) do not make a file invalid.\n\n" +
+			"  -e, --errors-only  print errors, not warnings (the summary still counts them)\n" +
+			"  -q, --quiet        print nothing; the exit status says it all\n\n" +
+			"Exit 0 when all files are valid, 1 when any is invalid or cannot be read.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			invalid := false
+			out := cmd.OutOrStdout()
+			if quiet {
+				out = io.Discard
+			}
+			var invalid, nerr, nwarn int
 			for _, file := range files {
 				b, err := os.ReadFile(file)
 				if err != nil {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s: #: cannot read: %v\n", file, errors.Unwrap(err))
-					invalid = true
+					fmt.Fprintf(out, "%s: #: cannot read: %v\n", file, errors.Unwrap(err))
+					invalid++
+					nerr++
 					continue
 				}
 				r := schema.Validate(b)
 				for _, p := range r.Errors {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: %s\n", file, p.PropertyPath, p.Message)
+					fmt.Fprintf(out, "%s: %s: %s\n", file, p.PropertyPath, p.Message)
 				}
-				if !quiet {
+				if !errorsOnly {
 					for _, p := range r.Warnings {
-						fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: warning: %s\n", file, p.PropertyPath, p.Message)
+						fmt.Fprintf(out, "%s: %s: warning: %s\n", file, p.PropertyPath, p.Message)
 					}
 				}
+				nerr += len(r.Errors)
+				nwarn += len(r.Warnings)
 				if !r.Valid() {
-					invalid = true
+					invalid++
 				}
 			}
-			if invalid {
+			fmt.Fprintf(out, "%s: %d invalid, %s, %s\n", plural(len(files), "file"), invalid, plural(nerr, "error"), plural(nwarn, "warning"))
+			if invalid > 0 {
 				return exitError{1}
 			}
 			return nil
 		},
 	}
-	validate.Flags().BoolVarP(&quiet, "quiet", "q", false, "print errors only, not warnings")
+	validate.Flags().BoolVarP(&errorsOnly, "errors-only", "e", false, "print errors only, not warnings")
+	validate.Flags().BoolVarP(&quiet, "quiet", "q", false, "print nothing; report through the exit status only")
 
 	format := &cobra.Command{
 		Use:   "fmt FILE",
@@ -132,4 +144,12 @@ func newFlowCmd() *cobra.Command {
 	}
 	flow.AddCommand(validate, format, newFlowTestCmd())
 	return flow
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

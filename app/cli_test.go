@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,11 +35,20 @@ func TestFlowValidate(t *testing.T) {
 
 	code, out, _ := runCLI(t, "flow", "validate", good)
 	require.Equal(t, 0, code, out)
-	require.Empty(t, out)
+	require.Equal(t, "1 file: 0 invalid, 0 errors, 0 warnings\n", out)
 
 	code, out, _ = runCLI(t, "flow", "validate", good, bad)
 	require.Equal(t, 1, code)
-	require.Equal(t, bad+`: #/states/1/transitions/0/next: transition reply.sent leads to widget "gone", which does not exist`+"\n", out)
+	require.Equal(t, bad+`: #/states/1/transitions/0/next: transition reply.sent leads to widget "gone", which does not exist`+"\n"+
+		"2 files: 1 invalid, 1 error, 0 warnings\n", out)
+
+	// -q prints nothing; the exit status says it all.
+	code, out, errs := runCLI(t, "flow", "validate", "-q", good, bad)
+	require.Equal(t, 1, code)
+	require.Empty(t, out+errs)
+	code, out, _ = runCLI(t, "flow", "validate", "--quiet", good)
+	require.Equal(t, 0, code)
+	require.Empty(t, out)
 
 	code, out, _ = runCLI(t, "flow", "validate", broken)
 	require.Equal(t, 1, code)
@@ -47,6 +57,19 @@ func TestFlowValidate(t *testing.T) {
 	code, out, _ = runCLI(t, "flow", "validate", filepath.Join(t.TempDir(), "missing.json"))
 	require.Equal(t, 1, code)
 	require.Contains(t, out, "cannot read")
+	require.True(t, strings.HasSuffix(out, "\n1 file: 1 invalid, 1 error, 0 warnings\n"), out)
+
+	// Warnings count; --errors-only hides their lines, not the count.
+	warn := writeFile(t, "warn.json", strings.Replace(validFlow, `],"initial_state"`,
+		`,{"name":"orphan","type":"send-message","properties":{"from":"{{flow.channel.address}}","to":"{{contact.channel.address}}","body":"never sent","offset":{"x":1,"y":400}},"transitions":[{"event":"sent"},{"event":"failed"}]}],"initial_state"`, 1))
+	code, out, _ = runCLI(t, "flow", "validate", warn)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, warn+": #/states/2: warning: ")
+	require.True(t, strings.HasSuffix(out, "\n1 file: 0 invalid, 0 errors, 1 warning\n"), out)
+	code, out, _ = runCLI(t, "flow", "validate", "--errors-only", warn, bad)
+	require.Equal(t, 1, code)
+	require.NotContains(t, out, "warning:")
+	require.True(t, strings.HasSuffix(out, "\n2 files: 1 invalid, 1 error, 1 warning\n"), out)
 
 	code, _, _ = runCLI(t, "flow", "validate")
 	require.Equal(t, 2, code, "no file is a usage error")
@@ -64,11 +87,12 @@ func TestFlowValidateCorpus(t *testing.T) {
 			good = append(good, f)
 		}
 	}
-	code, out, _ := runCLI(t, append([]string{"flow", "validate", "--quiet"}, good...)...)
+	code, out, _ := runCLI(t, append([]string{"flow", "validate", "--errors-only"}, good...)...)
 	require.Equal(t, 0, code, out)
-	code, out, _ = runCLI(t, "flow", "validate", "-q", defective)
+	require.Regexp(t, fmt.Sprintf(`^%d files: 0 invalid, 0 errors, \d+ warnings\n$`, len(good)), out)
+	code, out, _ = runCLI(t, "flow", "validate", "-e", defective)
 	require.Equal(t, 1, code)
-	require.Equal(t, defective+`: #/states/13/transitions/0/next: transition Goodbye.sent leads to widget "SaveToAirtable", which does not exist`+"\n", out)
+	require.Equal(t, defective+`: #/states/13/transitions/0/next: transition Goodbye.sent leads to widget "SaveToAirtable", which does not exist`+"\n", strings.SplitAfter(out, "\n")[0])
 }
 
 func TestFlowFmt(t *testing.T) {

@@ -34,20 +34,27 @@ func newSimulateCmd() *cobra.Command {
 		Use:   "simulate FLOW.json",
 		Short: "Talk to a flow in the terminal: a chat for messages, a text phone for calls",
 		Long: "Run FLOW.json with the real engine and a scratch store, and converse with it.\n" +
+			"--channel picks the trigger event: call (incomingCall), message (incomingMessage),\n" +
+			"conversation (incomingConversationMessage) or request (incomingRequest).\n" +
 			"On a call, prompts show as text; type keys (1#), 'say <words>' for speech,\n" +
-			"/timeout, /hangup. In a chat, type replies. --script answers from a file,\n" +
-			"one line per turn; --auto answers everything with a plausible input.",
+			"/timeout, /hangup. In a chat or a conversation, type replies. --script answers\n" +
+			"from a file, one line per turn. --auto answers every wait by itself, choosing\n" +
+			"answers that lead to widgets not reached yet (the values split conditions test\n" +
+			"for, speech, keys, a timeout).\n\n" +
+			"Exit status: 0 when the execution ends, 1 when it ends on the step limit (81000),\n" +
+			"the widget loop limit (81001) or an error, or runs past 2000 turns; 2 when the\n" +
+			"simulation cannot run.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return simulate(cmd.Context(), args[0], o, cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.channel, "channel", "", "call, message or request (default: what the trigger wires, calls first)")
+	f.StringVar(&o.channel, "channel", "", "call, message, conversation or request (default: the first the trigger wires, in that order)")
 	f.StringVar(&o.from, "from", "+15550001111", "the contact's address")
 	f.StringVar(&o.to, "to", "+15550002222", "the flow's address")
 	f.StringVar(&o.script, "script", "", "file with one answer per line")
-	f.BoolVar(&o.auto, "auto", false, "answer every wait automatically")
+	f.BoolVar(&o.auto, "auto", false, "answer every wait automatically, choosing answers that lead somewhere new")
 	f.StringVar(&o.params, "parameters", "", "REST Parameters as JSON (flow.data), for --channel request")
 	return cmd
 }
@@ -90,26 +97,42 @@ func simulate(ctx context.Context, file string, o simulateOpts, in io.Reader, ou
 		}
 		d = &simulator.Script{Lines: strings.Split(strings.TrimRight(string(lines), "\n"), "\n")}
 	case o.auto:
-		d = simulator.Auto{}
+		d = simulator.NewAuto(f)
 	}
-	_, err = simulator.Run(ctx, r, flowSID, t, d, out)
-	return err
+	res, err := simulator.Run(ctx, r, flowSID, t, d, out)
+	if err != nil {
+		return err
+	}
+	if failed(res) {
+		return exitError{1}
+	}
+	return nil
+}
+
+// failed reports whether a simulated execution ended on a limit (81000,
+// 81001), an error, or was stopped after simulator.MaxTurns.
+func failed(res *simulator.Result) bool {
+	switch res.Execution.EndReason {
+	case engine.EndMaxSteps, engine.EndLoop, engine.EndError:
+		return true
+	}
+	return res.Turns >= simulator.MaxTurns
 }
 
 // simTrigger picks the channel: the one asked for, else the first the
-// trigger wires (call, message, request).
+// trigger wires (call, message, conversation, request).
 func simTrigger(f *schema.Flow, o simulateOpts) (engine.Trigger, error) {
 	channel := o.channel
 	if channel == "" {
 		trig := f.State(f.InitialState)
-		for _, c := range []string{"call", "message", "request"} {
+		for _, c := range simulator.ChannelNames {
 			if next, ok := trig.Next(simulator.Channels[c]); ok && next != "" {
 				channel = c
 				break
 			}
 		}
 		if channel == "" {
-			return engine.Trigger{}, fmt.Errorf("the trigger wires no call, message or request event")
+			return engine.Trigger{}, fmt.Errorf("the trigger wires no incomingCall, incomingMessage, incomingConversationMessage or incomingRequest event")
 		}
 	}
 	var data map[string]any
@@ -118,9 +141,9 @@ func simTrigger(f *schema.Flow, o simulateOpts) (engine.Trigger, error) {
 			return engine.Trigger{}, fmt.Errorf("--parameters: %w", err)
 		}
 	}
-	prefix := "CA"
-	if channel == "message" {
-		prefix = "SM"
+	prefix := map[string]string{"message": "SM", "conversation": "CH"}[channel]
+	if prefix == "" {
+		prefix = "CA"
 	}
 	t, err := simulator.NewTrigger(channel, o.from, o.to, "hi", data, sid.New(prefix))
 	if err != nil {

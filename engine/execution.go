@@ -68,6 +68,10 @@ type Execution struct {
 	Repeats    int    `json:"repeats"`
 	LastWidget string `json:"last_widget,omitempty"`
 	LastStep   string `json:"last_step,omitempty"`
+	// Pending are the events the waiting widget reported before it began
+	// to wait (a template it could not render, ...). They belong to its
+	// step, which is taken when the wait ends, so they are kept here.
+	Pending []Event `json:"pending_events,omitempty"`
 	// Frames hold the parent flows while a subflow runs (innermost last).
 	Frames    []Frame   `json:"frames,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
@@ -87,6 +91,9 @@ type Frame struct {
 	// The subflow running on top of this frame.
 	ChildSID      string `json:"child_sid"`
 	ChildRevision int    `json:"child_revision"`
+	// Events are what the run-subflow widget reported before the subflow
+	// started; they go to its step when the subflow ends.
+	Events []Event `json:"events,omitempty"`
 }
 
 // Active reports whether the execution still runs.

@@ -70,7 +70,8 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	}
 	if in.Type == InputHangup && !x.Wait.Accepts(InputHangup) && !hasEvent(st, "hangup") {
 		// The caller left: the execution ends here, as in Studio.
-		e.step(x, sp, p, st, "hangup", "", nil, nil)
+		e.step(x, sp, p, st, "hangup", "", nil, x.Pending)
+		x.Pending = nil
 		e.end(x, sp, EndHangup)
 		return sp, nil
 	}
@@ -81,8 +82,8 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	if !ok {
 		return nil, fmt.Errorf("%w: %s cannot resume", ErrNotWaiting, st.Type)
 	}
-	run := &Run{engine: e, prog: p, exec: x, state: st, waited: x.Wait}
-	x.Wait, x.Current = nil, ""
+	run := &Run{engine: e, prog: p, exec: x, state: st, waited: x.Wait, carried: x.Pending}
+	x.Wait, x.Current, x.Pending = nil, "", nil
 	out, err := w.Resume(ctx, run, in)
 	if err != nil {
 		return nil, err
@@ -207,25 +208,27 @@ func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Out
 	sp.Commands = append(sp.Commands, out.Commands...)
 	switch {
 	case out.Wait != nil:
+		// The step is taken when the wait ends: keep what the widget
+		// reported until then (sp.Events tells the host now).
 		sp.Events = append(sp.Events, run.events...)
 		out.Wait.Widget = st.Name
-		x.Current, x.Wait = st.Name, out.Wait
+		x.Current, x.Wait, x.Pending = st.Name, out.Wait, run.stepEvents()
 		sp.Wait = out.Wait
 		x.UpdatedAt = e.now()
 		return "", true, nil
 	case out.Subflow != nil:
 		sp.Events = append(sp.Events, run.events...)
 		if len(x.Frames) >= e.limits.SubflowDepth {
-			run.events = nil
+			n := len(run.events)
 			run.Error(CodeSubflow, "a subflow cannot run another subflow (one nesting level)")
-			sp.Events = append(sp.Events, run.events...)
+			sp.Events = append(sp.Events, run.events[n:]...)
 			next, _ := st.Next("failed")
-			e.step(x, sp, *p, st, "failed", next, nil, run.events)
+			e.step(x, sp, *p, st, "failed", next, nil, run.stepEvents())
 			return next, false, nil
 		}
 		child := out.Subflow
 		x.Frames = append(x.Frames, Frame{FlowSID: (*p).FlowSID, Revision: (*p).Revision, Widget: st.Name,
-			Context: x.Context, ChildSID: child.FlowSID, ChildRevision: child.Revision})
+			Context: x.Context, ChildSID: child.FlowSID, ChildRevision: child.Revision, Events: run.stepEvents()})
 		x.Context = childContext(x, child, out.SubflowParams)
 		*p = child
 		trig := child.State(child.Flow.InitialState)
@@ -243,7 +246,7 @@ func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Out
 	}
 	x.Context.SetWidget(st.Name, outputs)
 	sp.Events = append(sp.Events, run.events...)
-	e.step(x, sp, *p, st, out.Event, next, outputs, run.events)
+	e.step(x, sp, *p, st, out.Event, next, outputs, run.stepEvents())
 	return next, false, nil
 }
 
@@ -274,7 +277,7 @@ func (e *Engine) popSubflow(ctx context.Context, top *Program, x *Execution, sp 
 	outputs := copyMap(vars)
 	next, _ := st.Next(event)
 	x.Context.SetWidget(st.Name, outputs)
-	e.step(x, sp, parent, st, event, next, outputs, nil)
+	e.step(x, sp, parent, st, event, next, outputs, f.Events)
 	return parent, next, nil
 }
 
@@ -332,7 +335,7 @@ func (e *Engine) step(x *Execution, sp *Sprint, p *Program, st *schema.State, ev
 func (e *Engine) end(x *Execution, sp *Sprint, reason string) {
 	now := e.now()
 	x.Status, x.EndReason, x.EndedAt, x.UpdatedAt = StatusEnded, reason, now, now
-	x.Current, x.Wait, x.Frames = "", nil, nil
+	x.Current, x.Wait, x.Frames, x.Pending = "", nil, nil, nil
 	sp.Ended = true
 	sp.Wait = nil
 }

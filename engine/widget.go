@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -104,6 +105,17 @@ type Run struct {
 	state  *schema.State
 	waited *Wait // the wait a Resume ends
 	events []Event
+	// carried are the events reported before the wait a Resume ends.
+	carried []Event
+}
+
+// stepEvents are the events of the widget's step: those it reported before
+// it waited, then those of this run.
+func (r *Run) stepEvents() []Event {
+	if len(r.carried) == 0 {
+		return r.events
+	}
+	return append(slices.Clip(r.carried), r.events...)
 }
 
 // Waited returns the wait that the current Resume ends (nil in Enter).
@@ -131,8 +143,11 @@ func (r *Run) Props() any { return r.prog.props[r.state.Name] }
 // Previous returns what this widget published the last time it ran, or nil.
 func (r *Run) Previous() map[string]any { return r.exec.Context.Widget(r.state.Name) }
 
-// Render renders a Liquid template against the context. On failure it logs
-// an 84003 event and returns ok=false with the template's literal text.
+// Render renders a Liquid template against the context. On failure (a
+// parse error, or a render limit: output over 16 KB, a loop over 15 items,
+// a value over 1 MiB, the timeout) it records an 84003 event naming the
+// fault, which goes to the widget's step (also when the widget then waits:
+// the step is taken when the wait ends), and returns "" and ok=false.
 func (r *Run) Render(ctx context.Context, tmpl string) (string, bool) {
 	out, err := r.engine.render.Render(ctx, tmpl, r.exec.Context)
 	if err != nil {

@@ -30,6 +30,10 @@ var ErrInvalidFile = errors.New("invalid flow test file")
 
 // File is a flow-test file.
 type File struct {
+	// Flow is the path of the flow definition the tests run against,
+	// relative to the test file; flow test uses it when it is given only
+	// test files.
+	Flow  string `json:"flow,omitempty"`
 	Tests []Test `json:"tests"`
 }
 

@@ -3,76 +3,72 @@ package simulator
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchboard/switchboard/app/runner"
-	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
-	"github.com/switchboard/switchboard/engine/enginetest"
 	_ "github.com/switchboard/switchboard/engine/widgets"
-	"github.com/switchboard/switchboard/schema"
 )
 
-// offline refuses every outside request at once, as a box without internet
-// would (quickly, instead of waiting for DNS).
-type offline struct{}
-
-func (offline) RoundTrip(r *http.Request) (*http.Response, error) {
-	return nil, errors.New("offline: no route to " + r.URL.Host)
-}
+// loopsWhateverTheAnswer lists the corpus flows (file/trigger event) that
+// end on a step or widget-loop limit under Auto because they loop whatever
+// the contact answers, with why. Every other corpus flow must reach an end
+// that is not a limit.
+var loopsWhateverTheAnswer = map[string]string{}
 
 // TestCorpusFlowsRunToAnEnd: every real Studio flow, for every trigger event
 // it wires, runs under the simulator with automatic answers to an end,
-// without a Go error.
+// without a Go error, and not on a step limit (81000) or widget-loop limit
+// (81001) unless loopsWhateverTheAnswer says why.
 func TestCorpusFlowsRunToAnEnd(t *testing.T) {
 	files, _ := filepath.Glob("../../../shared/flows/corpus/*.json")
 	if len(files) == 0 {
 		t.Skip("no corpus")
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	require.NoError(t, err)
-	defer st.Close()
-	sids := &enginetest.SIDs{}
-	r := runner.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		engine.WithSIDs(sids.New), engine.WithHTTPClient(&http.Client{Transport: offline{}}))
+	r, st := testRunner(t)
 	runs := 0
 	for i, file := range files {
-		b, err := os.ReadFile(file)
-		require.NoError(t, err)
-		f, err := schema.Parse(b)
-		require.NoError(t, err)
 		flowSID := fmt.Sprintf("FW%032d", i+1)
-		_, err = st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: filepath.Base(file), Status: store.StatusPublished, Definition: json.RawMessage(b)})
-		require.NoError(t, err)
+		f := publish(t, st, flowSID, file)
 		trig := f.State(f.InitialState)
-		for _, ev := range []string{engine.EventIncomingCall, engine.EventIncomingMessage, engine.EventIncomingRequest} {
+		for _, ev := range []string{engine.EventIncomingCall, engine.EventIncomingMessage, engine.EventIncomingConversation, engine.EventIncomingRequest} {
 			if next, ok := trig.Next(ev); !ok || next == "" {
 				continue
 			}
-			t.Run(filepath.Base(file)+"/"+ev, func(t *testing.T) {
+			name := filepath.Base(file) + "/" + ev
+			t.Run(name, func(t *testing.T) {
 				contact := fmt.Sprintf("+1555%07d", runs)
 				tr := engine.Trigger{Event: ev, Contact: contact, Channel: "+15550002222",
 					Params: map[string]any{"From": contact, "To": "+15550002222", "Body": "hello", "CallSid": fmt.Sprintf("CA%032d", runs)}}
 				var out bytes.Buffer
-				res, err := Run(ctx, r, flowSID, tr, Auto{}, &out)
+				res, err := Run(ctx, r, flowSID, tr, NewAuto(f), &out)
 				require.NoError(t, err, out.String())
 				require.False(t, res.Execution.Active(), "execution still active:\n%s", out.String())
+				limit := res.Execution.EndReason == engine.EndMaxSteps || res.Execution.EndReason == engine.EndLoop
+				if why, ok := loopsWhateverTheAnswer[name]; ok {
+					require.True(t, limit, "listed as looping (%s) but ended: %s", why, res.Execution.EndReason)
+					return
+				}
+				require.False(t, limit, "ended on the %s under Auto:\n%s", res.Execution.EndReason, tail(out.String(), 40))
 			})
 			runs++
 		}
 	}
 	require.NotZero(t, runs)
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func TestParse(t *testing.T) {

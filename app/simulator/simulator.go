@@ -18,10 +18,11 @@ import (
 // MaxTurns bounds a conversation, so a flow that loops through waits ends.
 const MaxTurns = 2000
 
-// Driver answers a waiting execution: it returns the input to resume with,
-// or ok=false to hang up / walk away.
+// Driver answers a waiting execution (x.Wait says what it waits for; sp
+// is the sprint that led there): it returns the input to resume with, or
+// ok=false to hang up / walk away. It must not modify x.
 type Driver interface {
-	Input(ctx context.Context, w *engine.Wait, sp *engine.Sprint) (in engine.Input, ok bool, err error)
+	Input(ctx context.Context, x *engine.Execution, sp *engine.Sprint) (in engine.Input, ok bool, err error)
 }
 
 // Result is how a conversation went.
@@ -57,7 +58,7 @@ func Run(ctx context.Context, r *runner.Runner, flowSID string, t engine.Trigger
 			fmt.Fprintf(out, "── stopped after %d turns\n", MaxTurns)
 			return res, nil
 		}
-		in, ok, err := d.Input(ctx, x.Wait, sp)
+		in, ok, err := d.Input(ctx, x, sp)
 		if err != nil {
 			return res, err
 		}
