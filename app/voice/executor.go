@@ -1,8 +1,11 @@
-// Package voice runs Studio flows on live calls: it routes an answered SIP
-// call to its flow, starts the execution, carries out each sprint's voice
-// commands on the call's media (prompts, DTMF, gathers, recordings) and
+// Package voice runs Studio flows on live calls: it routes an inbound SIP
+// call to its flow (a flow SID as the user, or a number), starts the
+// execution before answering (a flow that cannot take the call refuses it),
+// carries out each sprint's voice commands on the call's media (speech,
+// audio files, DTMF, gathers, voicemail and whole-call recordings) and
 // resumes the execution with what happened, until the flow or the caller
-// hangs up.
+// hangs up. Dial, Enqueue, outbound calls and TwiML redirects are not
+// available on a call yet: the widget follows its failure path.
 package voice
 
 import (

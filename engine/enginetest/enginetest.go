@@ -1,7 +1,8 @@
 // Package enginetest runs widget test cases: one widget between a trigger and
 // the end, a script of inputs, and the expected outcome kept as golden JSON
 // (rewritten with -update). It gives tests a fixed clock, sequential SIDs
-// and an HTTP mock server on loopback.
+// and an HTTP mock server on loopback, and hosts' tests one command of each
+// type (EveryCommand) to check that their command switches list them all.
 package enginetest
 
 import (
