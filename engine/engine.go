@@ -9,8 +9,13 @@
 // dial result, a timeout...). Between sprints an Execution is plain data that
 // marshals to JSON, so a later process can resume it.
 //
-// engine imports only schema/, its own subpackages (liquid, conditions) and the
-// standard library.
+// Commands are one type per verb (Say, Gather, Dial, Message...), a closed
+// set every host switches on in full; their JSON carries a "verb"
+// discriminator. The step limit (81000) and the same-widget limit (81001)
+// are enforced here, as each widget is entered.
+//
+// engine imports only schema/ (with schema/liquid, the one Liquid dialect the
+// validator shares), its own subpackage conditions and the standard library.
 package engine
 
 import (

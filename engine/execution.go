@@ -192,10 +192,10 @@ const (
 
 // Sprint is what one Start or Resume did.
 type Sprint struct {
-	Steps    []Step    `json:"steps"`
-	Commands []Command `json:"commands,omitempty"`
-	Wait     *Wait     `json:"wait,omitempty"`
-	Events   []Event   `json:"events,omitempty"`
+	Steps    []Step   `json:"steps"`
+	Commands Commands `json:"commands,omitempty"`
+	Wait     *Wait    `json:"wait,omitempty"`
+	Events   []Event  `json:"events,omitempty"`
 	// Ended is set when the execution ended in this sprint.
 	Ended bool `json:"ended,omitempty"`
 }

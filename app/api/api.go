@@ -1,8 +1,10 @@
 // Package api serves Switchboard over HTTP: the Studio v2-shaped REST API
-// (/v2), Twilio-shaped webhooks (/v1/Accounts/{AccountSid}/Flows/{FlowSid}),
-// API keys (/2010-04-01/Accounts/{AccountSid}/Keys), the event stream, the
-// metrics, /healthz and the editor's static files. Every route but /healthz
-// needs credentials.
+// (/v2: flows, revisions, test users, executions, steps, contexts, Flow
+// Validate, SIP trunk status), Twilio-shaped webhooks
+// (/v1/Accounts/{AccountSid}/Flows/{FlowSid}), the 2010-04-01 resources
+// under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
+// numbers, recordings), the event stream, the metrics, /healthz and the
+// editor's static files. Every route but /healthz needs credentials.
 package api
 
 import (

@@ -175,14 +175,14 @@ func check(out *Outcome, e Expect, res *simulator.Result, steps []engine.Step) {
 	}
 	var msgs, says []string
 	for _, c := range res.Commands {
-		switch {
-		case c.Verb == engine.VerbMessage && c.Message != nil:
-			msgs = append(msgs, c.Message.Body)
-		case c.Verb == engine.VerbSay:
+		switch c := c.(type) {
+		case engine.Message:
+			msgs = append(msgs, c.Body)
+		case engine.Say:
 			says = append(says, c.Text)
-		case c.Verb == engine.VerbGather && c.Gather != nil:
-			for _, p := range c.Gather.Prompts {
-				if p.Verb == engine.VerbSay {
+		case engine.Gather:
+			for _, p := range c.Prompts {
+				if p, ok := p.(engine.Say); ok {
 					says = append(says, p.Text)
 				}
 			}

@@ -8,7 +8,6 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -281,14 +280,15 @@ func sessionKey(p *engine.Program, t engine.Trigger) string {
 func outbox(sp *engine.Sprint) ([]store.OutboxItem, error) {
 	var out []store.OutboxItem
 	for _, c := range sp.Commands {
-		if c.Verb != engine.VerbMessage || c.Message == nil {
+		m, ok := c.(engine.Message)
+		if !ok {
 			continue
 		}
-		b, err := json.Marshal(c.Message)
+		b, err := m.PlainJSON()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, store.OutboxItem{ID: c.Message.SID, Kind: "message", Payload: b})
+		out = append(out, store.OutboxItem{ID: m.SID, Kind: "message", Payload: b})
 	}
 	return out, nil
 }

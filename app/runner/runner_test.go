@@ -59,8 +59,8 @@ func (f *fixture) createFlow(t *testing.T, def string, status string) {
 func messages(sp *engine.Sprint) []string {
 	var out []string
 	for _, c := range sp.Commands {
-		if c.Message != nil {
-			out = append(out, c.Message.Body)
+		if m, ok := c.(engine.Message); ok {
+			out = append(out, m.Body)
 		}
 	}
 	return out

@@ -29,7 +29,7 @@ type Driver interface {
 type Result struct {
 	Execution *engine.Execution
 	Turns     int
-	Commands  []engine.Command
+	Commands  engine.Commands
 	Events    []engine.Event
 }
 
@@ -117,35 +117,55 @@ func echo(out io.Writer, in engine.Input) {
 
 // Describe renders a command as a line of the transcript.
 func Describe(c engine.Command) string {
-	switch c.Verb {
-	case engine.VerbSay:
-		return fmt.Sprintf("flow says: %s", c.Text)
-	case engine.VerbPlay:
-		return fmt.Sprintf("flow plays %s", c.URL)
-	case engine.VerbDigits:
-		return fmt.Sprintf("flow sends digits %s", c.Digits)
-	case engine.VerbGather:
+	s, err := describe(c)
+	if err != nil {
+		return fmt.Sprintf("   [%v]", err)
+	}
+	return s
+}
+
+// describe lists every command type; its default branch is a bug that the
+// package's tests catch for every type in enginetest.EveryCommand.
+func describe(c engine.Command) (string, error) {
+	switch c := c.(type) {
+	case engine.Say:
+		return fmt.Sprintf("flow says: %s", c.Text), nil
+	case engine.Play:
+		return fmt.Sprintf("flow plays %s", c.URL), nil
+	case engine.Digits:
+		return fmt.Sprintf("flow sends digits %s", c.Digits), nil
+	case engine.Gather:
 		var b strings.Builder
-		for _, p := range c.Gather.Prompts {
+		for _, p := range c.Prompts {
 			b.WriteString(Describe(p))
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "   [listening for keys or speech, %ds]", c.Gather.Timeout)
-		return b.String()
-	case engine.VerbRecord:
-		return fmt.Sprintf("   [recording, up to %ds]", c.Record.MaxLength)
-	case engine.VerbDial:
-		return fmt.Sprintf("   [dialling %s %s]", c.Dial.Noun, strings.Join(c.Dial.To, ", "))
-	case engine.VerbMessage:
-		return fmt.Sprintf("flow> %s", c.Message.Body)
-	case engine.VerbCall:
-		return fmt.Sprintf("   [calling %s from %s]", c.Call.To, c.Call.From)
-	case engine.VerbEnqueue:
-		return fmt.Sprintf("   [queued in %s]", c.Enqueue.Queue)
-	case engine.VerbRedirect:
-		return fmt.Sprintf("   [call handed to %s]", c.Redirect.URL)
-	case engine.VerbHangup:
-		return "   [flow hangs up]"
+		fmt.Fprintf(&b, "   [listening for keys or speech, %ds]", c.Timeout)
+		return b.String(), nil
+	case engine.Record:
+		return fmt.Sprintf("   [recording, up to %ds]", c.MaxLength), nil
+	case engine.Dial:
+		return fmt.Sprintf("   [dialling %s %s]", c.Noun, strings.Join(c.To, ", ")), nil
+	case engine.Message:
+		return fmt.Sprintf("flow> %s", c.Body), nil
+	case engine.Call:
+		return fmt.Sprintf("   [calling %s from %s]", c.To, c.From), nil
+	case engine.Enqueue:
+		return fmt.Sprintf("   [queued in %s]", c.Queue), nil
+	case engine.Redirect:
+		return fmt.Sprintf("   [call handed to %s]", c.URL), nil
+	case engine.Hangup:
+		return "   [flow hangs up]", nil
+	case engine.RecordCall:
+		if c.Start {
+			return "   [recording the call]", nil
+		}
+		return "   [call recording stopped]", nil
+	case engine.Stream:
+		if c.Action == "stop" {
+			return fmt.Sprintf("   [audio stream %s stopped]", c.Name), nil
+		}
+		return fmt.Sprintf("   [streaming the call's audio to %s]", c.URL), nil
 	}
-	return fmt.Sprintf("   [%s]", c.Verb)
+	return "", fmt.Errorf("%w %T", engine.ErrUnknownCommand, c)
 }

@@ -1,6 +1,8 @@
-// Package store keeps flows, revisions, executions and steps in an embedded
-// SQLite database (modernc.org/sqlite, no cgo). Migrations are numbered SQL
-// files embedded in the binary and applied in order at Open.
+// Package store keeps flows, revisions, test users, executions (with their
+// context), steps, the message and event outboxes, wait timers, numbers and
+// API keys in an embedded SQLite database (modernc.org/sqlite, no cgo).
+// Migrations are numbered SQL files embedded in the binary and applied in
+// order at Open.
 package store
 
 import (

@@ -107,75 +107,82 @@ func (r *Response) Redirect(url, method string) {
 func (r *Response) Voice(c engine.Command, action Action) error {
 	var tmp Response
 	if err := tmp.voice(c, action); err != nil {
-		return fmt.Errorf("%s (widget %q): %w", c.Verb, c.Widget, err)
+		return fmt.Errorf("%s (widget %q): %w", c.Verb(), c.WidgetName(), err)
 	}
 	r.b.Write(tmp.b.Bytes())
 	r.verbs += tmp.verbs
 	return nil
 }
 
+// voice lists every command type: those with no TwiML verb are
+// ErrUnsupported; the default branch (engine.ErrUnknownCommand) is a bug
+// that the package's tests catch for every type in enginetest.EveryCommand.
 func (r *Response) voice(c engine.Command, action Action) error {
-	switch c.Verb {
-	case engine.VerbSay, engine.VerbPlay, engine.VerbDigits:
-		return r.prompt(c)
-	case engine.VerbGather:
-		return r.gather(c.Gather, action)
-	case engine.VerbRecord:
-		return r.record(c.Record, action)
-	case engine.VerbDial:
-		return r.dial(c.Dial, action)
-	case engine.VerbEnqueue:
-		if c.Enqueue == nil || c.Enqueue.Queue == "" {
+	switch c := c.(type) {
+	case engine.Say, engine.Play, engine.Digits:
+		return r.prompt(c.(engine.Prompt))
+	case engine.Gather:
+		return r.gather(&c, action)
+	case engine.Record:
+		return r.record(&c, action)
+	case engine.Dial:
+		return r.dial(&c, action)
+	case engine.Enqueue:
+		if c.Queue == "" {
 			return ErrUnsupported
 		}
 		r.verbs++
 		r.open("Enqueue", false, attr{k: "action", v: action(EventQueue)}, attr{k: "method", v: DefaultMethod},
-			attr{k: "waitUrl", v: c.Enqueue.WaitURL})
-		r.text(c.Enqueue.Queue)
+			attr{k: "waitUrl", v: c.WaitURL})
+		r.text(c.Queue)
 		r.close("Enqueue")
-	case engine.VerbHangup:
+	case engine.Hangup:
 		r.Hangup()
-	case engine.VerbRedirect:
-		if c.Redirect == nil || c.Redirect.URL == "" {
+	case engine.Redirect:
+		if c.URL == "" {
 			return ErrUnsupported
 		}
-		r.Redirect(c.Redirect.URL, c.Redirect.Method)
-	case engine.VerbStream:
-		return r.stream(c.Stream)
-	default:
+		r.Redirect(c.URL, c.Method)
+	case engine.Stream:
+		return r.stream(&c)
+	case engine.Call, engine.Message, engine.RecordCall:
 		return ErrUnsupported
+	default:
+		return fmt.Errorf("twiml: %w %T", engine.ErrUnknownCommand, c)
 	}
 	return nil
 }
 
 // prompt renders say, play and digits (also inside <Gather>).
-func (r *Response) prompt(c engine.Command) error {
-	loop := ""
-	if c.Loop > 1 {
-		loop = strconv.Itoa(c.Loop)
+func (r *Response) prompt(c engine.Prompt) error {
+	loop := func(n int) string {
+		if n > 1 {
+			return strconv.Itoa(n)
+		}
+		return ""
 	}
-	switch c.Verb {
-	case engine.VerbSay:
+	switch c := c.(type) {
+	case engine.Say:
 		r.verbs++
-		r.open("Say", false, attr{k: "voice", v: c.Voice}, attr{k: "language", v: c.Language}, attr{k: "loop", v: loop})
+		r.open("Say", false, attr{k: "voice", v: c.Voice}, attr{k: "language", v: c.Language}, attr{k: "loop", v: loop(c.Loop)})
 		r.text(c.Text)
 		r.close("Say")
-	case engine.VerbPlay:
+	case engine.Play:
 		if c.URL == "" {
 			return ErrUnsupported
 		}
 		r.verbs++
-		r.open("Play", false, attr{k: "loop", v: loop})
+		r.open("Play", false, attr{k: "loop", v: loop(c.Loop)})
 		r.text(c.URL)
 		r.close("Play")
-	case engine.VerbDigits:
+	case engine.Digits:
 		if c.Digits == "" {
 			return ErrUnsupported
 		}
 		r.verbs++
 		r.open("Play", true, attr{k: "digits", v: c.Digits})
 	default:
-		return ErrUnsupported
+		return fmt.Errorf("twiml: %w %T", engine.ErrUnknownCommand, c)
 	}
 	return nil
 }
@@ -186,7 +193,7 @@ func (r *Response) gather(g *engine.Gather, action Action) error {
 	}
 	var inner Response
 	for _, p := range g.Prompts {
-		if p.Verb == engine.VerbDigits { // <Gather> nests only <Say>, <Play> and <Pause>
+		if _, digits := p.(engine.Digits); digits { // <Gather> nests only <Say>, <Play> and <Pause>
 			return ErrUnsupported
 		}
 		if err := inner.prompt(p); err != nil {

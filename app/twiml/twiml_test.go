@@ -36,58 +36,58 @@ func TestGolden(t *testing.T) {
 		}},
 		{"say-play-digits", func(r *Response) error {
 			return errors.Join(
-				r.Voice(engine.Command{Verb: engine.VerbSay, Text: "Hello & welcome", Voice: "Polly.Joanna", Language: "en-US", Loop: 1}, action),
-				r.Voice(engine.Command{Verb: engine.VerbPlay, URL: "https://x/hold.mp3", Loop: 3}, action),
-				r.Voice(engine.Command{Verb: engine.VerbDigits, Digits: "ww123#"}, action),
+				r.Voice(engine.Say{Text: "Hello & welcome", Voice: "Polly.Joanna", Language: "en-US", Loop: 1}, action),
+				r.Voice(engine.Play{URL: "https://x/hold.mp3", Loop: 3}, action),
+				r.Voice(engine.Digits{Digits: "ww123#"}, action),
 			)
 		}},
 		{"gather", func(r *Response) error {
-			return r.Voice(engine.Command{Verb: engine.VerbGather, Gather: &engine.Gather{
-				Prompts: []engine.Command{{Verb: engine.VerbSay, Text: "Press 1 for sales", Language: "en-US"}},
+			return r.Voice(engine.Gather{
+				Prompts: []engine.Prompt{engine.Say{Text: "Press 1 for sales", Language: "en-US"}},
 				Input:   []string{"dtmf", "speech"}, Timeout: 5, FinishOnKey: "#", NumDigits: 1,
 				SpeechTimeout: "auto", Language: "en-US", Hints: "sales, support", ProfanityFilter: true,
-			}}, action)
+			}, action)
 		}},
 		{"gather-no-finish-key", func(r *Response) error {
-			return r.Voice(engine.Command{Verb: engine.VerbGather, Gather: &engine.Gather{
-				Prompts: []engine.Command{{Verb: engine.VerbPlay, URL: "https://x/menu.wav"}},
+			return r.Voice(engine.Gather{
+				Prompts: []engine.Prompt{engine.Play{URL: "https://x/menu.wav"}},
 				Input:   []string{"dtmf"}, Timeout: 3, SpeechModel: "phone_call",
-			}}, action)
+			}, action)
 		}},
 		{"record", func(r *Response) error {
-			return r.Voice(engine.Command{Verb: engine.VerbRecord, Record: &engine.Record{
+			return r.Voice(engine.Record{
 				Timeout: 5, FinishOnKey: "#", MaxLength: 3600, PlayBeep: true, Trim: true, Transcribe: true,
-				StatusURL: "https://x/status"}}, action)
+				StatusURL: "https://x/status"}, action)
 		}},
 		{"dial-number-multi", func(r *Response) error {
-			return r.Voice(engine.Command{Verb: engine.VerbDial, Dial: &engine.Dial{
+			return r.Voice(engine.Dial{
 				Noun: "number-multi", To: []string{"+15550003333", "+15550004444"}, CallerID: "+15550002222",
-				Timeout: 30, TimeLimit: 600, Record: true}}, action)
+				Timeout: 30, TimeLimit: 600, Record: true}, action)
 		}},
 		{"dial-sip", func(r *Response) error {
-			return r.Voice(engine.Command{Verb: engine.VerbDial, Dial: &engine.Dial{
-				Noun: "sip", To: []string{"sip:alice@pbx.local"}, Timeout: 20, SIPUser: "alice", SIPPass: "s3<cret"}}, action)
+			return r.Voice(engine.Dial{
+				Noun: "sip", To: []string{"sip:alice@pbx.local"}, Timeout: 20, SIPUser: "alice", SIPPass: "s3<cret"}, action)
 		}},
 		{"dial-client-conference", func(r *Response) error {
 			return errors.Join(
-				r.Voice(engine.Command{Verb: engine.VerbDial, Dial: &engine.Dial{Noun: "client", To: []string{"client:bob"}, Timeout: 10}}, action),
-				r.Voice(engine.Command{Verb: engine.VerbDial, Dial: &engine.Dial{Noun: "conference", To: []string{"room 1"}, Timeout: 10}}, action),
+				r.Voice(engine.Dial{Noun: "client", To: []string{"client:bob"}, Timeout: 10}, action),
+				r.Voice(engine.Dial{Noun: "conference", To: []string{"room 1"}, Timeout: 10}, action),
 			)
 		}},
 		{"enqueue", func(r *Response) error {
-			return r.Voice(engine.Command{Verb: engine.VerbEnqueue, Enqueue: &engine.Enqueue{Queue: "support", WaitURL: "https://x/wait"}}, action)
+			return r.Voice(engine.Enqueue{Queue: "support", WaitURL: "https://x/wait"}, action)
 		}},
 		{"redirect-hangup", func(r *Response) error {
 			return errors.Join(
-				r.Voice(engine.Command{Verb: engine.VerbRedirect, Redirect: &engine.Redirect{URL: "https://x/twiml?a=1&b=2", Method: "GET"}}, action),
-				r.Voice(engine.Command{Verb: engine.VerbHangup}, action),
+				r.Voice(engine.Redirect{URL: "https://x/twiml?a=1&b=2", Method: "GET"}, action),
+				r.Voice(engine.Hangup{}, action),
 			)
 		}},
 		{"stream", func(r *Response) error {
 			return errors.Join(
-				r.Voice(engine.Command{Verb: engine.VerbStream, Stream: &engine.Stream{Action: "start", Name: "s1", URL: "wss://x/s",
-					Track: "both_tracks", Params: map[string]string{"b": "2", "a": "1"}}}, action),
-				r.Voice(engine.Command{Verb: engine.VerbStream, Stream: &engine.Stream{Action: "stop", Name: "s1"}}, action),
+				r.Voice(engine.Stream{Action: "start", Name: "s1", URL: "wss://x/s",
+					Track: "both_tracks", Params: map[string]string{"b": "2", "a": "1"}}, action),
+				r.Voice(engine.Stream{Action: "stop", Name: "s1"}, action),
 			)
 		}},
 	}
@@ -114,17 +114,15 @@ func TestUnsupported(t *testing.T) {
 		name string
 		cmd  engine.Command
 	}{
-		{"outbound call", engine.Command{Verb: engine.VerbCall, Call: &engine.Call{To: "+1"}}},
-		{"message in a call", engine.Command{Verb: engine.VerbMessage, Message: &engine.Message{To: "+1"}}},
-		{"record call", engine.Command{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: true}}},
-		{"dial nobody", engine.Command{Verb: engine.VerbDial, Dial: &engine.Dial{Noun: "number"}}},
-		{"dial unknown noun", engine.Command{Verb: engine.VerbDial, Dial: &engine.Dial{Noun: "fax", To: []string{"x"}}}},
-		{"gather without body", engine.Command{Verb: engine.VerbGather}},
-		{"gather with digits prompt", engine.Command{Verb: engine.VerbGather, Gather: &engine.Gather{
-			Prompts: []engine.Command{{Verb: engine.VerbDigits, Digits: "1"}}}}},
-		{"play without url", engine.Command{Verb: engine.VerbPlay}},
-		{"enqueue without queue", engine.Command{Verb: engine.VerbEnqueue, Enqueue: &engine.Enqueue{}}},
-		{"unknown verb", engine.Command{Verb: "teleport"}},
+		{"outbound call", engine.Call{To: "+1"}},
+		{"message in a call", engine.Message{To: "+1"}},
+		{"record call", engine.RecordCall{Start: true}},
+		{"dial nobody", engine.Dial{Noun: "number"}},
+		{"dial unknown noun", engine.Dial{Noun: "fax", To: []string{"x"}}},
+		{"gather with digits prompt", engine.Gather{
+			Prompts: []engine.Prompt{engine.Digits{Digits: "1"}}}},
+		{"play without url", engine.Play{}},
+		{"enqueue without queue", engine.Enqueue{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

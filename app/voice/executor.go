@@ -1,8 +1,11 @@
-// Package voice runs Studio flows on live calls: it routes an answered SIP
-// call to its flow, starts the execution, carries out each sprint's voice
-// commands on the call's media (prompts, DTMF, gathers, recordings) and
+// Package voice runs Studio flows on live calls: it routes an inbound SIP
+// call to its flow (a flow SID as the user, or a number), starts the
+// execution before answering (a flow that cannot take the call refuses it),
+// carries out each sprint's voice commands on the call's media (speech,
+// audio files, DTMF, gathers, voicemail and whole-call recordings) and
 // resumes the execution with what happened, until the flow or the caller
-// hangs up.
+// hangs up. Dial, Enqueue, outbound calls and TwiML redirects are not
+// available on a call yet: the widget follows its failure path.
 package voice
 
 import (
@@ -118,31 +121,32 @@ var ErrHangup = errors.New("the flow hung up")
 // its wait (nil when the sprint does not wait). ctx ends when the caller
 // hangs up; Run then returns a hangup input.
 func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, error) {
-	var gather *engine.Command
-	var record *engine.Command
-	for i := range sp.Commands {
-		c := &sp.Commands[i]
+	var gather *engine.Gather
+	var record *engine.Record
+	for _, c := range sp.Commands {
 		if ctx.Err() != nil {
 			return &engine.Input{Type: engine.InputHangup}, nil
 		}
-		switch c.Verb {
-		case engine.VerbSay, engine.VerbPlay, engine.VerbDigits:
-			if _, err := e.prompt(ctx, c, false); err != nil && ctx.Err() == nil {
-				e.Log.Warn("prompt failed", "widget", c.Widget, "err", err)
+		switch c := c.(type) {
+		case engine.Say, engine.Play, engine.Digits:
+			if _, err := e.prompt(ctx, c.(engine.Prompt), false); err != nil && ctx.Err() == nil {
+				e.Log.Warn("prompt failed", "widget", c.WidgetName(), "err", err)
 			}
-		case engine.VerbGather:
-			gather = c
-		case engine.VerbRecord:
-			record = c
-		case engine.VerbHangup:
+		case engine.Gather:
+			gather = &c
+		case engine.Record:
+			record = &c
+		case engine.Hangup:
 			return nil, ErrHangup
-		case engine.VerbRecordCall:
-			e.recordCall(c.RecordCall)
-		case engine.VerbMessage, engine.VerbStream:
+		case engine.RecordCall:
+			e.recordCall(&c)
+		case engine.Message, engine.Stream:
 			// Messages go through the outbox; media streams to WebSockets
 			// are not an offline feature yet.
-		default:
+		case engine.Dial, engine.Call, engine.Enqueue, engine.Redirect:
 			return e.unsupported(sp, c)
+		default:
+			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)
 		}
 	}
 	if ctx.Err() != nil {
@@ -153,9 +157,9 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 	case w == nil:
 		return nil, nil
 	case gather != nil:
-		return e.gather(ctx, gather.Gather)
+		return e.gather(ctx, gather)
 	case record != nil:
-		return e.record(ctx, record.Record)
+		return e.record(ctx, record)
 	case w.Accepts(engine.InputAudioDone):
 		return &engine.Input{Type: engine.InputAudioDone}, nil
 	}
@@ -165,40 +169,49 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 // unsupported answers a command this appliance cannot carry out offline
 // (dial, enqueue, outbound calls, TwiML redirects): the widget's own failure
 // path runs where it has one; else the call ends.
-func (e *Executor) unsupported(sp *engine.Sprint, c *engine.Command) (*engine.Input, error) {
-	e.Log.Warn("voice command not available on this appliance yet", "verb", c.Verb, "widget", c.Widget)
+func (e *Executor) unsupported(sp *engine.Sprint, c engine.Command) (*engine.Input, error) {
+	e.Log.Warn("voice command not available on this appliance yet", "verb", c.Verb(), "widget", c.WidgetName())
 	w := sp.Wait
+	var in *engine.Input
+	switch c.(type) {
+	case engine.Dial:
+		in = &engine.Input{Type: engine.InputDial, Params: map[string]any{"DialCallStatus": "failed", "DialCallDuration": "0"}}
+	case engine.Call:
+		in = &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}
+	case engine.Enqueue:
+		in = &engine.Input{Type: engine.InputQueue, Params: map[string]any{"QueueResult": "system-error"}}
+	case engine.Redirect:
+		in = &engine.Input{Type: engine.InputTimeout}
+	}
 	switch {
 	case w == nil:
 		return nil, nil
-	case c.Verb == engine.VerbDial && w.Accepts(engine.InputDial):
-		return &engine.Input{Type: engine.InputDial, Params: map[string]any{"DialCallStatus": "failed", "DialCallDuration": "0"}}, nil
-	case c.Verb == engine.VerbCall && w.Accepts(engine.InputCall):
-		return &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}, nil
-	case c.Verb == engine.VerbEnqueue && w.Accepts(engine.InputQueue):
-		return &engine.Input{Type: engine.InputQueue, Params: map[string]any{"QueueResult": "system-error"}}, nil
-	case c.Verb == engine.VerbRedirect && w.Accepts(engine.InputTimeout):
-		return &engine.Input{Type: engine.InputTimeout}, nil
+	case in != nil && w.Accepts(in.Type):
+		return in, nil
 	}
-	return nil, fmt.Errorf("voice: %s is not available on this appliance", c.Verb)
+	return nil, fmt.Errorf("voice: %s is not available on this appliance", c.Verb())
 }
 
 // prompt plays a say/play/digits command (looped); with interruptible set,
 // the first key the caller presses stops it and is kept for the gather.
-func (e *Executor) prompt(ctx context.Context, c *engine.Command, interruptible bool) (interrupted bool, err error) {
+func (e *Executor) prompt(ctx context.Context, c engine.Prompt, interruptible bool) (interrupted bool, err error) {
 	var frames [][]byte
-	switch c.Verb {
-	case engine.VerbSay:
+	var loops int
+	switch c := c.(type) {
+	case engine.Say:
 		frames, err = e.Prompts.Say(ctx, c.Text, c.Voice, c.Language)
-	case engine.VerbPlay:
+		loops = c.Loop
+	case engine.Play:
 		frames, err = e.Prompts.Play(ctx, c.URL)
-	case engine.VerbDigits:
+		loops = c.Loop
+	case engine.Digits:
 		return false, e.Media.SendDigits(ctx, c.Digits)
+	default:
+		return false, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)
 	}
 	if err != nil {
 		return false, err
 	}
-	loops := c.Loop
 	if loops <= 0 {
 		loops = 1 // Studio's loop 0 means once here; TwiML's 0 ("forever") is not offered by the widgets
 	}
@@ -241,7 +254,7 @@ func (e *Executor) gather(ctx context.Context, g *engine.Gather) (*engine.Input,
 	}
 	e.pending = e.pending[:0]
 	for i := range g.Prompts {
-		interrupted, err := e.prompt(ctx, &g.Prompts[i], dtmf && g.StopOnKey)
+		interrupted, err := e.prompt(ctx, g.Prompts[i], dtmf && g.StopOnKey)
 		if ctx.Err() != nil {
 			return &engine.Input{Type: engine.InputHangup}, nil
 		}

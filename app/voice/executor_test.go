@@ -146,16 +146,16 @@ func newExec() (*Executor, *fakeMedia, *fakeRecordings) {
 	return &Executor{Media: m, Prompts: fakePrompts{}, Recordings: recs, CallSID: "CA1", Log: slog.New(slog.DiscardHandler)}, m, recs
 }
 
-func sayCmd(text string) engine.Command { return engine.Command{Verb: engine.VerbSay, Text: text} }
+func sayCmd(text string) engine.Say { return engine.Say{Text: text} }
 
 func gatherSprint(g engine.Gather) *engine.Sprint {
-	return &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbGather, Gather: &g}},
+	return &engine.Sprint{Commands: []engine.Command{g},
 		Wait: &engine.Wait{Inputs: []string{engine.InputDigits, engine.InputSpeech, engine.InputTimeout}}}
 }
 
 func TestSayThenAudioDone(t *testing.T) {
 	e, m, _ := newExec()
-	sp := &engine.Sprint{Commands: []engine.Command{sayCmd("hello"), {Verb: engine.VerbPlay, URL: "x.wav", Loop: 2}, {Verb: engine.VerbDigits, Digits: "1w2"}},
+	sp := &engine.Sprint{Commands: []engine.Command{sayCmd("hello"), engine.Play{URL: "x.wav", Loop: 2}, engine.Digits{Digits: "1w2"}},
 		Wait: &engine.Wait{Inputs: []string{engine.InputAudioDone}}}
 	in, err := e.Run(context.Background(), sp)
 	require.NoError(t, err)
@@ -183,7 +183,7 @@ func TestGather(t *testing.T) {
 		{"nothing pressed", engine.Gather{Timeout: 1, FinishOnKey: "#"}, "", false,
 			engine.Input{Type: engine.InputTimeout}},
 		{"barge-in", engine.Gather{Timeout: 2, FinishOnKey: "#", NumDigits: 1, StopOnKey: true,
-			Prompts: []engine.Command{sayCmd("long menu")}}, "7", true,
+			Prompts: []engine.Prompt{sayCmd("long menu")}}, "7", true,
 			engine.Input{Type: engine.InputDigits, Params: map[string]any{"Digits": "7"}}},
 		{"speech only times out", engine.Gather{Timeout: 1, Input: []string{"speech"}}, "5", false,
 			engine.Input{Type: engine.InputTimeout}},
@@ -216,13 +216,13 @@ func TestGatherHangup(t *testing.T) {
 	e, _, _ := newExec()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
-	in, err := e.Run(ctx, gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#", Prompts: []engine.Command{sayCmd("menu")}}))
+	in, err := e.Run(ctx, gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#", Prompts: []engine.Prompt{sayCmd("menu")}}))
 	require.NoError(t, err)
 	require.Equal(t, engine.InputHangup, in.Type)
 }
 
 func recordSprint(r engine.Record) *engine.Sprint {
-	return &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecord, Record: &r}},
+	return &engine.Sprint{Commands: []engine.Command{r},
 		Wait: &engine.Wait{Inputs: []string{engine.InputRecording, engine.InputHangup}}}
 }
 
@@ -282,20 +282,20 @@ func TestRecord(t *testing.T) {
 
 func TestUnsupportedCommandsTakeTheFailurePath(t *testing.T) {
 	e, _, _ := newExec()
-	sp := &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbDial, Dial: &engine.Dial{Noun: "number", To: []string{"+1"}}}},
+	sp := &engine.Sprint{Commands: []engine.Command{engine.Dial{Noun: "number", To: []string{"+1"}}},
 		Wait: &engine.Wait{Inputs: []string{engine.InputDial, engine.InputHangup}}}
 	in, err := e.Run(context.Background(), sp)
 	require.NoError(t, err)
 	require.Equal(t, engine.InputDial, in.Type)
 	require.Equal(t, "failed", in.Params["DialCallStatus"])
 
-	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbHangup}}})
+	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{engine.Hangup{}}})
 	require.ErrorIs(t, err, ErrHangup)
 }
 
 func TestRecordCallStartsAndStops(t *testing.T) {
 	e, m, recs := newExec()
-	start := &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: true, Channels: "dual"}}, sayCmd("hi")},
+	start := &engine.Sprint{Commands: []engine.Command{engine.RecordCall{Start: true, Channels: "dual"}, sayCmd("hi")},
 		Wait: &engine.Wait{Inputs: []string{engine.InputAudioDone}}}
 	_, err := e.Run(context.Background(), start)
 	require.NoError(t, err)
@@ -306,14 +306,14 @@ func TestRecordCallStartsAndStops(t *testing.T) {
 	_, err = e.Run(context.Background(), start)
 	require.NoError(t, err)
 	require.Len(t, recs.recs, 1)
-	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: false}}}})
+	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{engine.RecordCall{Start: false}}})
 	require.NoError(t, err)
 	require.True(t, m.callRecStopped)
 	require.True(t, recs.recs[0].kept)
 
 	// Mono, and a recording still running when the call ends is finished.
 	e, m, recs = newExec()
-	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{{Verb: engine.VerbRecordCall, RecordCall: &engine.RecordCall{Start: true, Channels: "mono"}}}})
+	_, err = e.Run(context.Background(), &engine.Sprint{Commands: []engine.Command{engine.RecordCall{Start: true, Channels: "mono"}}})
 	require.NoError(t, err)
 	require.Equal(t, 1, recs.recs[0].channels)
 	e.Close()

@@ -1,7 +1,8 @@
 // Package enginetest runs widget test cases: one widget between a trigger and
 // the end, a script of inputs, and the expected outcome kept as golden JSON
 // (rewritten with -update). It gives tests a fixed clock, sequential SIDs
-// and an HTTP mock server on loopback.
+// and an HTTP mock server on loopback, and hosts' tests one command of each
+// type (EveryCommand) to check that their command switches list them all.
 package enginetest
 
 import (
@@ -209,13 +210,13 @@ type Result struct {
 	// Event is the transition the widget took ("" while waiting).
 	Event string `json:"event,omitempty"`
 	// To is the widget that transition leads to, when it is not the end.
-	To       string           `json:"to,omitempty"`
-	Outputs  map[string]any   `json:"outputs,omitempty"`
-	Commands []engine.Command `json:"commands,omitempty"`
-	Wait     *engine.Wait     `json:"wait,omitempty"`
-	Events   []engine.Event   `json:"events,omitempty"`
-	Requests []Request        `json:"requests,omitempty"`
-	Ended    string           `json:"ended,omitempty"`
+	To       string          `json:"to,omitempty"`
+	Outputs  map[string]any  `json:"outputs,omitempty"`
+	Commands engine.Commands `json:"commands,omitempty"`
+	Wait     *engine.Wait    `json:"wait,omitempty"`
+	Events   []engine.Event  `json:"events,omitempty"`
+	Requests []Request       `json:"requests,omitempty"`
+	Ended    string          `json:"ended,omitempty"`
 }
 
 // Widget is the name the harness gives the widget under test.
@@ -417,4 +418,36 @@ func transitionsOr(raw json.RawMessage, def []map[string]any) any {
 		return raw
 	}
 	return def
+}
+
+// EveryCommand returns one command of each type, every field set, in the
+// order of engine.Verbs. Hosts' tests give each to their command switch, so
+// a command type a host does not list fails a test instead of falling into
+// a default branch.
+func EveryCommand() []engine.Command {
+	say := engine.Say{Widget: "w", Text: "Hello <there> & goodbye", Voice: "Polly.Joanna", Language: "en-GB", Loop: 2}
+	play := engine.Play{Widget: "w", URL: "https://example.com/a.wav?x=1&y=2", Loop: 1}
+	digits := engine.Digits{Widget: "w", Digits: "1w2#", Loop: 1}
+	return []engine.Command{
+		engine.Call{Widget: "w", From: "+15550002222", To: "+15550001111", Timeout: 30, Record: true, DetectMachine: true,
+			MachineDetection: "Enable", MachineDetectionTimeout: 20, SendDigits: "12", SIPUser: "bob"},
+		engine.Dial{Widget: "w", Noun: "number", To: []string{"+15550003333"}, CallerID: "+15550002222", Timeout: 20,
+			TimeLimit: 600, Record: true, SIPUser: "alice"},
+		digits,
+		engine.Enqueue{Widget: "w", Queue: "support", WaitURL: "https://example.com/wait", Priority: 3, Timeout: 60, Attributes: `{"a":1}`},
+		engine.Gather{Widget: "w", Prompts: []engine.Prompt{say, play}, Input: []string{"dtmf", "speech"}, Timeout: 5,
+			FinishOnKey: "#", NumDigits: 4, SpeechTimeout: "auto", Language: "en-US", Hints: "yes,no", ProfanityFilter: true,
+			SpeechModel: "phone_call", StopOnKey: true},
+		engine.Hangup{Widget: "w"},
+		engine.Message{Widget: "w", SID: "SM00000000000000000000000000000001", From: "+15550002222", To: "+15550001111",
+			Body: "Hi", MediaURL: []string{"https://example.com/a.png"}},
+		play,
+		engine.Record{Widget: "w", Timeout: 5, FinishOnKey: "#", MaxLength: 60, PlayBeep: true, Trim: true, Transcribe: true,
+			StatusURL: "https://example.com/status"},
+		engine.RecordCall{Widget: "w", Start: true, Channels: "dual", Trim: true},
+		engine.Redirect{Widget: "w", URL: "https://example.com/twiml", Method: "POST", Timeout: 14400},
+		say,
+		engine.Stream{Widget: "w", Action: "start", Name: "s1", URL: "wss://example.com/s", Track: "both_tracks",
+			Params: map[string]string{"k": "v"}},
+	}
 }

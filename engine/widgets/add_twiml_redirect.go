@@ -54,7 +54,8 @@ func (AddTwimlRedirect) Enter(ctx context.Context, r *engine.Run) (engine.Outcom
 		r.Warn("timeout %d is above Studio's %d seconds; using %d", red.Timeout, redirectTimeout, redirectTimeout)
 		red.Timeout = redirectTimeout
 	}
-	cmd := engine.Command{Verb: engine.VerbRedirect, Widget: r.Name(), Redirect: red}
+	red.Widget = r.Name()
+	cmd := *red
 	out := engine.WaitFor([]engine.Command{cmd}, engine.InputReturn, engine.InputTimeout)
 	if red.Timeout > 0 {
 		out.Wait.Deadline = r.Engine().Now().Add(time.Duration(red.Timeout) * time.Second)

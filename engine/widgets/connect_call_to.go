@@ -87,7 +87,8 @@ func (ConnectCallTo) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, 
 	if len(d.To) == 0 {
 		return dialFailed(r, "there is nobody to connect to: to is empty for noun %s", d.Noun), nil
 	}
-	cmd := engine.Command{Verb: engine.VerbDial, Widget: r.Name(), Dial: d}
+	d.Widget = r.Name()
+	cmd := *d
 	return engine.WaitFor([]engine.Command{cmd}, engine.InputDial, engine.InputHangup), nil
 }
 

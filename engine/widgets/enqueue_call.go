@@ -56,7 +56,8 @@ func (EnqueueCall) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, er
 		r.Warn("timeout %d is negative; the call may wait without limit", q.Timeout)
 		q.Timeout = 0
 	}
-	cmd := engine.Command{Verb: engine.VerbEnqueue, Widget: r.Name(), Enqueue: q}
+	q.Widget = r.Name()
+	cmd := *q
 	return engine.WaitFor([]engine.Command{cmd}, engine.InputQueue, engine.InputHangup), nil
 }
 

@@ -71,6 +71,7 @@ func (ForkStream) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, err
 		r.Error(engine.CodeInvalidProperty, "stream_action %q is neither start nor stop", p.StreamAction)
 		return engine.Go("next", next), nil
 	}
-	cmd := engine.Command{Verb: engine.VerbStream, Widget: r.Name(), Stream: s}
+	s.Widget = r.Name()
+	cmd := *s
 	return engine.Go("next", next, cmd), nil
 }

@@ -43,9 +43,10 @@ func (GatherInputOnCall) Enter(ctx context.Context, r *engine.Run) (engine.Outco
 		g.SpeechTimeout = "auto"
 	}
 	if cmd, ok := prompt(ctx, r, p.Say, p.Play, "", p.Voice, p.Language, p.Loop); ok {
-		g.Prompts = []engine.Command{cmd}
+		g.Prompts = []engine.Prompt{cmd}
 	}
-	cmd := engine.Command{Verb: engine.VerbGather, Widget: r.Name(), Gather: g}
+	g.Widget = r.Name()
+	cmd := *g
 	return engine.WaitFor([]engine.Command{cmd}, engine.InputDigits, engine.InputSpeech, engine.InputTimeout), nil
 }
 

@@ -29,7 +29,8 @@ func (MakeOutgoingCallV1) Enter(ctx context.Context, r *engine.Run) (engine.Outc
 	}
 	// v1 has no switch for it: it always asks who answered.
 	c.DetectMachine, c.MachineDetection = true, "Enable"
-	cmd := engine.Command{Verb: engine.VerbCall, Widget: r.Name(), Call: c}
+	c.Widget = r.Name()
+	cmd := *c
 	return engine.WaitFor([]engine.Command{cmd}, engine.InputCall, engine.InputHangup), nil
 }
 

@@ -57,7 +57,8 @@ func (MakeOutgoingCallV2) Enter(ctx context.Context, r *engine.Run) (engine.Outc
 	}
 	c.SIPUser = strings.TrimSpace(render(ctx, r, p.SIPAuthUsername))
 	c.SIPPass = render(ctx, r, p.SIPAuthPassword)
-	cmd := engine.Command{Verb: engine.VerbCall, Widget: r.Name(), Call: c}
+	c.Widget = r.Name()
+	cmd := *c
 	return engine.WaitFor([]engine.Command{cmd}, engine.InputCall), nil
 }
 

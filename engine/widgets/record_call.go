@@ -56,6 +56,7 @@ func (RecordCall) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, err
 	} else {
 		out["Status"] = "stopped"
 	}
-	cmd := engine.Command{Verb: engine.VerbRecordCall, Widget: r.Name(), RecordCall: rc}
+	rc.Widget = r.Name()
+	cmd := *rc
 	return engine.Go("success", out, cmd), nil
 }

@@ -50,7 +50,8 @@ func (RecordVoicemail) Enter(ctx context.Context, r *engine.Run) (engine.Outcome
 		r.Warn("max_length %d is above Studio's %d seconds; using %d", rec.MaxLength, voicemailLongest, voicemailLongest)
 		rec.MaxLength = voicemailLongest
 	}
-	cmd := engine.Command{Verb: engine.VerbRecord, Widget: r.Name(), Record: rec}
+	rec.Widget = r.Name()
+	cmd := *rec
 	return engine.WaitFor([]engine.Command{cmd}, engine.InputRecording, engine.InputHangup), nil
 }
 

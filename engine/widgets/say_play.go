@@ -37,25 +37,23 @@ func (SayPlay) Resume(_ context.Context, r *engine.Run, in engine.Input) (engine
 }
 
 // prompt builds a say, play or digits command from a widget's properties.
-func prompt(ctx context.Context, r *engine.Run, say, play, digits, voice, language string, loop schema.Scalar) (engine.Command, bool) {
+func prompt(ctx context.Context, r *engine.Run, say, play, digits, voice, language string, loop schema.Scalar) (engine.Prompt, bool) {
 	n := renderInt(ctx, r, "loop", loop, 1)
 	if n < 1 {
 		n = 1
 	}
-	c := engine.Command{Widget: r.Name(), Loop: n}
 	switch {
 	case say != "":
-		c.Verb, c.Text = engine.VerbSay, render(ctx, r, say)
+		c := engine.Say{Widget: r.Name(), Loop: n, Text: render(ctx, r, say)}
 		c.Voice, c.Language = render(ctx, r, voice), render(ctx, r, language)
 		if c.Language == "" {
 			c.Language = "en-US"
 		}
+		return c, true
 	case play != "":
-		c.Verb, c.URL = engine.VerbPlay, render(ctx, r, play)
+		return engine.Play{Widget: r.Name(), Loop: n, URL: render(ctx, r, play)}, true
 	case digits != "":
-		c.Verb, c.Digits = engine.VerbDigits, render(ctx, r, digits)
-	default:
-		return c, false
+		return engine.Digits{Widget: r.Name(), Loop: n, Digits: render(ctx, r, digits)}, true
 	}
-	return c, true
+	return nil, false
 }

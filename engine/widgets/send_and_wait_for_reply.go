@@ -31,7 +31,8 @@ func (SendAndWaitForReply) Enter(ctx context.Context, r *engine.Run) (engine.Out
 	if life := r.Engine().Limits().Lifetime; life > 0 && time.Duration(secs)*time.Second > life {
 		secs = int(life / time.Second)
 	}
-	cmd := engine.Command{Verb: engine.VerbMessage, Widget: r.Name(), Message: msg}
+	msg.Widget = r.Name()
+	cmd := *msg
 	out := engine.WaitFor([]engine.Command{cmd}, engine.InputReply, engine.InputDelivery, engine.InputTimeout)
 	out.Wait.Deadline = r.Engine().Now().Add(time.Duration(secs) * time.Second)
 	// outbound is published when the wait ends; keep it with the execution.

@@ -26,7 +26,8 @@ func (SendMessage) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, er
 	if !ok {
 		return engine.Go("failed", map[string]any{"outbound": outbound}), nil
 	}
-	cmd := engine.Command{Verb: engine.VerbMessage, Widget: r.Name(), Message: msg}
+	msg.Widget = r.Name()
+	cmd := *msg
 	return engine.Go("sent", map[string]any{"outbound": outbound}, cmd), nil
 }
 

@@ -73,10 +73,18 @@ type TTS struct {
 	opts   Options
 	log    *slog.Logger
 
-	once   sync.Once
-	voices espeakVoices
-	vErr   error
+	// The installed voices, listed once per process (retried after
+	// voicesRetry when listing failed).
+	vmu     sync.Mutex
+	vLoaded bool
+	voices  espeakVoices
+	vErr    error
+	vTried  time.Time
 }
+
+// voicesRetry is how long a failed voice listing is remembered before the
+// next prompt tries again.
+const voicesRetry = time.Minute
 
 // New finds an engine. It returns ErrNoEngine when none is installed.
 func New(opts Options) (*TTS, error) {
@@ -138,26 +146,38 @@ func CleanText(s string, max int) string {
 	return strings.TrimSpace(b.String())
 }
 
-func (t *TTS) loadVoices(ctx context.Context) {
-	t.once.Do(func() {
-		if t.engine != EspeakNG {
-			return
-		}
-		out, err := t.run(ctx, "--voices")
-		if err != nil {
-			t.vErr = err
-			return
-		}
-		t.voices.langs = parseEspeakVoices(string(out))
-		if v, err := t.run(ctx, "--voices=variant"); err == nil {
-			t.voices.variants = parseVariants(string(v))
-		}
-	})
+// loadVoices lists espeak-ng's voices once for the process and returns
+// them. The listing runs detached from ctx: the voice list outlives the call
+// that happened to ask first, so a caller who hangs up during the first
+// prompt cannot leave every later prompt without voices ("context
+// canceled"). The engine's own timeout still bounds it.
+func (t *TTS) loadVoices(ctx context.Context) (espeakVoices, error) {
+	if t.engine != EspeakNG {
+		return espeakVoices{}, nil
+	}
+	t.vmu.Lock()
+	defer t.vmu.Unlock()
+	if t.vLoaded || (t.vErr != nil && time.Since(t.vTried) < voicesRetry) {
+		return t.voices, t.vErr
+	}
+	ctx = context.WithoutCancel(ctx)
+	t.vTried = time.Now()
+	out, err := t.run(ctx, "--voices")
+	if err != nil {
+		t.vErr = err
+		return t.voices, err
+	}
+	t.vLoaded, t.vErr = true, nil
+	t.voices.langs = parseEspeakVoices(string(out))
+	if v, err := t.run(ctx, "--voices=variant"); err == nil {
+		t.voices.variants = parseVariants(string(v))
+	}
+	return t.voices, nil
 }
 
 // Resolve maps a request's voice and language to an installed voice.
 func (t *TTS) Resolve(ctx context.Context, req Request) Voice {
-	t.loadVoices(ctx)
+	voices, vErr := t.loadVoices(ctx)
 	female, vlang, known := sayVoice(req.Voice)
 	var notes []string
 	if !known {
@@ -183,10 +203,10 @@ func (t *TTS) Resolve(ctx context.Context, req Request) Voice {
 		return v
 	}
 	v := Voice{Engine: EspeakNG, Female: female}
-	if t.vErr != nil {
-		notes = append(notes, fmt.Sprintf("listing voices failed (%v)", t.vErr))
+	if vErr != nil {
+		notes = append(notes, fmt.Sprintf("listing voices failed (%v)", vErr))
 	}
-	langs := t.voices.langs
+	langs := voices.langs
 	pick := func(c string) bool {
 		if vc, ok := langs[c]; ok {
 			v.Name, v.Language = vc.name, vc.name
@@ -207,7 +227,7 @@ func (t *TTS) Resolve(ctx context.Context, req Request) Voice {
 		notes = append(notes, fmt.Sprintf("language %s not installed, using en-us", lang))
 	}
 	if female {
-		if len(t.voices.variants) == 0 || t.voices.variants["f3"] {
+		if len(voices.variants) == 0 || voices.variants["f3"] {
 			v.Name += "+f3"
 		} else {
 			notes = append(notes, "no female variant installed")

@@ -31,7 +31,7 @@ const voicesFixture = `Pty Language       Age/Gender VoiceName          File    
 
 func fixtureTTS(engine string) *TTS {
 	t := &TTS{engine: engine, opts: Options{MaxChars: DefaultMaxChars, Timeout: time.Second}}
-	t.once.Do(func() {})
+	t.vLoaded = true
 	t.voices.langs = parseEspeakVoices(voicesFixture)
 	t.voices.variants = map[string]bool{"f3": true, "m3": true}
 	return t
@@ -315,5 +315,46 @@ func TestSynthesizeCachedAndTimeout(t *testing.T) {
 	tt.opts.Timeout = time.Nanosecond
 	if _, err := tt.Synthesize(context.Background(), Request{Text: "too slow"}); !errors.Is(err, ErrEngine) {
 		t.Fatalf("timeout: %v", err)
+	}
+}
+
+// fakeEspeak is an espeak-ng stand-in (a shell script) that lists the
+// fixture's voices; it is enough for Resolve, which only lists voices.
+func fakeEspeak(t *testing.T) *TTS {
+	t.Helper()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/voices.txt", []byte(voicesFixture), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := "#!" + sh + "\ncase \"$1\" in\n--voices) cat '" + dir + "/voices.txt' ;;\n--voices=variant) echo ' 5  variant  --/F  female3  !v/f3' ;;\nesac\n"
+	if err := os.WriteFile(dir+"/espeak-ng", []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tt, err := New(Options{Engine: EspeakNG, LookPath: func(string) (string, error) { return dir + "/espeak-ng", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tt
+}
+
+// The voice list belongs to the process, not to the call that happened to
+// ask first: a first prompt whose call has already hung up (its context
+// cancelled) must not leave every later prompt with "listing voices failed
+// (… context canceled)" and the default voice.
+func TestVoicesOutliveTheFirstCaller(t *testing.T) {
+	tt := fakeEspeak(t)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	tt.Resolve(gone, Request{Voice: "man", Language: "de-DE"})
+	v := tt.Resolve(context.Background(), Request{Voice: "man", Language: "de-DE"})
+	if v.Name != "de" || v.Note != "" {
+		t.Fatalf("after a cancelled first caller: %+v, want voice de and no note", v)
+	}
+	if v := tt.Resolve(context.Background(), Request{Voice: "alice", Language: "es-MX"}); v.Name != "es-419+f3" {
+		t.Fatalf("alice es-MX: %+v", v)
 	}
 }
