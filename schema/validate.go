@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/osteele/liquid"
+	"github.com/switchboard/switchboard/schema/liquid"
 )
 
 // Studio's limits on a definition (reference §7).
@@ -436,10 +436,9 @@ func (v *validator) warnSilentCallEnds() {
 	}
 }
 
-var liquidEngine = liquid.NewEngine()
-
-// reWidgetRef finds widgets.NAME references inside Liquid markup.
-var reWidgetRef = regexp.MustCompile(`\bwidgets\.([A-Za-z][A-Za-z0-9_-]*)|\bwidgets\[\s*['"]([^'"]+)['"]\s*\]`)
+// reWidgetRef finds widgets.NAME references inside Liquid markup (blanks
+// around the dot allowed, as the renderer reads "widgets. name .parsed").
+var reWidgetRef = regexp.MustCompile(`\bwidgets[ \t]*\.[ \t]*([A-Za-z][A-Za-z0-9_-]*)|\bwidgets\[\s*['"]([^'"]+)['"]\s*\]`)
 
 func (v *validator) warnProperties() {
 	for i, s := range v.flow.States {
@@ -510,19 +509,24 @@ func (v *validator) walkStrings(path string, raw json.RawMessage) {
 	}
 }
 
-func isLiquid(s string) bool { return strings.Contains(s, "{{") || strings.Contains(s, "{%") }
+func isLiquid(s string) bool { return liquid.IsTemplate(s) }
 
+// checkTemplate parses s with the renderer's own parser (schema/liquid, which
+// the engine renders with), so a template is flagged "does not parse" exactly
+// when rendering it would fail with 84003 before the first word: unknown tags
+// (include, tablerow) and filters are flagged; lax paths ("widgets. name
+// .parsed") and echo are not. A "{{" or "{%" that the renderer prints as text
+// (never closed) parses, so it gets its own warning, not a parse warning.
 func (v *validator) checkTemplate(path, s string) {
 	if !isLiquid(s) {
 		return
 	}
-	if msg := unclosedMarkup(s); msg != "" {
-		v.r.warnf(path, "Liquid does not parse: %s", msg)
-		return
-	}
-	if _, err := liquidEngine.ParseString(s); err != nil {
+	if err := liquid.Parse(s); err != nil {
 		v.r.warnf(path, "Liquid does not parse: %s", liquidMessage(err))
 		return
+	}
+	if at, why, ok := liquid.Literal(s); ok {
+		v.r.warnf(path, "Liquid markup %q is %s; it is printed as text", at, why)
 	}
 	for _, m := range reWidgetRef.FindAllStringSubmatch(s, -1) {
 		name := m[1]
@@ -535,37 +539,12 @@ func (v *validator) checkTemplate(path, s string) {
 	}
 }
 
-// unclosedMarkup finds a "{{" or "{%" with no closing delimiter, which the
-// Liquid parser would silently print as text.
-func unclosedMarkup(s string) string {
-	for _, d := range [][2]string{{"{{", "}}"}, {"{%", "%}"}} {
-		rest := s
-		for {
-			i := strings.Index(rest, d[0])
-			if i < 0 {
-				break
-			}
-			j := strings.Index(rest[i+2:], d[1])
-			if j < 0 {
-				return fmt.Sprintf("%q is never closed with %q", snippet(rest[i:]), d[1])
-			}
-			rest = rest[i+2+j+2:]
-		}
-	}
-	return ""
-}
-
-func snippet(s string) string {
-	if r := []rune(s); len(r) > 30 {
-		return string(r[:30]) + "…"
-	}
-	return s
-}
-
 func liquidMessage(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "Liquid error: ")
-	return msg
+	var re *liquid.RenderError
+	if errors.As(err, &re) {
+		return re.Message
+	}
+	return err.Error()
 }
 
 func sortProblems(ps []Problem) {
