@@ -110,7 +110,8 @@ func newFlowCmd() *cobra.Command {
 		Use:   "fmt FILE",
 		Short: "Print a flow definition in canonical form",
 		Long: "Print FILE in canonical form: two-space indent, keys in Studio's export\n" +
-			"order, widget properties sorted. Nothing is dropped: unknown keys stay.",
+			"order, widget properties sorted. Lossless: unknown keys stay, numbers stay\n" +
+			"as written, null stays null; fmt of its own output changes nothing.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := os.ReadFile(args[0])

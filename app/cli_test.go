@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,53 @@ func TestFlowFmt(t *testing.T) {
 	code, _, errs = runCLI(t, "flow", "fmt", bad)
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "not JSON: looks like a template")
+}
+
+// decodeExact decodes JSON as generic values with numbers kept as written.
+func decodeExact(t *testing.T, b []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	require.NoError(t, dec.Decode(&v))
+	return v
+}
+
+// fmtExact runs `flow fmt` on in and checks that it is lossless: its output
+// decodes to the same values as in (value-exact), and fmt of the output is
+// the output byte for byte (byte-exact).
+func fmtExact(t *testing.T, in []byte) string {
+	t.Helper()
+	code, out, errs := runCLI(t, "flow", "fmt", writeFile(t, "in.json", string(in)))
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, decodeExact(t, in), decodeExact(t, []byte(out)), "fmt changed a value")
+	code, again, errs := runCLI(t, "flow", "fmt", writeFile(t, "out.json", out))
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, out, again, "fmt of canonical form changed it")
+	return out
+}
+
+// TestFlowFmtCorpus: fmt is lossless on every corpus flow.
+func TestFlowFmtCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/flows/corpus/*.json")
+	if len(files) == 0 {
+		t.Skip("no corpus")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			in, err := os.ReadFile(f)
+			require.NoError(t, err)
+			fmtExact(t, in)
+		})
+	}
+}
+
+// TestFlowFmtKeepsNull: real exports carry "arguments": [null]; fmt keeps it.
+func TestFlowFmtKeepsNull(t *testing.T) {
+	out := fmtExact(t, []byte(`{"initial_state":"T","states":[{"name":"T","type":"trigger","properties":{},"transitions":[{"event":"incomingMessage","next":"S"}]},`+
+		`{"name":"S","type":"split-based-on","properties":{"input":"{{trigger.message.Body}}"},"transitions":[{"event":"noMatch"},`+
+		`{"event":"match","conditions":[{"friendly_name":"If value is_blank","arguments":[null],"type":"is_blank","value":"Is Blank"}]}]}]}`))
+	require.Contains(t, out, "\"arguments\": [\n                null\n              ]")
 }
 
 func TestVersion(t *testing.T) {
