@@ -81,17 +81,20 @@ func newFlowCmd() *cobra.Command {
 			for _, file := range files {
 				b, err := os.ReadFile(file)
 				if err != nil {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s: #: cannot read: %v\n", file, errors.Unwrap(err))
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: #: cannot read: %s\n", schema.OneLine(file), schema.OneLine(fmt.Sprint(errors.Unwrap(err))))
 					invalid = true
 					continue
 				}
 				r := schema.Validate(b)
+				// One problem, one line: messages come escaped; paths keep
+				// the exact pointer in the Problem and are escaped here.
+				name := schema.OneLine(file)
 				for _, p := range r.Errors {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: %s\n", file, p.PropertyPath, p.Message)
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: %s\n", name, schema.OneLine(p.PropertyPath), p.Message)
 				}
 				if !quiet {
 					for _, p := range r.Warnings {
-						fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: warning: %s\n", file, p.PropertyPath, p.Message)
+						fmt.Fprintf(cmd.OutOrStdout(), "%s: %s: warning: %s\n", name, schema.OneLine(p.PropertyPath), p.Message)
 					}
 				}
 				if !r.Valid() {

@@ -53,6 +53,23 @@ func TestFlowValidate(t *testing.T) {
 	require.Equal(t, 2, code, "no file is a usage error")
 }
 
+// TestFlowValidateOneLine: one problem, one line, even when the message
+// quotes a template with a newline or a name with a terminal escape.
+func TestFlowValidateOneLine(t *testing.T) {
+	body := strings.Replace(validFlow, `"body":"hi"`, `"body":"{% if a\n== %}x{% endif %}"`, 1)
+	body = strings.Replace(body, `"event":"sent"}`, `"event":"sent","next":"gone\r\n\u001b[31m"}`, 1)
+	body = strings.Replace(body, `"body":`, `"x\ny":"z","body":`, 1)
+	file := writeFile(t, "ctl.json", body)
+	code, out, _ := runCLI(t, "flow", "validate", file)
+	require.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 3, out)
+	require.Equal(t, file+`: #/states/1/properties/x\ny: warning: send-message has no property "x\ny"; Studio may reject it and it is not used here`, lines[2])
+	require.Equal(t, file+`: #/states/1/transitions/0/next: transition reply.sent leads to widget "gone\r\n\x1b[31m", which does not exist`, lines[0])
+	require.True(t, strings.HasPrefix(lines[1], file+": #/states/1/properties/body: warning: Liquid does not parse: "), lines[1])
+	require.Contains(t, lines[1], `in {% if a\n== %}`)
+}
+
 func TestFlowValidateCorpus(t *testing.T) {
 	files, _ := filepath.Glob("../../shared/flows/corpus/*.json")
 	if len(files) == 0 {

@@ -53,8 +53,19 @@ func (r *Result) warnf(path, format string, a ...any) {
 // run-subflow rules and the size limits. It adds warnings Studio does not
 // give: unreachable widgets, calls that end in silence, Liquid that does not
 // parse, references to widgets that do not exist, unknown properties and
-// widgets that need a cloud service. It never panics.
+// widgets that need a cloud service. Control characters in messages are
+// escaped (OneLine), so a problem is always one line. It never panics.
 func Validate(data []byte) Result {
+	r := validate(data)
+	for _, ps := range [][]Problem{r.Errors, r.Warnings} {
+		for i := range ps {
+			ps[i].Message = OneLine(ps[i].Message)
+		}
+	}
+	return r
+}
+
+func validate(data []byte) Result {
 	var r Result
 	if len(data) > MaxDefinitionSize {
 		r.errorf("#", "the definition is %d bytes; Studio takes at most %d (1 MB)", len(data), MaxDefinitionSize)

@@ -231,3 +231,29 @@ func TestValidateNeverPanics(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func hex2(i int) string { return string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16]) }
+
+// TestProblemsAreOneLine: messages that quote templates, regexes or names
+// with newlines and other control characters carry them escaped, so that
+// every problem prints on one line.
+func TestProblemsAreOneLine(t *testing.T) {
+	in := flow(
+		`{"name":"first","type":"say-play","properties":{"say":"{% if a\n== %}x{% endif %}"},"transitions":[{"event":"audioComplete","next":"menu"}]}`,
+		`{"name":"menu","type":"split-based-on","properties":{"input":"{{trigger.call.From}}"},"transitions":[{"event":"noMatch","next":"bye"},{"event":"match","next":"bye\u001b[31m","conditions":[{"friendly_name":"x","arguments":["{{trigger.call.From}}"],"type":"regex","value":"[0-9\r\n"}]}]}`,
+		sayBye)
+	r := Validate([]byte(in))
+	want := map[string]string{
+		"#/states/1/properties/say":                   `in {% if a\n== %}`,
+		"#/states/2/transitions/1/conditions/0/value": `\r\n`,
+		"#/states/2/transitions/1/next":               `"bye\x1b[31m"`,
+	}
+	seen := map[string]bool{}
+	for _, p := range append(r.Errors, r.Warnings...) {
+		require.NotRegexp(t, `[\x00-\x1f\x7f\x{80}-\x{9f}\x{2028}\x{2029}]`, p.Message, "%s", p.PropertyPath)
+		if w, ok := want[p.PropertyPath]; ok && strings.Contains(p.Message, w) {
+			seen[p.PropertyPath] = true
+		}
+	}
+	for path, w := range want {
+		require.True(t, seen[path], "no problem at %s containing %s in %v %v", path, w, r.Errors, r.Warnings)
+	}
+}
