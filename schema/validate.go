@@ -15,8 +15,16 @@ import (
 )
 
 // Studio's limits on a definition (reference §7).
+//
+// MaxStates follows Studio's FAQ as it reads today: "Maximum of 2,000
+// widgets per Flow (including Subflows)"
+// (https://www.twilio.com/docs/studio/user-guide/studio-faq, "What limits
+// exist in Studio?"); older pages and the published flow-definition JSON
+// Schema say 1,000 states. One definition is checked here (flow.json's
+// states maxItems); the widgets of the subflows it calls also count toward
+// Studio's limit, which a single definition cannot show.
 const (
-	MaxStates             = 1000
+	MaxStates             = 2000
 	MaxRunSubflowWidgets  = 150
 	MaxDistinctSubflows   = 50
 	splitBasedOn          = "split-based-on"
@@ -52,8 +60,8 @@ func (r *Result) warnf(path, format string, a ...any) {
 // transitions to existing widgets, the initial state naming the trigger,
 // run-subflow rules and the size limits. It adds warnings Studio does not
 // give: unreachable widgets, calls that end in silence, Liquid that does not
-// parse, references to widgets that do not exist, unknown properties and
-// widgets that need a cloud service. Control characters in messages are
+// parse, references to widgets that do not exist, unknown properties,
+// widgets that need a cloud service and run-function widgets without a url. Control characters in messages are
 // escaped (OneLine), so a problem is always one line. It never panics.
 func Validate(data []byte) Result {
 	r := validate(data)
@@ -146,6 +154,25 @@ func (v *validator) run() {
 	v.warnUnreachable()
 	v.warnSilentCallEnds()
 	v.warnProperties()
+	v.warnFunctionURLs()
+}
+
+// warnFunctionURLs: a run-function (v1 or v2) without a url cannot call
+// anything; the engine fails every run with "no Function URL".
+func (v *validator) warnFunctionURLs() {
+	for i, s := range v.flow.States {
+		if s.Type != TypeRunFunction && s.Type != TypeRunFunctionV2 {
+			continue
+		}
+		var url string
+		if raw, ok := s.Properties["url"]; ok && json.Unmarshal(raw, &url) != nil {
+			continue // not a string: the schema reports it
+		}
+		if strings.TrimSpace(url) == "" {
+			v.r.warnf(Pointer("states", strconv.Itoa(i), "properties", "url"),
+				"%s has no url: every run fails (no Function URL) and takes fail", s.Type)
+		}
+	}
 }
 
 func (v *validator) checkInitialState() {
