@@ -61,8 +61,9 @@ func (r *Result) warnf(path, format string, a ...any) {
 // run-subflow rules and the size limits. It adds warnings Studio does not
 // give: unreachable widgets, calls that end in silence, Liquid that does not
 // parse, references to widgets that do not exist, unknown properties,
-// widgets that need a cloud service and run-function widgets without a url. Control characters in messages are
-// escaped (OneLine), so a problem is always one line. It never panics.
+// widgets that need a cloud service and run-function widgets without a url.
+// Control characters in messages are escaped (OneLine), so a problem is
+// always one line. It never panics.
 func Validate(data []byte) Result {
 	r := validate(data)
 	for _, ps := range [][]Problem{r.Errors, r.Warnings} {
