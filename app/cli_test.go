@@ -186,4 +186,12 @@ func TestFlagsExist(t *testing.T) {
 	code, _, errs := runCLI(t, "serve", "--http", "nonsense", "--data", t.TempDir())
 	require.Equal(t, 2, code)
 	require.Contains(t, errs, "invalid configuration: --http")
+
+	code, out, _ := runCLI(t, "serve", "--help")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "--retention-basis")
+	require.Contains(t, out, `(default "started")`)
+	code, _, errs = runCLI(t, "serve", "--retention-basis", "finished", "--data", t.TempDir())
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, `invalid configuration: --retention-basis "finished": must be started or ended`)
 }
