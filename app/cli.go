@@ -88,18 +88,21 @@ func newFlowCmd() *cobra.Command {
 			for _, file := range files {
 				b, err := os.ReadFile(file)
 				if err != nil {
-					fmt.Fprintf(out, "%s: #: cannot read: %v\n", file, errors.Unwrap(err))
+					fmt.Fprintf(out, "%s: #: cannot read: %s\n", schema.OneLine(file), schema.OneLine(fmt.Sprint(errors.Unwrap(err))))
 					invalid++
 					nerr++
 					continue
 				}
 				r := schema.Validate(b)
+				// One problem, one line: messages come escaped; paths keep
+				// the exact pointer in the Problem and are escaped here.
+				name := schema.OneLine(file)
 				for _, p := range r.Errors {
-					fmt.Fprintf(out, "%s: %s: %s\n", file, p.PropertyPath, p.Message)
+					fmt.Fprintf(out, "%s: %s: %s\n", name, schema.OneLine(p.PropertyPath), p.Message)
 				}
 				if !errorsOnly {
 					for _, p := range r.Warnings {
-						fmt.Fprintf(out, "%s: %s: warning: %s\n", file, p.PropertyPath, p.Message)
+						fmt.Fprintf(out, "%s: %s: warning: %s\n", name, schema.OneLine(p.PropertyPath), p.Message)
 					}
 				}
 				nerr += len(r.Errors)
@@ -122,7 +125,8 @@ func newFlowCmd() *cobra.Command {
 		Use:   "fmt FILE",
 		Short: "Print a flow definition in canonical form",
 		Long: "Print FILE in canonical form: two-space indent, keys in Studio's export\n" +
-			"order, widget properties sorted. Nothing is dropped: unknown keys stay.",
+			"order, widget properties sorted. Lossless: unknown keys stay, numbers stay\n" +
+			"as written, null stays null; fmt of its own output changes nothing.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			b, err := os.ReadFile(args[0])

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -75,6 +76,24 @@ func TestFlowValidate(t *testing.T) {
 	require.Equal(t, 2, code, "no file is a usage error")
 }
 
+// TestFlowValidateOneLine: one problem, one line, even when the message
+// quotes a template with a newline or a name with a terminal escape.
+func TestFlowValidateOneLine(t *testing.T) {
+	body := strings.Replace(validFlow, `"body":"hi"`, `"body":"{% if a\n== %}x{% endif %}"`, 1)
+	body = strings.Replace(body, `"event":"sent"}`, `"event":"sent","next":"gone\r\n\u001b[31m"}`, 1)
+	body = strings.Replace(body, `"body":`, `"x\ny":"z","body":`, 1)
+	file := writeFile(t, "ctl.json", body)
+	code, out, _ := runCLI(t, "flow", "validate", file)
+	require.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 4, out) // three problems and the summary
+	require.Equal(t, "1 file: 1 invalid, 1 error, 2 warnings", lines[3])
+	require.Equal(t, file+`: #/states/1/properties/x\ny: warning: send-message has no property "x\ny"; Studio may reject it and it is not used here`, lines[2])
+	require.Equal(t, file+`: #/states/1/transitions/0/next: transition reply.sent leads to widget "gone\r\n\x1b[31m", which does not exist`, lines[0])
+	require.True(t, strings.HasPrefix(lines[1], file+": #/states/1/properties/body: warning: Liquid does not parse: "), lines[1])
+	require.Contains(t, lines[1], `in {% if a\n== %}`)
+}
+
 func TestFlowValidateCorpus(t *testing.T) {
 	files, _ := filepath.Glob("../../shared/flows/corpus/*.json")
 	if len(files) == 0 {
@@ -128,6 +147,53 @@ func TestFlowFmt(t *testing.T) {
 	require.Contains(t, errs, "not JSON: looks like a template")
 }
 
+// decodeExact decodes JSON as generic values with numbers kept as written.
+func decodeExact(t *testing.T, b []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	require.NoError(t, dec.Decode(&v))
+	return v
+}
+
+// fmtExact runs `flow fmt` on in and checks that it is lossless: its output
+// decodes to the same values as in (value-exact), and fmt of the output is
+// the output byte for byte (byte-exact).
+func fmtExact(t *testing.T, in []byte) string {
+	t.Helper()
+	code, out, errs := runCLI(t, "flow", "fmt", writeFile(t, "in.json", string(in)))
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, decodeExact(t, in), decodeExact(t, []byte(out)), "fmt changed a value")
+	code, again, errs := runCLI(t, "flow", "fmt", writeFile(t, "out.json", out))
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, out, again, "fmt of canonical form changed it")
+	return out
+}
+
+// TestFlowFmtCorpus: fmt is lossless on every corpus flow.
+func TestFlowFmtCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/flows/corpus/*.json")
+	if len(files) == 0 {
+		t.Skip("no corpus")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			in, err := os.ReadFile(f)
+			require.NoError(t, err)
+			fmtExact(t, in)
+		})
+	}
+}
+
+// TestFlowFmtKeepsNull: real exports carry "arguments": [null]; fmt keeps it.
+func TestFlowFmtKeepsNull(t *testing.T) {
+	out := fmtExact(t, []byte(`{"initial_state":"T","states":[{"name":"T","type":"trigger","properties":{},"transitions":[{"event":"incomingMessage","next":"S"}]},`+
+		`{"name":"S","type":"split-based-on","properties":{"input":"{{trigger.message.Body}}"},"transitions":[{"event":"noMatch"},`+
+		`{"event":"match","conditions":[{"friendly_name":"If value is_blank","arguments":[null],"type":"is_blank","value":"Is Blank"}]}]}]}`))
+	require.Contains(t, out, "\"arguments\": [\n                null\n              ]")
+}
+
 func TestVersion(t *testing.T) {
 	Version = "1.2.3-test"
 	defer func() { Version = "" }()
@@ -145,4 +211,12 @@ func TestFlagsExist(t *testing.T) {
 	code, _, errs := runCLI(t, "serve", "--http", "nonsense", "--data", t.TempDir())
 	require.Equal(t, 2, code)
 	require.Contains(t, errs, "invalid configuration: --http")
+
+	code, out, _ := runCLI(t, "serve", "--help")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "--retention-basis")
+	require.Contains(t, out, `(default "started")`)
+	code, _, errs = runCLI(t, "serve", "--retention-basis", "finished", "--data", t.TempDir())
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, `invalid configuration: --retention-basis "finished": must be started or ended`)
 }

@@ -41,6 +41,8 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&cfg.RetentionDays, "retention-days", cfg.RetentionDays,
 		"days ended executions and their steps are kept (0 keeps them forever)")
+	cmd.Flags().StringVar(&cfg.RetentionBasis, "retention-basis", cfg.RetentionBasis,
+		"what --retention-days counts from: started (Studio's rule today) or ended")
 	cmd.Flags().StringArrayVar(&cfg.EventSinks, "event-sink", cfg.EventSinks,
 		"URL that receives execution and step events as CloudEvents batches (repeatable)")
 	cmd.Flags().StringArrayVar(&cfg.SIPAllow, "sip-allow", nil, "network (CIDR) whose calls are taken without a trunk or registration; repeatable (default: loopback only)")
@@ -96,6 +98,13 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	r := runner.New(st, log, engine.WithSIDs(sid.New))
 	defer r.Close()
 	r.SetRetention(time.Duration(cfg.RetentionDays) * 24 * time.Hour)
+	if cfg.RetentionBasis != "" {
+		basis, err := store.ParseRetentionBasis(cfg.RetentionBasis)
+		if err != nil { // cfg.Validate accepted it: cannot happen
+			return err
+		}
+		r.SetRetentionBasis(basis)
+	}
 
 	// Studio's execution and step events: rows for the sinks in each
 	// sprint's transaction, delivered by the dispatcher; live to the editor
@@ -146,7 +155,7 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,
-		"retention_days", cfg.RetentionDays, "event_sinks", len(cfg.EventSinks))
+		"retention_days", cfg.RetentionDays, "retention_basis", cfg.RetentionBasis, "event_sinks", len(cfg.EventSinks))
 	if ready != nil {
 		ready <- addr
 	}

@@ -155,6 +155,8 @@ func isZero(ptr any) bool {
 		return !*v
 	case *[]string:
 		return *v == nil
+	case argumentList:
+		return v.c.Arguments == nil
 	case *map[string]json.RawMessage:
 		return *v == nil
 	case *stateList:

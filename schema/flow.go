@@ -121,21 +121,67 @@ func (t *Transition) fields() []field {
 // Condition is one test of a split-based-on match transition.
 type Condition struct {
 	FriendlyName string
-	Arguments    []string
-	Type         string
-	Value        string
-	Extra        map[string]json.RawMessage
+	// Arguments is the subject; a JSON null element reads as "" and is
+	// written back as null while it stays "".
+	Arguments []string
+	Type      string
+	Value     string
+	Extra     map[string]json.RawMessage
 
-	present keySet
+	present  keySet
+	nullArgs []bool // nullArgs[i]: Arguments[i] was null in the source
 }
 
 func (c *Condition) fields() []field {
 	return []field{
 		{"friendly_name", &c.FriendlyName},
-		{"arguments", &c.Arguments},
+		{"arguments", argumentList{c}},
 		{"type", &c.Type},
 		{"value", &c.Value},
 	}
+}
+
+// argumentList decodes and encodes Condition.Arguments, remembering which
+// elements were JSON null (real exports carry "arguments": [null]) so that
+// marshal writes them back as null.
+type argumentList struct{ c *Condition }
+
+func (a argumentList) unmarshalAt(b []byte, path string) error {
+	a.c.nullArgs = nil
+	if err := decodeValue(b, path, &a.c.Arguments); err != nil {
+		return err
+	}
+	var items []json.RawMessage
+	_ = json.Unmarshal(b, &items) // it decoded as []string just now
+	for i, it := range items {
+		if bytes.Equal(bytes.TrimSpace(it), []byte("null")) {
+			if a.c.nullArgs == nil {
+				a.c.nullArgs = make([]bool, len(items))
+			}
+			a.c.nullArgs[i] = true
+		}
+	}
+	return nil
+}
+
+func (a argumentList) encode(buf *bytes.Buffer) error {
+	if a.c.Arguments == nil {
+		buf.WriteString("null")
+		return nil
+	}
+	buf.WriteByte('[')
+	for i, s := range a.c.Arguments {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if s == "" && i < len(a.c.nullArgs) && a.c.nullArgs[i] {
+			buf.WriteString("null")
+			continue
+		}
+		writeString(buf, s)
+	}
+	buf.WriteByte(']')
+	return nil
 }
 
 // Lists decode element by element so that errors carry the element's path.

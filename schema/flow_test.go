@@ -61,6 +61,7 @@ func TestRoundTripKeepsWhatItDoesNotModel(t *testing.T) {
 		"null flags and props":  `{"description":"","initial_state":"T","flags":null,"states":[{"name":"T","type":"trigger","properties":null,"transitions":[]}]}`,
 		"unknown state keys":    `{"initial_state":"T","states":[{"name":"T","type":"trigger","sid":"FF00","properties":{},"transitions":[{"event":"incomingCall","uuid":"u1"}]}]}`,
 		"html and unicode text": `{"initial_state":"T","states":[{"name":"T","type":"say-play","properties":{"say":"<speak>a & b ☎</speak>"},"transitions":[]}]}`,
+		"null arguments":        `{"initial_state":"T","states":[{"name":"T","type":"split-based-on","properties":{"input":"x"},"transitions":[{"event":"match","next":"T","conditions":[{"friendly_name":"a","arguments":[null],"type":"is_blank","value":""},{"friendly_name":"b","arguments":["",null,"{{x}}"],"type":"equal_to","value":"1"},{"friendly_name":"c","arguments":null,"type":"equal_to","value":"1"}]}]}]}`,
 		"condition extras":      `{"initial_state":"T","states":[{"name":"T","type":"split-based-on","properties":{"input":"x"},"transitions":[{"event":"match","next":"T","conditions":[{"friendly_name":"","arguments":[],"type":"equal_to","value":"1","uuid":"c"}]}]}]}`,
 	}
 	for name, in := range cases {
@@ -138,6 +139,30 @@ func TestMalformedCorpus(t *testing.T) {
 			require.True(t, errors.Is(err, exp.kind), "got %v", err)
 			require.Contains(t, err.Error(), exp.text)
 			t.Log(err)
+		})
+	}
+}
+
+// TestFormatLossless: Format keeps every value the author wrote (nulls
+// included), and formatting its own output changes nothing.
+func TestFormatLossless(t *testing.T) {
+	cases := map[string]string{
+		"null argument":              `{"initial_state":"T","states":[{"name":"T","type":"split-based-on","properties":{"input":"x"},"transitions":[{"event":"noMatch"},{"event":"match","next":"T","conditions":[{"friendly_name":"If value is_blank","arguments":[null],"type":"is_blank","value":"Value"}]}]}]}`,
+		"null and empty arguments":   `{"initial_state":"T","states":[{"name":"T","type":"split-based-on","properties":{"input":"x"},"transitions":[{"event":"match","next":"T","conditions":[{"friendly_name":"b","arguments":["",null,"{{x}}"],"type":"equal_to","value":"1"}]}]}]}`,
+		"null everywhere it is kept": `{"description":"","initial_state":"T","flags":null,"x":null,"states":[{"name":"T","type":"trigger","properties":null,"transitions":[{"event":"incomingCall","conditions":[{"friendly_name":"","arguments":null,"type":"equal_to","value":"","uuid":null}],"u":null}],"sid":null},{"name":"W","type":"say-play","properties":{"say":null,"n":[null,{"a":null}]},"transitions":[]}]}`,
+	}
+	for name, in := range cases {
+		t.Run(name, func(t *testing.T) {
+			f, err := Parse([]byte(in))
+			require.NoError(t, err)
+			out, err := f.Format()
+			require.NoError(t, err)
+			require.Equal(t, decodeAny(t, []byte(in)), decodeAny(t, out), "out: %s", out)
+			again, err := Parse(out)
+			require.NoError(t, err)
+			out2, err := again.Format()
+			require.NoError(t, err)
+			require.Equal(t, string(out), string(out2))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,7 +10,8 @@ import (
 )
 
 // FuzzParseValidate: no input makes Parse or Validate panic, and whatever
-// parses survives a marshal round trip unchanged. Seeded with the corpus and
+// parses survives a marshal round trip unchanged (value-exact, numbers as
+// written) and Format is a fixed point (byte-exact). Seeded with the corpus and
 // the malformed inputs seen in the wild.
 //
 //	go test ./schema -run '^$' -fuzz FuzzParseValidate -fuzztime 60s
@@ -25,6 +27,7 @@ func FuzzParseValidate(f *testing.F) {
 	f.Add([]byte(flow(sayBye)))
 	f.Add([]byte(`{"initial_state":"T","states":[{"name":"T","type":"trigger","properties":{},"transitions":[{"event":"incomingCall","next":""}]}]}`))
 	f.Add([]byte("{\n  initial_state: 'T'\n}"))
+	f.Add([]byte(`{"initial_state":"T","flags":null,"states":[{"name":"T","type":"split-based-on","properties":null,"transitions":[{"event":"match","conditions":[{"friendly_name":"","arguments":[null,""],"type":"is_blank","value":""}]}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := Validate(data)
 		for _, p := range r.Errors {
@@ -40,15 +43,27 @@ func FuzzParseValidate(f *testing.F) {
 		if err != nil {
 			t.Fatalf("marshal of a parsed flow failed: %v", err)
 		}
-		var a, b any
-		if json.Unmarshal(data, &a) != nil {
-			return // e.g. numbers beyond float64; Parse keeps them, this check cannot compare
+		a, err := decodeUseNumber(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+		if err != nil {
+			t.Fatalf("Parse took what does not decode: %v", err)
 		}
-		if err := json.Unmarshal(out, &b); err != nil {
+		b, err := decodeUseNumber(out)
+		if err != nil {
 			t.Fatalf("marshal wrote invalid JSON: %v\n%s", err, out)
 		}
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("round trip changed the flow\nin:  %s\nout: %s", data, out)
+		}
+		formatted, err := fl.Format()
+		if err != nil {
+			t.Fatalf("Format: %v", err)
+		}
+		again, err := Parse(formatted)
+		if err != nil {
+			t.Fatalf("Format wrote what Parse refuses: %v\n%s", err, formatted)
+		}
+		if formatted2, _ := again.Format(); !bytes.Equal(formatted, formatted2) {
+			t.Fatalf("Format is not a fixed point\n%s\n%s", formatted, formatted2)
 		}
 	})
 }

@@ -2,7 +2,9 @@ package schema
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Problem is one finding of Flow Validate, shaped as Studio reports it: a
@@ -28,4 +30,29 @@ func Pointer[T string | int](tokens ...T) string {
 		b.WriteString(s)
 	}
 	return b.String()
+}
+
+// OneLine escapes the control characters (C0, DEL, C1) and the Unicode line
+// and paragraph separators in s the way Go's %q does ("\n", "\x1b",
+// "\u2028") and leaves everything else as it is, so a message that quotes a
+// template, a regex or a name prints on one line. Validate applies it to
+// every message; `flow validate` also to paths and file names.
+func OneLine(s string) string {
+	if strings.IndexFunc(s, needsEscape) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if needsEscape(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }

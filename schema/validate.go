@@ -11,12 +11,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/osteele/liquid"
+	"github.com/switchboard/switchboard/schema/liquid"
 )
 
 // Studio's limits on a definition (reference §7).
+//
+// MaxStates follows Studio's FAQ as it reads today: "Maximum of 2,000
+// widgets per Flow (including Subflows)"
+// (https://www.twilio.com/docs/studio/user-guide/studio-faq, "What limits
+// exist in Studio?"); older pages and the published flow-definition JSON
+// Schema say 1,000 states. One definition is checked here (flow.json's
+// states maxItems); the widgets of the subflows it calls also count toward
+// Studio's limit, which a single definition cannot show.
 const (
-	MaxStates             = 1000
+	MaxStates             = 2000
 	MaxRunSubflowWidgets  = 150
 	MaxDistinctSubflows   = 50
 	splitBasedOn          = "split-based-on"
@@ -52,9 +60,21 @@ func (r *Result) warnf(path, format string, a ...any) {
 // transitions to existing widgets, the initial state naming the trigger,
 // run-subflow rules and the size limits. It adds warnings Studio does not
 // give: unreachable widgets, calls that end in silence, Liquid that does not
-// parse, references to widgets that do not exist, unknown properties and
-// widgets that need a cloud service. It never panics.
+// parse, references to widgets that do not exist, unknown properties,
+// widgets that need a cloud service and run-function widgets without a url.
+// Control characters in messages are escaped (OneLine), so a problem is
+// always one line. It never panics.
 func Validate(data []byte) Result {
+	r := validate(data)
+	for _, ps := range [][]Problem{r.Errors, r.Warnings} {
+		for i := range ps {
+			ps[i].Message = OneLine(ps[i].Message)
+		}
+	}
+	return r
+}
+
+func validate(data []byte) Result {
 	var r Result
 	if len(data) > MaxDefinitionSize {
 		r.errorf("#", "the definition is %d bytes; Studio takes at most %d (1 MB)", len(data), MaxDefinitionSize)
@@ -135,6 +155,25 @@ func (v *validator) run() {
 	v.warnUnreachable()
 	v.warnSilentCallEnds()
 	v.warnProperties()
+	v.warnFunctionURLs()
+}
+
+// warnFunctionURLs: a run-function (v1 or v2) without a url cannot call
+// anything; the engine fails every run with "no Function URL".
+func (v *validator) warnFunctionURLs() {
+	for i, s := range v.flow.States {
+		if s.Type != TypeRunFunction && s.Type != TypeRunFunctionV2 {
+			continue
+		}
+		var url string
+		if raw, ok := s.Properties["url"]; ok && json.Unmarshal(raw, &url) != nil {
+			continue // not a string: the schema reports it
+		}
+		if strings.TrimSpace(url) == "" {
+			v.r.warnf(Pointer("states", strconv.Itoa(i), "properties", "url"),
+				"%s has no url: every run fails (no Function URL) and takes fail", s.Type)
+		}
+	}
 }
 
 func (v *validator) checkInitialState() {
@@ -436,10 +475,9 @@ func (v *validator) warnSilentCallEnds() {
 	}
 }
 
-var liquidEngine = liquid.NewEngine()
-
-// reWidgetRef finds widgets.NAME references inside Liquid markup.
-var reWidgetRef = regexp.MustCompile(`\bwidgets\.([A-Za-z][A-Za-z0-9_-]*)|\bwidgets\[\s*['"]([^'"]+)['"]\s*\]`)
+// reWidgetRef finds widgets.NAME references inside Liquid markup (blanks
+// around the dot allowed, as the renderer reads "widgets. name .parsed").
+var reWidgetRef = regexp.MustCompile(`\bwidgets[ \t]*\.[ \t]*([A-Za-z][A-Za-z0-9_-]*)|\bwidgets\[\s*['"]([^'"]+)['"]\s*\]`)
 
 func (v *validator) warnProperties() {
 	for i, s := range v.flow.States {
@@ -510,19 +548,24 @@ func (v *validator) walkStrings(path string, raw json.RawMessage) {
 	}
 }
 
-func isLiquid(s string) bool { return strings.Contains(s, "{{") || strings.Contains(s, "{%") }
+func isLiquid(s string) bool { return liquid.IsTemplate(s) }
 
+// checkTemplate parses s with the renderer's own parser (schema/liquid, which
+// the engine renders with), so a template is flagged "does not parse" exactly
+// when rendering it would fail with 84003 before the first word: unknown tags
+// (include, tablerow) and filters are flagged; lax paths ("widgets. name
+// .parsed") and echo are not. A "{{" or "{%" that the renderer prints as text
+// (never closed) parses, so it gets its own warning, not a parse warning.
 func (v *validator) checkTemplate(path, s string) {
 	if !isLiquid(s) {
 		return
 	}
-	if msg := unclosedMarkup(s); msg != "" {
-		v.r.warnf(path, "Liquid does not parse: %s", msg)
-		return
-	}
-	if _, err := liquidEngine.ParseString(s); err != nil {
+	if err := liquid.Parse(s); err != nil {
 		v.r.warnf(path, "Liquid does not parse: %s", liquidMessage(err))
 		return
+	}
+	if at, why, ok := liquid.Literal(s); ok {
+		v.r.warnf(path, "Liquid markup %q is %s; it is printed as text", at, why)
 	}
 	for _, m := range reWidgetRef.FindAllStringSubmatch(s, -1) {
 		name := m[1]
@@ -535,37 +578,12 @@ func (v *validator) checkTemplate(path, s string) {
 	}
 }
 
-// unclosedMarkup finds a "{{" or "{%" with no closing delimiter, which the
-// Liquid parser would silently print as text.
-func unclosedMarkup(s string) string {
-	for _, d := range [][2]string{{"{{", "}}"}, {"{%", "%}"}} {
-		rest := s
-		for {
-			i := strings.Index(rest, d[0])
-			if i < 0 {
-				break
-			}
-			j := strings.Index(rest[i+2:], d[1])
-			if j < 0 {
-				return fmt.Sprintf("%q is never closed with %q", snippet(rest[i:]), d[1])
-			}
-			rest = rest[i+2+j+2:]
-		}
-	}
-	return ""
-}
-
-func snippet(s string) string {
-	if r := []rune(s); len(r) > 30 {
-		return string(r[:30]) + "…"
-	}
-	return s
-}
-
 func liquidMessage(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "Liquid error: ")
-	return msg
+	var re *liquid.RenderError
+	if errors.As(err, &re) {
+		return re.Message
+	}
+	return err.Error()
 }
 
 func sortProblems(ps []Problem) {

@@ -132,13 +132,20 @@ func TestValidateErrors(t *testing.T) {
 }
 
 func TestValidateLimits(t *testing.T) {
-	t.Run("1,000 states", func(t *testing.T) {
-		var states []string
-		for i := 0; i < 1000; i++ {
+	widgets := func(n int) []byte {
+		states := []string{`{"name":"first","type":"set-variables","properties":{"variables":[]},"transitions":[{"event":"next"}]}`}
+		for i := 0; i < n-2; i++ { // and the trigger
 			states = append(states, `{"name":"s`+itoa(i)+`","type":"set-variables","properties":{"variables":[]},"transitions":[{"event":"next"}]}`)
 		}
-		r := Validate([]byte(flow(states...))) // 1,001 with the trigger
-		require.Contains(t, r.Errors, Problem{"there must be a maximum of 1000 items in the array", "#/states"})
+		return []byte(flow(states...))
+	}
+	t.Run("2,000 widgets", func(t *testing.T) {
+		r := Validate(widgets(2000))
+		require.True(t, r.Valid(), "%v", r.Errors)
+	})
+	t.Run("2,001 widgets", func(t *testing.T) {
+		r := Validate(widgets(2001))
+		require.Equal(t, []Problem{{"there must be a maximum of 2000 items in the array", "#/states"}}, r.Errors)
 	})
 	t.Run("1 MB", func(t *testing.T) {
 		big := flow(`{"name":"first","type":"say-play","properties":{"say":"` + strings.Repeat("a", MaxDefinitionSize) + `"},"transitions":[{"event":"audioComplete"}]}`)
@@ -179,8 +186,8 @@ func TestValidateWarnings(t *testing.T) {
 			`{"name":"first","type":"gather-input-on-call","properties":{"say":"Press 1"},"transitions":[{"event":"keypress","next":"menu"},{"event":"speech","next":"bye"},{"event":"timeout","next":"bye"}]}`,
 			`{"name":"menu","type":"split-based-on","properties":{"input":"{{widgets.first.Digits}}"},"transitions":[{"event":"noMatch"},{"event":"match","next":"bye","conditions":[{"friendly_name":"1","arguments":["{{widgets.first.Digits}}"],"type":"equal_to","value":"1"}]}]}`, sayBye),
 			Problem{"on a call, menu.noMatch ends the call without a word: the caller hears silence and the line drops", "#/states/2/transitions/0"}},
-		{"liquid that does not parse", flow(`{"name":"first","type":"say-play","properties":{"say":"Hello {{ trigger.call.From "},"transitions":[{"event":"audioComplete"}]}`),
-			Problem{`Liquid does not parse: "{{ trigger.call.From " is never closed with "}}"`, "#/states/1/properties/say"}},
+		{"liquid printed as text", flow(`{"name":"first","type":"say-play","properties":{"say":"Hello {{ trigger.call.From "},"transitions":[{"event":"audioComplete"}]}`),
+			Problem{`Liquid markup "{{ trigger.call.From " is never closed with "}}"; it is printed as text`, "#/states/1/properties/say"}},
 		{"liquid block without end", flow(`{"name":"first","type":"say-play","properties":{"say":"{% if trigger.call.From %}hi"},"transitions":[{"event":"audioComplete"}]}`),
 			Problem{"", "#/states/1/properties/say"}},
 		{"reference to a missing widget", flow(`{"name":"first","type":"say-play","properties":{"say":"You pressed {{widgets.gather_1.Digits}}"},"transitions":[{"event":"audioComplete"}]}`),
@@ -189,6 +196,10 @@ func TestValidateWarnings(t *testing.T) {
 			Problem{`say-play has no property "volume"; Studio may reject it and it is not used here`, "#/states/1/properties/volume"}},
 		{"regex that does not compile", flow(`{"name":"first","type":"split-based-on","properties":{"input":"{{trigger.call.From}}"},"transitions":[{"event":"noMatch","next":"bye"},{"event":"match","next":"bye","conditions":[{"friendly_name":"x","arguments":["{{trigger.call.From}}"],"type":"regex","value":"([0-9"}]}]}`, sayBye),
 			Problem{"", "#/states/1/transitions/1/conditions/0/value"}},
+		{"run-function without url", flow(`{"name":"first","type":"run-function","properties":{"service_sid":"default","parameters":[]},"transitions":[{"event":"success","next":"bye"},{"event":"fail","next":"bye"}]}`, sayBye),
+			Problem{"run-function has no url: every run fails (no Function URL) and takes fail", "#/states/1/properties/url"}},
+		{"run-function-v2 with a blank url", flow(`{"name":"first","type":"run-function-v2","properties":{"url":"  "},"transitions":[{"event":"success","next":"bye"},{"event":"fail","next":"bye"}]}`, sayBye),
+			Problem{"run-function-v2 has no url: every run fails (no Function URL) and takes fail", "#/states/1/properties/url"}},
 		{"cloud-only widget", flow(`{"name":"first","type":"send-to-flex","properties":{"workflow":"WW0123456789abcdef0123456789abcdef","channel":"TC0123456789abcdef0123456789abcdef"},"transitions":[{"event":"callComplete"},{"event":"failedToEnqueue","next":"bye"},{"event":"callFailure","next":"bye"}]}`, sayBye),
 			Problem{"send-to-flex needs a Twilio cloud service; offline it takes its failure transition", "#/states/1/type"}},
 	}
@@ -231,3 +242,29 @@ func TestValidateNeverPanics(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func hex2(i int) string { return string("0123456789abcdef"[i/16]) + string("0123456789abcdef"[i%16]) }
+
+// TestProblemsAreOneLine: messages that quote templates, regexes or names
+// with newlines and other control characters carry them escaped, so that
+// every problem prints on one line.
+func TestProblemsAreOneLine(t *testing.T) {
+	in := flow(
+		`{"name":"first","type":"say-play","properties":{"say":"{% if a\n== %}x{% endif %}"},"transitions":[{"event":"audioComplete","next":"menu"}]}`,
+		`{"name":"menu","type":"split-based-on","properties":{"input":"{{trigger.call.From}}"},"transitions":[{"event":"noMatch","next":"bye"},{"event":"match","next":"bye\u001b[31m","conditions":[{"friendly_name":"x","arguments":["{{trigger.call.From}}"],"type":"regex","value":"[0-9\r\n"}]}]}`,
+		sayBye)
+	r := Validate([]byte(in))
+	want := map[string]string{
+		"#/states/1/properties/say":                   `in {% if a\n== %}`,
+		"#/states/2/transitions/1/conditions/0/value": `\r\n`,
+		"#/states/2/transitions/1/next":               `"bye\x1b[31m"`,
+	}
+	seen := map[string]bool{}
+	for _, p := range append(r.Errors, r.Warnings...) {
+		require.NotRegexp(t, `[\x00-\x1f\x7f\x{80}-\x{9f}\x{2028}\x{2029}]`, p.Message, "%s", p.PropertyPath)
+		if w, ok := want[p.PropertyPath]; ok && strings.Contains(p.Message, w) {
+			seen[p.PropertyPath] = true
+		}
+	}
+	for path, w := range want {
+		require.True(t, seen[path], "no problem at %s containing %s in %v %v", path, w, r.Errors, r.Warnings)
+	}
+}

@@ -21,6 +21,9 @@ const (
 	DefaultSIPAddr  = "127.0.0.1:5060"
 	// DefaultRetentionDays is how long ended executions are kept (Studio: 30).
 	DefaultRetentionDays = 30
+	// DefaultRetentionBasis: retention counts from when an execution
+	// started, as Studio's user guide says today.
+	DefaultRetentionBasis = "started"
 )
 
 // ErrInvalid is wrapped by every configuration error.
@@ -38,6 +41,9 @@ type Config struct {
 	// RetentionDays is how long ended executions and their steps are kept;
 	// 0 keeps them forever.
 	RetentionDays int
+	// RetentionBasis is what RetentionDays counts from: "started" (the
+	// default; also when empty) or "ended".
+	RetentionBasis string
 	// EventSinks are the http(s) URLs that receive Studio's execution and
 	// step events (Event Streams webhook sinks), in batches.
 	EventSinks []string
@@ -126,7 +132,7 @@ func ParseTrunk(s string) (TrunkSpec, error) {
 // Default returns the loopback-only defaults.
 func Default() Config {
 	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr, RetentionDays: DefaultRetentionDays,
-		RTPPorts: DefaultRTPPorts, MaxCalls: DefaultMaxCalls}
+		RetentionBasis: DefaultRetentionBasis, RTPPorts: DefaultRTPPorts, MaxCalls: DefaultMaxCalls}
 }
 
 // Validate checks that the directory is set and the addresses are host:port.
@@ -136,6 +142,9 @@ func (c Config) Validate() error {
 	}
 	if c.RetentionDays < 0 {
 		return fmt.Errorf("%w: --retention-days %d: must be 0 (keep forever) or more", ErrInvalid, c.RetentionDays)
+	}
+	if b := c.RetentionBasis; b != "" && b != "started" && b != "ended" {
+		return fmt.Errorf("%w: --retention-basis %q: must be started or ended", ErrInvalid, b)
 	}
 	for _, a := range []struct{ flag, addr string }{{"--http", c.HTTPAddr}, {"--sip", c.SIPAddr}} {
 		host, port, err := net.SplitHostPort(a.addr)

@@ -32,6 +32,8 @@ func TestValidate(t *testing.T) {
 		{"bad sip allow", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPAllow: []string{"10.0.0.1"}}, false},
 		{"trunk", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", Trunks: []string{"sip://u:p@127.0.0.1:5070?name=t1&expires=120"}}, true},
 		{"bad trunk", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", Trunks: []string{"http://u:p@x"}}, false},
+		{"retention from the end", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionBasis: "ended"}, true},
+		{"bad retention basis", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionBasis: "finished"}, false},
 		{"negative retention", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: -1}, false},
 	}
 	for _, c := range cases {

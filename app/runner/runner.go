@@ -32,8 +32,10 @@ type Runner struct {
 
 	commit    *committer
 	retention time.Duration
-	stats     stats
-	events    Events // nil: no events
+	// retentionBasis: what retention counts from (zero: the start).
+	retentionBasis store.RetentionBasis
+	stats          stats
+	events         Events // nil: no events
 
 	mu       sync.Mutex
 	locks    map[string]*lockRef

@@ -10,8 +10,9 @@ import (
 	"github.com/switchboard/switchboard/engine"
 )
 
-// DefaultRetention is how long ended executions and their steps are kept
-// (Studio keeps them 30 days).
+// DefaultRetention is how long executions and their steps are kept (Studio
+// keeps them 30 days), counted from when they started unless
+// SetRetentionBasis says otherwise.
 const DefaultRetention = 30 * 24 * time.Hour
 
 // sweepBatch bounds the rows one sweep query or purge transaction touches.
@@ -27,6 +28,12 @@ type Swept struct {
 // SetRetention sets how long ended executions are kept; 0 keeps them forever.
 // Like SetEvents, call it before Run starts the sweeper.
 func (r *Runner) SetRetention(d time.Duration) { r.retention = d }
+
+// SetRetentionBasis sets what the retention period counts from: the start of
+// an execution (store.RetainSinceStarted, the default: Studio's user guide
+// counts 30 days from when an execution starts) or its end. Either way only
+// ended executions are purged. Call it before Run starts the sweeper.
+func (r *Runner) SetRetentionBasis(b store.RetentionBasis) { r.retentionBasis = b }
 
 // Sweep does the runner's housekeeping once: fires due wait timeouts, ends
 // executions past their lifetime and purges ended executions past the
@@ -116,15 +123,17 @@ func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	return true, nil
 }
 
-// Purge deletes ended executions (with their steps) that ended longer than
-// the retention period ago; with retention 0 it keeps everything.
+// Purge deletes ended executions (with their steps) whose retention period
+// is over, counted from their start or end (SetRetentionBasis); with
+// retention 0 it keeps everything. With the start as basis, an execution
+// that ends by its 30-day lifetime is purged in the same sweep.
 func (r *Runner) Purge(ctx context.Context, now time.Time) (int, error) {
 	if r.retention <= 0 {
 		return 0, nil
 	}
 	total := 0
 	for {
-		n, err := r.store.PurgeEnded(ctx, now.Add(-r.retention), sweepBatch)
+		n, err := r.store.PurgeEnded(ctx, r.retentionBasis, now.Add(-r.retention), sweepBatch)
 		total += n
 		if err != nil || n < sweepBatch {
 			return total, err

@@ -15,6 +15,9 @@ import (
 func TestSweepTimeoutsLifetimeAndRetention(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, t.TempDir())
+	// Retention counted from the end, so that the execution the lifetime
+	// ends is still there to look at (TestRetentionBasis has both bases).
+	f.r.SetRetentionBasis(store.RetainSinceEnded)
 	f.createFlow(t, waiter, store.StatusPublished)
 	start := func(contact, timeout string) *engine.Execution {
 		x, _, err := f.r.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: contact,
@@ -112,8 +115,72 @@ func TestSweepWorksInBatches(t *testing.T) {
 	f.clock.Advance(31 * 24 * time.Hour)
 	sw, err = f.r.Sweep(ctx, f.clock.Now())
 	require.NoError(t, err)
-	require.Equal(t, Swept{Expired: n / 2, Purged: n / 2}, sw)
+	// Retention counts from the start (the default): the executions the
+	// lifetime just ended go in the same sweep as those that timed out.
+	require.Equal(t, Swept{Expired: n / 2, Purged: n}, sw)
 	left, err := f.st.CountExecutions(ctx, "")
 	require.NoError(t, err)
-	require.Equal(t, n/2, left)
+	require.Equal(t, 0, left)
+}
+
+// TestRetentionBasis: the retention period counts from when an execution
+// started (Studio's user guide today, the default) or, as a setting, from
+// when it ended. An execution that starts on day 0 and ends on day 20 (its
+// reply never comes) is gone on day 31 counted from its start, and kept
+// until day 50 counted from its end.
+func TestRetentionBasis(t *testing.T) {
+	day := 24 * time.Hour
+	cases := []struct {
+		basis     store.RetentionBasis
+		setBasis  bool
+		keptDay31 bool
+		purgedDay time.Duration // first sweep day on which it is gone
+	}{
+		{basis: store.RetainSinceStarted, setBasis: false, keptDay31: false, purgedDay: 31},
+		{basis: store.RetainSinceStarted, setBasis: true, keptDay31: false, purgedDay: 31},
+		{basis: store.RetainSinceEnded, setBasis: true, keptDay31: true, purgedDay: 51},
+	}
+	for _, c := range cases {
+		name := c.basis.String()
+		if !c.setBasis {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, t.TempDir())
+			if c.setBasis {
+				f.r.SetRetentionBasis(c.basis)
+			}
+			f.createFlow(t, waiter, store.StatusPublished)
+			start := f.clock.Now()
+			x, _, err := f.r.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: "+15550000001",
+				Channel: "+15550002222", Data: map[string]any{"n": 1, "timeout": "1728000"}}) // 20 days
+			require.NoError(t, err)
+			sweepAt := func(d time.Duration) Swept {
+				f.clock.Advance(start.Add(d).Sub(f.clock.Now()))
+				sw, err := f.r.Sweep(ctx, f.clock.Now())
+				require.NoError(t, err)
+				return sw
+			}
+			require.Equal(t, Swept{Timeouts: 1}, sweepAt(20*day+time.Minute))
+			got, err := f.st.Execution(ctx, x.SID)
+			require.NoError(t, err)
+			require.False(t, got.Active())
+
+			sw := sweepAt(31 * day)
+			_, err = f.st.Execution(ctx, x.SID)
+			if c.keptDay31 {
+				require.NoError(t, err)
+				require.Equal(t, Swept{}, sw)
+				require.Equal(t, Swept{}, sweepAt((c.purgedDay-1)*day)) // it ended on day 20 and a minute
+				sw = sweepAt(c.purgedDay * day)
+				_, err = f.st.Execution(ctx, x.SID)
+			}
+			require.Equal(t, Swept{Purged: 1}, sw)
+			require.True(t, errors.Is(err, store.ErrNotFound), "%v", err)
+			steps, err := f.st.Steps(ctx, x.SID)
+			require.NoError(t, err)
+			require.Empty(t, steps)
+		})
+	}
 }

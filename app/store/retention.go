@@ -17,18 +17,57 @@ func (s *Store) ActiveStartedBefore(ctx context.Context, t time.Time, limit int)
 	return out, nil
 }
 
-// PurgeEnded deletes up to limit executions that ended before t, with their
-// steps, timers and outbox rows, in one transaction; it returns how many
-// executions went. Active executions are never purged. Callers loop while
-// it returns limit, so that one purge never holds the writer for long.
-func (s *Store) PurgeEnded(ctx context.Context, t time.Time, limit int) (int, error) {
+// RetentionBasis is the moment the retention period of an ended execution
+// counts from.
+type RetentionBasis int
+
+const (
+	// RetainSinceStarted counts from when the execution started
+	// (date_created), as Studio's user guide says today: "Execution and
+	// Step data is retained for 30 days after the Execution starts".
+	RetainSinceStarted RetentionBasis = iota
+	// RetainSinceEnded counts from when it ended (its last update).
+	RetainSinceEnded
+)
+
+// String returns the setting's value: "started" or "ended".
+func (b RetentionBasis) String() string {
+	if b == RetainSinceEnded {
+		return "ended"
+	}
+	return "started"
+}
+
+// ParseRetentionBasis reads "started" or "ended".
+func ParseRetentionBasis(s string) (RetentionBasis, error) {
+	switch s {
+	case "started":
+		return RetainSinceStarted, nil
+	case "ended":
+		return RetainSinceEnded, nil
+	}
+	return 0, fmt.Errorf("retention basis %q: want started or ended", s)
+}
+
+// PurgeEnded deletes up to limit ended executions whose retention period,
+// counted from basis, began before t (they started, or ended, before t),
+// with their steps, timers and outbox rows, in one transaction; it returns
+// how many executions went. Active executions are never purged. Callers
+// loop while it returns limit, so that one purge never holds the writer
+// for long.
+func (s *Store) PurgeEnded(ctx context.Context, basis RetentionBasis, t time.Time, limit int) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	sids, err := scanStrings(tx.QueryContext(ctx, `SELECT sid FROM executions
-		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`, stamp(t), limit))
+	query := `SELECT sid FROM executions
+		WHERE status = 'ended' AND date_created < ? ORDER BY date_created LIMIT ?`
+	if basis == RetainSinceEnded {
+		query = `SELECT sid FROM executions
+		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`
+	}
+	sids, err := scanStrings(tx.QueryContext(ctx, query, stamp(t), limit))
 	if err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}

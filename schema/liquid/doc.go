@@ -59,6 +59,14 @@
 // A filter that does not exist is a parse error (Parse reports it too), not
 // a silent pass-through: a typo should show up when the flow is saved.
 //
+// # Validating templates
+//
+// Flow Validate (package schema) calls Parse, so a template is reported as
+// not parsing exactly when Render would fail before its first word. A "{{" or
+// "{%" that is never closed (or that the scanner does not read as markup, such
+// as an object whose expression spans lines) is printed as text, not refused;
+// Literal finds it so validators can warn about it apart from parse errors.
+//
 // # Limits and failures
 //
 // Every failure is a *RenderError with Code 84003 (Studio's "Unable to render

@@ -3,6 +3,7 @@ package liquid
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,6 +38,7 @@ func FuzzRender(f *testing.F) {
 		"{{ widgets. gather .Digits }}{% increment c %}{% decrement c %}{% echo 1 | plus: 1 %}",
 		"{{ a[0][1].b.c | default: 1 | at_least: 5 | at_most: 2 | sum | size }}",
 		"{{ 'x' | base64_encode | base64_decode | to_json | json }}",
+		"Hello {{ trigger.call.From ", "{{ a }} {% if", "{% raw %}{{{% endraw %}", "{{ a |\n upcase }}",
 	} {
 		f.Add(s)
 	}
@@ -59,6 +61,9 @@ func FuzzRender(f *testing.F) {
 		}
 		if perr := Parse(tmpl); perr != nil && !errors.Is(perr, ErrRender) {
 			t.Fatalf("Parse error is not a RenderError: %v", perr)
+		}
+		if at, why, ok := Literal(tmpl); ok && (!strings.HasPrefix(at, "{{") && !strings.HasPrefix(at, "{%") || why == "") {
+			t.Fatalf("Literal(%q) = %q, %q", tmpl, at, why)
 		}
 	})
 }

@@ -543,3 +543,34 @@ func TestContextShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestLiteral(t *testing.T) {
+	cases := []struct {
+		tmpl, at, why string
+	}{
+		{"no markup", "", ""},
+		{"{{ a }}", "", ""},
+		{"Hello {{ trigger.call.From ", "{{ trigger.call.From ", `never closed with "}}"`},
+		{"{{ a }} then {% if", "{% if", `never closed with "%}"`},
+		{"{{widgets.LanguagePreference.inbound.Body}", "{{widgets.LanguagePreference.i…", `never closed with "}}"`},
+		{"{% raw %}{{ not markup{% endraw %}", "", ""},
+		{"{% comment %}{% if {% endcomment %}", "", ""},
+		{"a {{ }} b {{ c }}", "", ""},
+		{"{% raw %}x{% endraw %} {{ y", "{{ y", `never closed with "}}"`},
+		{"{{ a |\n upcase }}", "{{ a |\n upcase }}", "not read as markup"},
+		{"{%if(x)%}", "{%if(x)%}", "not read as markup"},
+	}
+	for _, c := range cases {
+		t.Run(c.tmpl, func(t *testing.T) {
+			at, why, ok := Literal(c.tmpl)
+			if at != c.at || why != c.why || ok != (c.at != "") {
+				t.Fatalf("Literal(%q) = %q, %q, %v; want %q, %q", c.tmpl, at, why, ok, c.at, c.why)
+			}
+			if ok {
+				if err := Parse(c.tmpl); err != nil {
+					t.Fatalf("a template whose markup prints as text parses, got %v", err)
+				}
+			}
+		})
+	}
+}

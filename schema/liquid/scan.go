@@ -1,6 +1,7 @@
 package liquid
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -25,11 +26,7 @@ type markup struct {
 //     "widgets. name .parsed" reads as "widgets.name.parsed", as Shopify's
 //     lax parser (and so Studio) accepts it; osteele would reject it.
 func prepare(src string) (string, []markup, *RenderError) {
-	if strings.Contains(src, "{{") && !strings.Contains(src, "raw") && blankObjects.MatchString(src) {
-		// osteele's scanner would swallow "{{ }}" together with the text up
-		// to the next "}}"; Shopify prints nothing for it.
-		src = blankObjects.ReplaceAllString(src, "{{$1 nil $2}}")
-	}
+	src = fillBlankObjects(src)
 	toks := parser.Scan(src, parser.SourceLoc{LineNo: 1}, nil)
 	var (
 		marks     []markup
@@ -81,6 +78,67 @@ func prepare(src string) (string, []markup, *RenderError) {
 		return src, marks, nil
 	}
 	return out.String(), marks, nil
+}
+
+// fillBlankObjects turns "{{ }}" into "{{ nil }}": osteele's scanner would
+// swallow "{{ }}" together with the text up to the next "}}"; Shopify prints
+// nothing for it.
+func fillBlankObjects(src string) string {
+	if strings.Contains(src, "{{") && !strings.Contains(src, "raw") && blankObjects.MatchString(src) {
+		return blankObjects.ReplaceAllString(src, "{{$1 nil $2}}")
+	}
+	return src
+}
+
+// Literal finds the first "{{" or "{%" that the renderer prints as text
+// instead of reading it as markup: the scanner only takes "{{ … }}" whose
+// expression stays on one line and "{% name … %}", so an opening delimiter
+// that is never closed, or not closed as the scanner wants, is text. Shopify
+// would refuse such a template; this renderer keeps the text, so the
+// template parses and renders, and validators report it apart from parse
+// errors. Delimiters inside {% raw %} and {% comment %} are not reported.
+//
+// It returns the text from the delimiter on (at most 30 characters and an
+// ellipsis), why it is not markup (`never closed with "}}"` or `not read as
+// markup`), and whether one was found.
+func Literal(tmpl string) (snippet, why string, found bool) {
+	if !IsTemplate(tmpl) {
+		return "", "", false
+	}
+	var inComment, inRaw bool
+	for _, t := range parser.Scan(fillBlankObjects(tmpl), parser.SourceLoc{LineNo: 1}, nil) {
+		switch {
+		case t.Type == parser.TextTokenType:
+			if inComment || inRaw {
+				continue
+			}
+			i, j := strings.Index(t.Source, "{{"), strings.Index(t.Source, "{%")
+			closer := "}}"
+			if i < 0 || (j >= 0 && j < i) {
+				i, closer = j, "%}"
+			}
+			if i < 0 {
+				continue
+			}
+			s := t.Source[i:]
+			why = fmt.Sprintf("never closed with %q", closer)
+			if strings.Contains(s[2:], closer) {
+				why = "not read as markup"
+			}
+			if r := []rune(s); len(r) > 30 {
+				s = string(r[:30]) + "…"
+			}
+			return s, why, true
+		case t.Type != parser.TagTokenType:
+		case inComment:
+			inComment = t.Name != "endcomment"
+		case inRaw:
+			inRaw = t.Name != "endraw"
+		default:
+			inComment, inRaw = t.Name == "comment", t.Name == "raw"
+		}
+	}
+	return "", "", false
 }
 
 var blankObjects = regexp.MustCompile(`\{\{(-?)[ \t]*(-?)\}\}`)
