@@ -268,3 +268,16 @@ func TestProblemsAreOneLine(t *testing.T) {
 		require.True(t, seen[path], "no problem at %s containing %s in %v %v", path, w, r.Errors, r.Warnings)
 	}
 }
+
+// TestNullConditionArgumentIsValid: real Studio exports carry "arguments":
+// [null] in split conditions; Studio accepts its own exports, so Flow Validate
+// must too (and fmt keeps the null, TestFormatLossless).
+func TestNullConditionArgumentIsValid(t *testing.T) {
+	def := `{"description":"x","initial_state":"Trigger","flags":{"allow_concurrent_calls":true},"states":[` +
+		`{"name":"Trigger","type":"trigger","transitions":[{"event":"incomingMessage","next":"S"}],"properties":{}},` +
+		`{"name":"S","type":"split-based-on","transitions":[{"event":"noMatch"},{"event":"match","conditions":[{"friendly_name":"If value is_blank","arguments":[null],"type":"is_blank","value":"Value"}]}],"properties":{"input":"{{trigger.message.Body}}"}}]}`
+	r := Validate([]byte(def))
+	if !r.Valid() {
+		t.Fatalf("a null condition argument is reported invalid: %+v", r.Errors)
+	}
+}
