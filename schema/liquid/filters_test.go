@@ -10,7 +10,7 @@ import (
 )
 
 func TestFilters(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := testVars()
 	vars["n"] = map[string]any{
 		"int": json.Number("7"), "neg": json.Number("-7"), "float": json.Number("2.5"),
@@ -195,7 +195,7 @@ func TestDate(t *testing.T) {
 	require.NoError(t, err)
 	// Tuesday 2024-03-05 14:07:09.123456789 in New York (EST, -0500).
 	now := time.Date(2024, 3, 5, 14, 7, 9, 123456789, ny)
-	e := New(DefaultLimits()).WithLocation(ny).WithClock(func() time.Time { return now })
+	e := New(testLimits()).WithLocation(ny).WithClock(func() time.Time { return now })
 	require.Equal(t, ny, e.Location())
 	vars := map[string]any{
 		"iso":      "2024-07-04T09:05:03Z",
@@ -312,7 +312,7 @@ func TestSelfReferenceDoesNotHang(t *testing.T) {
 	loop["self"] = loop
 	list := []any{1}
 	list = append(list, list)
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	for _, tmpl := range []string{"{{ m.self.self.self.name }}", "{{ m | to_json | size }}", "{% if m == m %}eq{% endif %}", "{{ m | size }}"} {
 		_, err := e.Render(context.Background(), tmpl, map[string]any{"m": loop, "l": list})
 		if err != nil {

@@ -71,7 +71,7 @@ func renderErr(t *testing.T, e *Engine, tmpl string, vars map[string]any) *Rende
 }
 
 func TestRenderBasics(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := testVars()
 	tests := []struct {
 		name, tmpl, want string
@@ -131,7 +131,7 @@ func TestRenderBasics(t *testing.T) {
 }
 
 func TestRenderDoesNotModifyVars(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := testVars()
 	before, err := json.Marshal(vars)
 	require.NoError(t, err)
@@ -161,7 +161,7 @@ func TestDefaultLimits(t *testing.T) {
 }
 
 func TestLoopCap(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := map[string]any{
 		"a15": seqOf(15),
 		"a16": seqOf(16),
@@ -228,7 +228,7 @@ func seqOf(n int) []any {
 }
 
 func TestOutputCap(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	big := strings.Repeat("x", 16384)
 	t.Run("exactly 16 KB renders", func(t *testing.T) {
 		out := mustRender(t, e, "{{ s }}", map[string]any{"s": big})
@@ -320,7 +320,7 @@ func TestTimeout(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("canceled context", func(t *testing.T) {
-		e := New(DefaultLimits())
+		e := New(testLimits())
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err := e.Render(ctx, "{{ a }}", nil)
@@ -348,7 +348,7 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	tests := []struct {
 		name, tmpl string
 		line, col  int
@@ -388,7 +388,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestRuntimeErrors(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	tests := []struct{ name, tmpl, want string }{
 		{"division by zero", "{{ 10 | divided_by: 0 }}", "filter divided_by: divided by 0 in {{ 10 | divided_by: 0 }}"},
 		{"modulo zero", "x\n{{ 10 | modulo: 0 }}", "line 2, column 1: filter modulo: divided by 0"},
@@ -416,7 +416,7 @@ type panickyErr struct{}
 func (panickyErr) ToLiquid() any { panic(errors.New("kaboom")) }
 
 func TestPanicIsRecovered(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	re := renderErr(t, e, "{{ bad }}", map[string]any{"bad": panicky{}})
 	require.Equal(t, KindInternal, re.Kind)
 	require.Contains(t, re.Message, "boom")
@@ -431,7 +431,7 @@ func TestPanicIsRecovered(t *testing.T) {
 }
 
 func TestObjectsCompare(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	require.Equal(t, "same", mustRender(t, e, "{% if flow.data == flow.data %}same{% endif %}", testVars()))
 	require.Equal(t, "diff", mustRender(t, e, "{% if flow.data == trigger.message %}same{% else %}diff{% endif %}", testVars()))
 	require.Equal(t, "has", mustRender(t, e, "{% if flow.data contains 'name' %}has{% endif %}", testVars()))
@@ -449,7 +449,7 @@ func TestErrorType(t *testing.T) {
 }
 
 func TestConcurrentRenders(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -483,7 +483,7 @@ func TestTemplateCache(t *testing.T) {
 }
 
 func BenchmarkRender(b *testing.B) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := testVars()
 	const tmpl = "Hello {{trigger.message.From}}, you said {{widgets.gather.Digits | default: 'nothing'}}"
 	ctx := context.Background()
@@ -496,7 +496,7 @@ func BenchmarkRender(b *testing.B) {
 }
 
 func BenchmarkRenderLoop(b *testing.B) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := testVars()
 	const tmpl = "{% for item in widgets.http.parsed.items %}{{forloop.index}}. {{item.name | capitalize}} ${{item.price | times: 1.1 | round: 2}}\n{% endfor %}"
 	ctx := context.Background()
@@ -509,7 +509,7 @@ func BenchmarkRenderLoop(b *testing.B) {
 }
 
 func BenchmarkRenderPlain(b *testing.B) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	ctx := context.Background()
 	for b.Loop() {
 		if _, err := e.Render(ctx, "Thanks for calling, goodbye.", nil); err != nil {
@@ -519,7 +519,7 @@ func BenchmarkRenderPlain(b *testing.B) {
 }
 
 func TestContextShapes(t *testing.T) {
-	e := New(DefaultLimits())
+	e := New(testLimits())
 	vars := testVars()
 	tests := []struct{ name, tmpl, want string }{
 		{"array of objects prints as JSON items", "{{ widgets.http.parsed.items | slice: 0, 2 }}", `{"name":"tea","price":3,"stock":true}{"name":"cake","price":5.5,"stock":false}`},
@@ -573,4 +573,14 @@ func TestLiteral(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testLimits are Studio's limits with a render timeout long enough that a
+// test about something else never fails on a busy machine (the race detector
+// on two shared cores once took 250 ms for "{{ 2.5 | round }}"). TestTimeout
+// sets its own short timeouts.
+func testLimits() Limits {
+	l := DefaultLimits()
+	l.Timeout = 30 * time.Second
+	return l
 }
