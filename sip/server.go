@@ -570,8 +570,11 @@ func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
 			respond(tx, req, 400, "Bad Request")
 			return
 		}
-		respond(tx, req, 200, "OK")
+		// Queue the digit before answering: the caller sends its next
+		// INFO when this one is answered, and that INFO's handler must not
+		// queue its digit ahead of this one.
 		c.pushDTMF(d)
+		respond(tx, req, 200, "OK")
 	default:
 		respond(tx, req, 415, "Unsupported Media Type", gosip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
 	}

@@ -227,6 +227,37 @@ func TestSippInfoDTMF(t *testing.T) {
 	}
 }
 
+// TestSippInfoDTMFInOrder: sixteen INFO digits, each sent as soon as the one
+// before was answered, reach the call in the order they were sent. (The 200
+// used to go out before the digit was queued, so the next INFO's handler could
+// queue its digit first; a loaded run of the whole suite saw "#5".)
+func TestSippInfoDTMFInOrder(t *testing.T) {
+	const want = "0123456789*#ABCD"
+	digits := make(chan string, 1)
+	ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {
+		if err := c.Answer(ctx, mediaAddr); err != nil {
+			digits <- "answer: " + err.Error()
+			return
+		}
+		var got []byte
+		for len(got) < len(want) {
+			select {
+			case d := <-c.DTMF():
+				got = append(got, d)
+			case <-ctx.Done():
+				digits <- string(got)
+				return
+			}
+		}
+		digits <- string(got)
+		<-ctx.Done()
+	}})
+	mustSipp(t, ts, "uac_info_dtmf_sequence.xml", "-d", "300")
+	if got := <-digits; got != want {
+		t.Fatalf("digits = %q, want %q", got, want)
+	}
+}
+
 func TestSippRejections(t *testing.T) {
 	noRoute := RouterFunc(func(ctx context.Context, in Incoming) (Route, error) { return nil, ErrNoRoute })
 	cases := []struct {
