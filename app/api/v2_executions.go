@@ -139,7 +139,8 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestSID := sid.New("FR") // initiated_by for REST-triggered executions
-	x, _, err := s.Runner.Start(ctx, f.SID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: to, Channel: from,
+	// Studio answers once the execution exists; the flow runs on.
+	x, err := s.Runner.Launch(ctx, f.SID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: to, Channel: from,
 		Data: data, InitiatedBy: requestSID})
 	var conflict *store.ActiveConflict
 	switch {
