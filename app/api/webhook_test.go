@@ -59,6 +59,7 @@ const menu = `{
 
 type webhookEnv struct {
 	st  *store.Store
+	run *runner.Runner
 	srv *httptest.Server
 }
 
@@ -81,7 +82,7 @@ func newWebhookEnv(t *testing.T) *webhookEnv {
 		Auth: &auth.Authenticator{Creds: auth.Credentials{AccountSID: testAccount, AuthToken: testToken}, Keys: st}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &webhookEnv{st: st, srv: srv}
+	return &webhookEnv{st: st, run: run, srv: srv}
 }
 
 // how a request authenticates.
@@ -300,8 +301,10 @@ func TestWebhookBadBodies(t *testing.T) {
 func TestWebhookVoiceCall(t *testing.T) {
 	e := newWebhookEnv(t)
 	action := func(event string) string { return e.url(testAccount, callFlow, "FlowEvent="+event) }
-	gather := `<Gather input="dtmf speech" action="` + action("gather") + `" method="POST" timeout="5" finishOnKey="#" numDigits="1" speechTimeout="auto" language="en-US">` +
-		`<Say language="en-US">Press 1 for sales</Say></Gather><Redirect method="POST">` + action("timeout") + `</Redirect>`
+	// The answer's action URLs carry the step the execution was at (FlowStep).
+	answered := func(event string) string { return e.url(testAccount, callFlow, "FlowStep=1&amp;FlowEvent="+event) }
+	gather := `<Gather input="dtmf speech" action="` + answered("gather") + `" method="POST" timeout="5" finishOnKey="#" numDigits="1" speechTimeout="auto" language="en-US">` +
+		`<Say language="en-US">Press 1 for sales</Say></Gather><Redirect method="POST">` + answered("timeout") + `</Redirect>`
 
 	steps := []struct {
 		name   string
@@ -347,7 +350,7 @@ func TestWebhookPublicURL(t *testing.T) {
 	req.Header.Set(twiliosig.Header, twiliosig.Sign(testToken, public, form))
 	srv := &Server{PublicURL: "https://sb.example.com/", Auth: &auth.Authenticator{Creds: auth.Credentials{AccountSID: testAccount, AuthToken: testToken}}}
 	require.True(t, srv.signedWebhook(req))
-	require.Equal(t, "https://sb.example.com/v1/Accounts/"+testAccount+"/Flows/"+callFlow+"?FlowEvent=gather", srv.actions(req)("gather"))
+	require.Equal(t, "https://sb.example.com/v1/Accounts/"+testAccount+"/Flows/"+callFlow+"?FlowStep=3&FlowEvent=gather", srv.actions(req, 3)("gather"))
 
 	// Without PublicURL the same signature does not hold.
 	req = httptest.NewRequest(http.MethodPost, "/v1/Accounts/"+testAccount+"/Flows/"+callFlow, strings.NewReader(form.Encode()))
@@ -444,7 +447,7 @@ func TestWebhookVoiceEdges(t *testing.T) {
 				}
 				code, body := e.post(t, e.url(testAccount, tt.flow, st.query), form, bySignature)
 				require.Equal(t, http.StatusOK, code, body)
-				want := strings.ReplaceAll(st.want, "{action}", e.url(testAccount, tt.flow, "FlowEvent="))
+				want := strings.ReplaceAll(st.want, "{action}", e.url(testAccount, tt.flow, "FlowStep=1&amp;FlowEvent="))
 				require.Equal(t, xmlHead+want, body)
 			}
 			require.Equal(t, 0, e.count(t, "active"), "every call's execution ended")

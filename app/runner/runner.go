@@ -136,7 +136,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 		return nil, nil, err
 	}
 	after := r.sprintEvents(&rec)
-	if err := r.commit.save(ctx, rec); err != nil {
+	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
 	r.committed(x, sp.Steps, true, after)
@@ -235,11 +235,46 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 		return nil, nil, err
 	}
 	after := r.sprintEvents(&rec)
-	if err := r.commit.save(ctx, rec); err != nil {
+	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
 	r.committed(x, sp.Steps, false, after)
 	return x, sp, nil
+}
+
+// receiptClaim is the webhook receipt that a request's first sprint stores.
+type receiptClaim struct {
+	r       store.Receipt
+	claimed bool
+}
+
+type receiptKey struct{}
+
+// WithReceipt returns a context whose first sprint (Start, Message or
+// Resume with it) stores the webhook receipt rc in its own transaction;
+// when the receipt's key was stored before, that sprint is not written and
+// fails with store.ErrDuplicateReceipt. Later sprints with the context
+// (prompts chained into one answer) store nothing more. One request's
+// goroutine uses the context.
+func WithReceipt(ctx context.Context, rc store.Receipt) context.Context {
+	return context.WithValue(ctx, receiptKey{}, &receiptClaim{r: rc})
+}
+
+// save commits a sprint, with the context's receipt when it has one that no
+// sprint stored yet.
+func (r *Runner) save(ctx context.Context, rec store.SprintRecord) error {
+	c, _ := ctx.Value(receiptKey{}).(*receiptClaim)
+	if c != nil && !c.claimed {
+		rc := c.r
+		rec.Receipt = &rc
+	}
+	if err := r.commit.save(ctx, rec); err != nil {
+		return err
+	}
+	if rec.Receipt != nil {
+		c.claimed = true
+	}
+	return nil
 }
 
 // End stops an active execution (Studio's Status=ended).
