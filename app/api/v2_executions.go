@@ -131,6 +131,12 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	for _, a := range []struct{ param, v string }{{"To", to}, {"From", from}} {
+		if e := checkAddress(a.param, a.v); e != nil {
+			writeError(w, e)
+			return
+		}
+	}
 	var data map[string]any
 	if p := fv.Get("Parameters"); p != "" {
 		if err := json.Unmarshal([]byte(p), &data); err != nil || data == nil {

@@ -133,6 +133,10 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 			writeError(w, missing(p))
 			return
 		}
+		if e := checkAddress(p, form.Get(p)); e != nil {
+			writeError(w, e)
+			return
+		}
 	}
 	flowSID := r.PathValue("FlowSid")
 	if _, err := s.Store.Flow(r.Context(), flowSID); err != nil {
