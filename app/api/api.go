@@ -120,7 +120,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 				return
 			}
-		} else if s.signedWebhook(r) {
+		} else if ok, err := s.signedWebhook(w, r); err != nil {
+			writeError(w, webhookTooLarge()) // the size is refused before the signature is looked at
+			return
+		} else if ok {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -42,21 +43,42 @@ func (s *Server) routesWebhooks(mux *http.ServeMux) {
 	mux.HandleFunc(webhookPattern, s.webhook)
 }
 
+// isWebhook reports whether r is a POST to a webhook path.
+func isWebhook(r *http.Request) bool {
+	return r.Method == http.MethodPost && isWebhookPath(r.URL.Path)
+}
+
 // signedWebhook reports whether r is a webhook request with a valid
 // X-Twilio-Signature over its external URL and form. It parses the form,
-// which stays cached on r for the handler.
-func (s *Server) signedWebhook(r *http.Request) bool {
-	if r.Method != http.MethodPost || !isWebhookPath(r.URL.Path) || s.Auth == nil {
-		return false
+// which stays cached on r for the handler; a body over the cap is
+// errWebhookTooLarge (checked before the signature, which cannot be checked
+// without the whole body).
+func (s *Server) signedWebhook(w http.ResponseWriter, r *http.Request) (bool, error) {
+	if !isWebhook(r) || s.Auth == nil {
+		return false, nil
+	}
+	if r.ContentLength > maxWebhookForm {
+		return false, errWebhookTooLarge
 	}
 	sig := r.Header.Get(twiliosig.Header)
 	if sig == "" {
-		return false
+		return false, nil
 	}
-	if err := parseWebhookForm(r); err != nil {
-		return false
+	if err := parseWebhookForm(w, r); err != nil {
+		if errors.Is(err, errWebhookTooLarge) {
+			return false, err
+		}
+		return false, nil
 	}
-	return twiliosig.Validate(s.Auth.Creds.AuthToken, s.externalURL(r), r.PostForm, sig)
+	return twiliosig.Validate(s.Auth.Creds.AuthToken, s.externalURL(r), r.PostForm, sig), nil
+}
+
+// errWebhookTooLarge is a webhook body over maxWebhookForm.
+var errWebhookTooLarge = errors.New("webhook body too large")
+
+// webhookTooLarge is the answer to a body over the cap.
+func webhookTooLarge() *Error {
+	return apiError(http.StatusRequestEntityTooLarge, CodeInvalidParam, "The request body is larger than %d bytes", maxWebhookForm)
 }
 
 // isWebhookPath matches /v1/Accounts/{AccountSid}/Flows/{FlowSid}.
@@ -69,13 +91,21 @@ func isWebhookPath(p string) bool {
 	return len(parts) == 3 && parts[0] != "" && parts[1] == "Flows" && parts[2] != ""
 }
 
-// parseWebhookForm parses the form once, with a size cap.
-func parseWebhookForm(r *http.Request) error {
+// parseWebhookForm parses the form once, with a size cap; a body over it
+// is errWebhookTooLarge. w may be nil.
+func parseWebhookForm(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm != nil {
 		return nil
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxWebhookForm)
-	return r.ParseForm()
+	if r.ContentLength > maxWebhookForm {
+		return errWebhookTooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookForm)
+	err := r.ParseForm()
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		return fmt.Errorf("%w: %w", errWebhookTooLarge, err)
+	}
+	return err
 }
 
 // externalURL is the URL as the caller used it, which is what Twilio signs:
@@ -123,7 +153,11 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 			"Invalid Content-Type: webhooks are posted as application/x-www-form-urlencoded"))
 		return
 	}
-	if err := parseWebhookForm(r); err != nil {
+	if err := parseWebhookForm(w, r); err != nil {
+		if errors.Is(err, errWebhookTooLarge) {
+			writeError(w, webhookTooLarge())
+			return
+		}
 		writeError(w, apiError(http.StatusBadRequest, CodeInvalidParam, "Malformed form body: %v", err))
 		return
 	}
