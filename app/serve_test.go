@@ -202,6 +202,21 @@ func TestServeEndToEnd(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &f))
 	code, body = post("/v2/Flows/"+f.SID+"/Executions", url.Values{"To": {"+15550001111"}, "From": {"+15550002222"}}, false)
 	require.Equal(t, http.StatusCreated, code, body)
+	var x struct{ SID string }
+	require.NoError(t, json.Unmarshal([]byte(body), &x))
+	// The first sprint (the question) runs after the answer; the reply comes after it.
+	for i := 0; i < 100; i++ {
+		req, _ := http.NewRequest("GET", base+"/v2/Flows/"+f.SID+"/Executions/"+x.SID+"/Steps", nil)
+		req.SetBasicAuth(creds.AccountSID, creds.AuthToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `"transitioned_to":"ask"`) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	code, body = post("/v1/Accounts/"+creds.AccountSID+"/Flows/"+f.SID, url.Values{
 		"MessageSid": {"SM00000000000000000000000000000001"}, "From": {"+15550001111"}, "To": {"+15550002222"}, "Body": {"5"}}, true)

@@ -79,6 +79,9 @@ type Execution struct {
 	EndedAt   time.Time `json:"ended_at,omitzero"`
 	// EndReason says why it ended: completed, a limit, a hangup, ended by user.
 	EndReason string `json:"end_reason,omitempty"`
+	// StartEvent is the trigger event of an execution that Create made and
+	// whose first sprint has not run yet; empty once it runs.
+	StartEvent string `json:"start_event,omitempty"`
 }
 
 // Frame is a parent flow suspended while its run-subflow widget runs a
@@ -122,6 +125,7 @@ func (w *Wait) Accepts(typ string) bool {
 
 // Input types a host resumes an execution with.
 const (
+	InputStart     = "start"      // run the first sprint of an execution made by Create
 	InputAudioDone = "audio_done" // the prompts of the last sprint finished playing
 	InputDigits    = "digits"     // Params: Digits (+ call params)
 	InputSpeech    = "speech"     // Params: SpeechResult, Confidence

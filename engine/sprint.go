@@ -21,6 +21,21 @@ const (
 
 // Start begins an execution of p for the trigger and runs its first sprint.
 func (e *Engine) Start(ctx context.Context, p *Program, t Trigger) (*Execution, *Sprint, error) {
+	x := e.Create(p, t)
+	sp := &Sprint{}
+	if err := e.begin(ctx, p, x, sp); err != nil {
+		return nil, nil, err
+	}
+	return x, sp, nil
+}
+
+// Create makes an execution of p for the trigger without running anything:
+// it is active and waits in its trigger widget for InputStart, with a
+// deadline of now, so a host that stores it can answer at once (Studio's
+// REST create) and run the first sprint later with Resume; a host that
+// finds the deadline passed (after a crash) resumes it the same way, with
+// InputStart or InputTimeout.
+func (e *Engine) Create(p *Program, t Trigger) *Execution {
 	now := e.now()
 	x := &Execution{
 		SID:          e.sid("FN"),
@@ -30,18 +45,30 @@ func (e *Engine) Start(ctx context.Context, p *Program, t Trigger) (*Execution, 
 		Contact:      t.Contact,
 		Channel:      t.Channel,
 		InitiatedBy:  t.InitiatedBy,
+		StartEvent:   t.Event,
+		Current:      p.Flow.InitialState,
+		Wait:         &Wait{Widget: p.Flow.InitialState, Inputs: []string{InputStart}, Deadline: now},
 		CreatedAt:    now,
 		UpdatedAt:    now,
 	}
 	x.Context = newContext(x, t)
-	sp := &Sprint{}
+	return x
+}
+
+// pending reports whether x was created and its first sprint has not run.
+func (x *Execution) pending() bool {
+	return x.StartEvent != "" && x.Wait != nil && x.Wait.Accepts(InputStart)
+}
+
+// begin runs the first sprint of a created execution: the trigger's step,
+// then the widgets up to the first wait or the end.
+func (e *Engine) begin(ctx context.Context, p *Program, x *Execution, sp *Sprint) error {
+	event := x.StartEvent
+	x.StartEvent, x.Current, x.Wait = "", "", nil
 	trig := p.State(p.Flow.InitialState)
-	next, _ := trig.Next(t.Event)
-	e.step(x, sp, p, trig, t.Event, next, nil, nil)
-	if err := e.advance(ctx, p, p, x, sp, next); err != nil {
-		return nil, nil, err
-	}
-	return x, sp, nil
+	next, _ := trig.Next(event)
+	e.step(x, sp, p, trig, event, next, nil, nil)
+	return e.advance(ctx, p, p, x, sp, next)
 }
 
 // Resume continues a waiting execution with an input and runs the sprint
@@ -63,6 +90,15 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	}
 	if x.Wait == nil || x.Current == "" {
 		return nil, ErrNotWaiting
+	}
+	if x.pending() {
+		if in.Type != InputStart && in.Type != InputTimeout {
+			return nil, fmt.Errorf("%w: the execution has not started yet, got %s", ErrNotWaiting, in.Type)
+		}
+		if err := e.begin(ctx, top, x, sp); err != nil {
+			return nil, err
+		}
+		return sp, nil
 	}
 	st := p.State(x.Current)
 	if st == nil {

@@ -5,6 +5,9 @@
 // under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
 // numbers, recordings), the event stream, the metrics, /healthz and the
 // editor's static files. Every route but /healthz needs credentials.
+// Webhooks are idempotent: each one's receipt (its MessageSid, or its
+// CallSid and callback) is stored with the sprint it caused and its answer,
+// and a repeated delivery gets that answer again.
 package api
 
 import (
@@ -13,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard/switchboard/app/auth"
@@ -50,6 +54,12 @@ type Server struct {
 	// answers 429 (busy) and 503 (full); 0 takes the defaults.
 	BusyAt, FullAt int64
 	PublicURL      string // base URL as callers see the appliance (reverse proxies): webhook signatures and TwiML action URLs use it; empty: the request's scheme and Host
+	// ReceiptTTL is how long webhook receipts (for answering a repeated
+	// delivery as the first) are kept; 0 takes DefaultReceiptTTL.
+	ReceiptTTL time.Duration
+
+	receiptLocks keyLocks
+	receiptPurge atomic.Int64 // when receipts were last purged (Unix ns)
 
 	metrics *metrics
 	load    load
@@ -113,7 +123,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 				return
 			}
-		} else if s.signedWebhook(r) {
+		} else if ok, err := s.signedWebhook(w, r); err != nil {
+			writeError(w, webhookTooLarge()) // the size is refused before the signature is looked at
+			return
+		} else if ok {
 			next.ServeHTTP(w, r)
 			return
 		}

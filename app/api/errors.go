@@ -16,6 +16,7 @@ const (
 	CodePageSize       = 20007
 	CodeBadRevision    = 81021
 	CodeInvalidFlow    = 81022
+	CodeFriendlyName   = 20002 // "FriendlyNames must be between 1 and 64 characters long"
 	CodeMethodNotAllow = 20004
 	CodeInternal       = 20500
 )

@@ -4,6 +4,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuzzPaging: any PageSize, Page and PageToken a client sends is either
@@ -34,5 +36,26 @@ func FuzzPaging(f *testing.F) {
 			}
 		}
 		_ = p.meta(r, "flows", p.after)
+	})
+}
+
+// FuzzTextProblem: what the address and name checks accept is valid UTF-8
+// without control characters or line breaks, and within the limit.
+func FuzzTextProblem(f *testing.F) {
+	for _, s := range []string{"+15550001111", "+1555\u0000\r\n", "sip:alice@example.com", "\u001b[31m", "\xff", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if textProblem(s, maxFriendlyName) != "" {
+			return
+		}
+		if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxFriendlyName {
+			t.Fatalf("accepted %q", s)
+		}
+		for _, r := range s {
+			if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+				t.Fatalf("accepted %q with %U", s, r)
+			}
+		}
 	})
 }

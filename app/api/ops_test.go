@@ -43,8 +43,9 @@ func TestHealthzBusyAndFull(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	f := newFixture(t)
 	flowSID := f.createFlow(waiter, "published")
-	code, _ := f.do("POST", "/v2/Flows/"+flowSID+"/Executions", url.Values{"To": {"+15550001111"}, "From": {"+15550009999"}})
+	code, out := f.do("POST", "/v2/Flows/"+flowSID+"/Executions", url.Values{"To": {"+15550001111"}, "From": {"+15550009999"}})
 	require.Equal(t, http.StatusCreated, code)
+	f.waitSteps("/v2/Flows/"+flowSID+"/Executions/"+out["sid"].(string)+"/Steps", 1)
 	code, _ = f.do("GET", "/v2/Flows/FW00000000000000000000000000000000", nil)
 	require.Equal(t, http.StatusNotFound, code)
 

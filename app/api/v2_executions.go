@@ -131,6 +131,12 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 		writeError(w, e)
 		return
 	}
+	for _, a := range []struct{ param, v string }{{"To", to}, {"From", from}} {
+		if e := checkAddress(a.param, a.v); e != nil {
+			writeError(w, e)
+			return
+		}
+	}
 	var data map[string]any
 	if p := fv.Get("Parameters"); p != "" {
 		if err := json.Unmarshal([]byte(p), &data); err != nil || data == nil {
@@ -139,7 +145,8 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	requestSID := sid.New("FR") // initiated_by for REST-triggered executions
-	x, _, err := s.Runner.Start(ctx, f.SID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: to, Channel: from,
+	// Studio answers once the execution exists; the flow runs on.
+	x, err := s.Runner.Launch(ctx, f.SID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: to, Channel: from,
 		Data: data, InitiatedBy: requestSID})
 	var conflict *store.ActiveConflict
 	switch {

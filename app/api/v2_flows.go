@@ -109,6 +109,11 @@ func readFlow(w http.ResponseWriter, r *http.Request, needName, needDefinition b
 			return nil, e
 		}
 	}
+	if in.friendlyName != "" {
+		if e := checkFriendlyName(in.friendlyName); e != nil {
+			return nil, e
+		}
+	}
 	if in.status, e = required(f, "Status"); e != nil {
 		return nil, e
 	}

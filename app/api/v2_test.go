@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -75,6 +76,23 @@ func (f *fixture) do(method, path string, form url.Values) (int, map[string]any)
 		require.NoError(f.t, json.Unmarshal(b, &out), "%s", b)
 	}
 	return resp.StatusCode, out
+}
+
+// waitSteps polls a Steps list until it has n steps (a bounded wait: the
+// first sprint of a REST-created execution runs after the answer).
+func (f *fixture) waitSteps(path string, n int) []any {
+	f.t.Helper()
+	var steps []any
+	for i := 0; i < 200; i++ {
+		code, out := f.do("GET", path, nil)
+		require.Equal(f.t, http.StatusOK, code, "%v", out)
+		if steps = out["steps"].([]any); len(steps) >= n {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.Len(f.t, steps, n)
+	return steps
 }
 
 func (f *fixture) createFlow(def, status string) string {
@@ -203,10 +221,8 @@ func TestExecutions(t *testing.T) {
 	require.Equal(t, float64(CodeConflict), out["code"])
 	require.Equal(t, xSID, out["details"].(map[string]any)["conflicting_execution_sid"])
 
-	code, out = f.do("GET", path+"/"+xSID+"/Steps", nil)
-	require.Equal(t, http.StatusOK, code)
-	steps := out["steps"].([]any)
-	require.Len(t, steps, 1)
+	// The first sprint runs after the answer.
+	steps := f.waitSteps(path+"/"+xSID+"/Steps", 1)
 	step := steps[0].(map[string]any)
 	require.Equal(t, "incomingRequest", step["name"])
 	require.Equal(t, "Trigger", step["transitioned_from"])

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,26 +34,51 @@ const maxChainedPrompts = 50
 // also what outside TwiML uses to come back, as in Studio.
 const flowEventParam = "FlowEvent"
 
+// flowStepParam is the other query parameter of our action URLs (see
+// actions); it never reaches the flow.
+const flowStepParam = "FlowStep"
+
 // routesWebhooks registers the Twilio-shaped webhooks.
 func (s *Server) routesWebhooks(mux *http.ServeMux) {
 	mux.HandleFunc(webhookPattern, s.webhook)
 }
 
+// isWebhook reports whether r is a POST to a webhook path.
+func isWebhook(r *http.Request) bool {
+	return r.Method == http.MethodPost && isWebhookPath(r.URL.Path)
+}
+
 // signedWebhook reports whether r is a webhook request with a valid
 // X-Twilio-Signature over its external URL and form. It parses the form,
-// which stays cached on r for the handler.
-func (s *Server) signedWebhook(r *http.Request) bool {
-	if r.Method != http.MethodPost || !isWebhookPath(r.URL.Path) || s.Auth == nil {
-		return false
+// which stays cached on r for the handler; a body over the cap is
+// errWebhookTooLarge (checked before the signature, which cannot be checked
+// without the whole body).
+func (s *Server) signedWebhook(w http.ResponseWriter, r *http.Request) (bool, error) {
+	if !isWebhook(r) || s.Auth == nil {
+		return false, nil
+	}
+	if r.ContentLength > maxWebhookForm {
+		return false, errWebhookTooLarge
 	}
 	sig := r.Header.Get(twiliosig.Header)
 	if sig == "" {
-		return false
+		return false, nil
 	}
-	if err := parseWebhookForm(r); err != nil {
-		return false
+	if err := parseWebhookForm(w, r); err != nil {
+		if errors.Is(err, errWebhookTooLarge) {
+			return false, err
+		}
+		return false, nil
 	}
-	return twiliosig.Validate(s.Auth.Creds.AuthToken, s.externalURL(r), r.PostForm, sig)
+	return twiliosig.Validate(s.Auth.Creds.AuthToken, s.externalURL(r), r.PostForm, sig), nil
+}
+
+// errWebhookTooLarge is a webhook body over maxWebhookForm.
+var errWebhookTooLarge = errors.New("webhook body too large")
+
+// webhookTooLarge is the answer to a body over the cap.
+func webhookTooLarge() *Error {
+	return apiError(http.StatusRequestEntityTooLarge, CodeInvalidParam, "The request body is larger than %d bytes", maxWebhookForm)
 }
 
 // isWebhookPath matches /v1/Accounts/{AccountSid}/Flows/{FlowSid}.
@@ -64,13 +91,21 @@ func isWebhookPath(p string) bool {
 	return len(parts) == 3 && parts[0] != "" && parts[1] == "Flows" && parts[2] != ""
 }
 
-// parseWebhookForm parses the form once, with a size cap.
-func parseWebhookForm(r *http.Request) error {
+// parseWebhookForm parses the form once, with a size cap; a body over it
+// is errWebhookTooLarge. w may be nil.
+func parseWebhookForm(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm != nil {
 		return nil
 	}
-	r.Body = http.MaxBytesReader(nil, r.Body, maxWebhookForm)
-	return r.ParseForm()
+	if r.ContentLength > maxWebhookForm {
+		return errWebhookTooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxWebhookForm)
+	err := r.ParseForm()
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		return fmt.Errorf("%w: %w", errWebhookTooLarge, err)
+	}
+	return err
 }
 
 // externalURL is the URL as the caller used it, which is what Twilio signs:
@@ -95,12 +130,14 @@ func (s *Server) externalBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// actions builds the action URLs of the voice verbs: this webhook's
-// external URL with FlowEvent set.
-func (s *Server) actions(r *http.Request) twiml.Action {
-	base := s.externalBase(r) + r.URL.EscapedPath()
+// actions builds the action URLs of the voice verbs of an answer: this
+// webhook's external URL with FlowStep (how many steps the execution had
+// taken when it answered, which tells a repeated callback from a new one
+// that reports the same) and FlowEvent set.
+func (s *Server) actions(r *http.Request, step int) twiml.Action {
+	base := s.externalBase(r) + r.URL.EscapedPath() + "?" + flowStepParam + "=" + strconv.Itoa(step) + "&" + flowEventParam + "="
 	return func(event string) string {
-		return base + "?" + flowEventParam + "=" + url.QueryEscape(event)
+		return base + url.QueryEscape(event)
 	}
 }
 
@@ -116,7 +153,11 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 			"Invalid Content-Type: webhooks are posted as application/x-www-form-urlencoded"))
 		return
 	}
-	if err := parseWebhookForm(r); err != nil {
+	if err := parseWebhookForm(w, r); err != nil {
+		if errors.Is(err, errWebhookTooLarge) {
+			writeError(w, webhookTooLarge())
+			return
+		}
 		writeError(w, apiError(http.StatusBadRequest, CodeInvalidParam, "Malformed form body: %v", err))
 		return
 	}
@@ -124,6 +165,10 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	for _, p := range []string{"From", "To"} {
 		if form.Get(p) == "" {
 			writeError(w, missing(p))
+			return
+		}
+		if e := checkAddress(p, form.Get(p)); e != nil {
+			writeError(w, e)
 			return
 		}
 	}
@@ -138,6 +183,35 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 	from, to := form.Get("From"), form.Get("To")
 	log := s.Log.With("flow_sid", flowSID)
+	if key := receiptKey(flowSID, r, form); key != "" {
+		// A webhook delivered before answers as it did then; its receipt is
+		// stored with the sprint it caused, its answer once written.
+		unlock := s.receiptLocks.lock(key)
+		defer unlock()
+		rc, err := s.Store.Receipt(r.Context(), key)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if rc != nil {
+			replay(w, log, rc)
+			return
+		}
+		rec := &recorder{ResponseWriter: w}
+		w = rec
+		r = r.WithContext(runner.WithReceipt(r.Context(), store.Receipt{Key: key, FlowSID: flowSID}))
+		defer func() {
+			if rec.status < 200 || rec.status > 299 || rec.overflow {
+				return // an error changes nothing and may go otherwise next time
+			}
+			err := s.Store.FinishReceipt(context.WithoutCancel(r.Context()), store.Receipt{Key: key, FlowSID: flowSID,
+				Status: rec.status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.String()})
+			if err != nil {
+				log.Error("webhook: storing its answer for repeats", "key", key, "err", err)
+			}
+			s.purgeReceipts(r, log)
+		}()
+	}
 	switch {
 	case form.Has("MessageSid") || form.Has("SmsSid"):
 		s.messageWebhook(w, r, log, flowSID, from, to, params)
@@ -158,6 +232,9 @@ func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slo
 	x, sp, err := s.Runner.Message(ctx, flowSID, from, to, params)
 	var conflict *store.ActiveConflict
 	switch {
+	case errors.Is(err, store.ErrDuplicateReceipt):
+		s.duplicate(w, r, log)
+		return
 	case errors.Is(err, runner.ErrBusy) || errors.As(err, &conflict):
 		// Studio drops a message for a contact whose execution is busy.
 		log.Info("webhook message dropped: the contact's execution is not waiting for a message", "err", err)
@@ -214,6 +291,10 @@ func (s *Server) voiceWebhook(w http.ResponseWriter, r *http.Request, log *slog.
 		x, sp, err := s.Runner.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingCall, Contact: from, Channel: to,
 			Params: params, InitiatedBy: callSID})
 		var conflict *store.ActiveConflict
+		if errors.Is(err, store.ErrDuplicateReceipt) {
+			s.duplicate(w, r, log)
+			return
+		}
 		if errors.As(err, &conflict) {
 			log.Info("webhook call refused: the contact has an active execution", "execution_sid", conflict.ExecutionSID)
 			writeTwiML(w, hangup)
@@ -238,6 +319,10 @@ func (s *Server) voiceWebhook(w http.ResponseWriter, r *http.Request, log *slog.
 		writeTwiML(w, hangup)
 	default:
 		x, sp, err := s.Runner.Resume(ctx, execSID, in)
+		if errors.Is(err, store.ErrDuplicateReceipt) {
+			s.duplicate(w, r, log)
+			return
+		}
 		if errors.Is(err, engine.ErrNotWaiting) || errors.Is(err, engine.ErrEnded) {
 			log.Info("webhook call event not expected now", "execution_sid", execSID, "event", event, "err", err)
 			writeTwiML(w, hangup)
@@ -251,13 +336,24 @@ func (s *Server) voiceWebhook(w http.ResponseWriter, r *http.Request, log *slog.
 	}
 }
 
+// duplicate answers a webhook whose sprint found its receipt stored (by
+// another process on the same data): as the first delivery was answered.
+func (s *Server) duplicate(w http.ResponseWriter, r *http.Request, log *slog.Logger) {
+	key := receiptKey(r.PathValue("FlowSid"), r, r.PostForm)
+	rc, err := s.Store.Receipt(r.Context(), key)
+	if err != nil || rc == nil {
+		rc = &store.Receipt{Key: key}
+	}
+	replay(unrecorded(w), log, rc)
+}
+
 // answerCall renders a voice sprint as TwiML. Prompts need no answer from
 // Twilio, so sprints that only wait for their prompts to play are chained
 // into the same answer; the answer ends where the flow waits for the
 // caller (a Gather, Record, Dial, Enqueue or Redirect calls back) or ends.
 func (s *Server) answerCall(ctx context.Context, w http.ResponseWriter, log *slog.Logger, r *http.Request, x *engine.Execution, sp *engine.Sprint) {
 	log = log.With("execution_sid", x.SID)
-	action := s.actions(r)
+	action := s.actions(r, x.Steps)
 	var resp twiml.Response
 	render := func(sp *engine.Sprint) bool {
 		for _, c := range sp.Commands {
@@ -397,7 +493,7 @@ func voiceInput(event string, params map[string]any, query url.Values) (engine.I
 	case event == twiml.EventReturn:
 		// The redirect's own query parameters come back as outputs.
 		for k, v := range query {
-			if _, ok := params[k]; !ok && k != flowEventParam && len(v) > 0 {
+			if _, ok := params[k]; !ok && k != flowEventParam && k != flowStepParam && len(v) > 0 {
 				params[k] = v[0]
 			}
 		}

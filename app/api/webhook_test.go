@@ -59,6 +59,7 @@ const menu = `{
 
 type webhookEnv struct {
 	st  *store.Store
+	run *runner.Runner
 	srv *httptest.Server
 }
 
@@ -81,7 +82,7 @@ func newWebhookEnv(t *testing.T) *webhookEnv {
 		Auth: &auth.Authenticator{Creds: auth.Credentials{AccountSID: testAccount, AuthToken: testToken}, Keys: st}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &webhookEnv{st: st, srv: srv}
+	return &webhookEnv{st: st, run: run, srv: srv}
 }
 
 // how a request authenticates.
@@ -300,8 +301,10 @@ func TestWebhookBadBodies(t *testing.T) {
 func TestWebhookVoiceCall(t *testing.T) {
 	e := newWebhookEnv(t)
 	action := func(event string) string { return e.url(testAccount, callFlow, "FlowEvent="+event) }
-	gather := `<Gather input="dtmf speech" action="` + action("gather") + `" method="POST" timeout="5" finishOnKey="#" numDigits="1" speechTimeout="auto" language="en-US">` +
-		`<Say language="en-US">Press 1 for sales</Say></Gather><Redirect method="POST">` + action("timeout") + `</Redirect>`
+	// The answer's action URLs carry the step the execution was at (FlowStep).
+	answered := func(event string) string { return e.url(testAccount, callFlow, "FlowStep=1&amp;FlowEvent="+event) }
+	gather := `<Gather input="dtmf speech" action="` + answered("gather") + `" method="POST" timeout="5" finishOnKey="#" numDigits="1" speechTimeout="auto" language="en-US">` +
+		`<Say language="en-US">Press 1 for sales</Say></Gather><Redirect method="POST">` + answered("timeout") + `</Redirect>`
 
 	steps := []struct {
 		name   string
@@ -338,6 +341,14 @@ func TestWebhookVoiceCall(t *testing.T) {
 	require.Equal(t, 3, e.count(t, "ended"))
 }
 
+// signed is signedWebhook for a request within the size cap.
+func signed(t *testing.T, srv *Server, req *http.Request) bool {
+	t.Helper()
+	ok, err := srv.signedWebhook(httptest.NewRecorder(), req)
+	require.NoError(t, err)
+	return ok
+}
+
 func TestWebhookPublicURL(t *testing.T) {
 	// Behind a proxy Twilio signs the public URL, not the one we listen on.
 	form := callForm("CA1")
@@ -346,15 +357,15 @@ func TestWebhookPublicURL(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set(twiliosig.Header, twiliosig.Sign(testToken, public, form))
 	srv := &Server{PublicURL: "https://sb.example.com/", Auth: &auth.Authenticator{Creds: auth.Credentials{AccountSID: testAccount, AuthToken: testToken}}}
-	require.True(t, srv.signedWebhook(req))
-	require.Equal(t, "https://sb.example.com/v1/Accounts/"+testAccount+"/Flows/"+callFlow+"?FlowEvent=gather", srv.actions(req)("gather"))
+	require.True(t, signed(t, srv, req))
+	require.Equal(t, "https://sb.example.com/v1/Accounts/"+testAccount+"/Flows/"+callFlow+"?FlowStep=3&FlowEvent=gather", srv.actions(req, 3)("gather"))
 
 	// Without PublicURL the same signature does not hold.
 	req = httptest.NewRequest(http.MethodPost, "/v1/Accounts/"+testAccount+"/Flows/"+callFlow, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set(twiliosig.Header, twiliosig.Sign(testToken, public, form))
 	srv.PublicURL = ""
-	require.False(t, srv.signedWebhook(req))
+	require.False(t, signed(t, srv, req))
 }
 
 func TestSignedWebhookOnlyForWebhooks(t *testing.T) {
@@ -375,7 +386,7 @@ func TestSignedWebhookOnlyForWebhooks(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set(twiliosig.Header, twiliosig.Sign(testToken, "http://example.com"+tt.path, form))
-			require.Equal(t, tt.want, srv.signedWebhook(req))
+			require.Equal(t, tt.want, signed(t, srv, req))
 		})
 	}
 }
@@ -444,7 +455,7 @@ func TestWebhookVoiceEdges(t *testing.T) {
 				}
 				code, body := e.post(t, e.url(testAccount, tt.flow, st.query), form, bySignature)
 				require.Equal(t, http.StatusOK, code, body)
-				want := strings.ReplaceAll(st.want, "{action}", e.url(testAccount, tt.flow, "FlowEvent="))
+				want := strings.ReplaceAll(st.want, "{action}", e.url(testAccount, tt.flow, "FlowStep=1&amp;FlowEvent="))
 				require.Equal(t, xmlHead+want, body)
 			}
 			require.Equal(t, 0, e.count(t, "active"), "every call's execution ended")

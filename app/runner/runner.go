@@ -1,6 +1,9 @@
 // Package runner joins the engine, the store and the channels: it starts and
 // resumes executions, persists each sprint (execution, steps, outbox rows,
-// timer) in one transaction, and only then lets side effects run. It keeps
+// timer) in one transaction, and only then lets side effects run. Launch
+// (the REST create) returns once the new execution is committed and runs its
+// first sprint in the background; the execution's timer, due at once, lets
+// the sweeper run a first sprint that a crash cut off. It keeps
 // Studio's rules: one active execution per contact and flow, test users run
 // the latest revision and everyone else the latest published one, wait
 // timeouts fire from persisted timers (also after a restart).
@@ -40,6 +43,12 @@ type Runner struct {
 	mu       sync.Mutex
 	locks    map[string]*lockRef
 	programs map[string]*engine.Program
+
+	// bg carries the first sprints Launch runs after answering; Close
+	// cancels it and waits for them (wg).
+	bg     context.Context
+	stopBG context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 type lockRef struct {
@@ -51,12 +60,22 @@ type lockRef struct {
 func New(st *store.Store, log *slog.Logger, opts ...engine.Option) *Runner {
 	r := &Runner{store: st, log: log, locks: map[string]*lockRef{}, programs: map[string]*engine.Program{},
 		commit: newCommitter(st), retention: DefaultRetention}
+	r.bg, r.stopBG = context.WithCancel(context.Background())
 	r.engine = engine.New(append(opts, engine.WithSubflows(r))...)
 	return r
 }
 
-// Close stops the group-commit loop; sprints in flight are still answered.
-func (r *Runner) Close() { r.commit.close() }
+// Close cancels the first sprints Launch still runs in the background and
+// waits for them (an execution cut short this way stays created and runs
+// again from its timer, see Launch), then stops the group-commit loop;
+// sprints in flight are still answered.
+func (r *Runner) Close() {
+	r.mu.Lock()
+	r.stopBG()
+	r.mu.Unlock()
+	r.wg.Wait()
+	r.commit.close()
+}
 
 // Engine returns the runner's engine.
 func (r *Runner) Engine() *engine.Engine { return r.engine }
@@ -105,13 +124,7 @@ func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Pr
 // latest revision, everyone else the latest published one. When the contact
 // already has an active execution of the flow, it returns *store.ActiveConflict.
 func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*engine.Execution, *engine.Sprint, error) {
-	which := store.LatestPublished
-	if test, err := r.store.IsTestUser(ctx, flowSID, t.Contact); err != nil {
-		return nil, nil, err
-	} else if test {
-		which = store.LatestRevision
-	}
-	p, err := r.program(ctx, flowSID, which)
+	p, err := r.startProgram(ctx, flowSID, t.Contact)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +137,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 		return nil, nil, err
 	}
 	after := r.sprintEvents(&rec)
-	if err := r.commit.save(ctx, rec); err != nil {
+	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
 	r.committed(x, sp.Steps, true, after)
@@ -132,14 +145,82 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	return x, sp, nil
 }
 
+// startProgram is the revision a contact runs: test users run the latest
+// revision, everyone else the latest published one.
+func (r *Runner) startProgram(ctx context.Context, flowSID, contact string) (*engine.Program, error) {
+	which := store.LatestPublished
+	if test, err := r.store.IsTestUser(ctx, flowSID, contact); err != nil {
+		return nil, err
+	} else if test {
+		which = store.LatestRevision
+	}
+	return r.program(ctx, flowSID, which)
+}
+
+// Launch creates an execution of a flow for a trigger, returns as soon as
+// it is stored (committed), and runs its first sprint in the background, as
+// Studio's REST create does. The stored execution waits in its trigger
+// widget with a timer due at once, so one whose first sprint never ran or
+// never committed (the process died, Close cut it short) is run by the
+// sweeper's next pass, also after a restart. When the contact already has
+// an active execution of the flow, it returns *store.ActiveConflict.
+func (r *Runner) Launch(ctx context.Context, flowSID string, t engine.Trigger) (*engine.Execution, error) {
+	p, err := r.startProgram(ctx, flowSID, t.Contact)
+	if err != nil {
+		return nil, err
+	}
+	x := r.engine.Create(p, t)
+	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t)}
+	after := r.sprintEvents(&rec)
+	if err := r.commit.save(ctx, rec); err != nil {
+		return nil, err
+	}
+	r.committed(x, nil, true, after)
+	r.log.Debug("execution created", "execution_sid", x.SID, "flow_sid", flowSID)
+	r.mu.Lock()
+	if r.bg.Err() != nil {
+		r.mu.Unlock()
+		return x, nil // closing: the sweeper of the next run starts it
+	}
+	r.wg.Add(1)
+	r.mu.Unlock()
+	go func(sid string) {
+		defer r.wg.Done()
+		_, _, err := r.Resume(r.bg, sid, engine.Input{Type: engine.InputStart})
+		switch {
+		case err == nil, errors.Is(err, engine.ErrNotWaiting), errors.Is(err, engine.ErrEnded):
+			// Ran, or the sweeper or an End came first.
+		case r.bg.Err() != nil:
+			r.log.Info("first sprint cut short by shutdown; it runs again at the next start", "execution_sid", sid)
+		default:
+			r.log.Error("first sprint failed; the sweeper tries it again", "execution_sid", sid, "flow_sid", flowSID, "err", err)
+		}
+	}(x.SID)
+	return x, nil
+}
+
 // Resume continues an execution with an input; one sprint of an execution
 // runs at a time.
 func (r *Runner) Resume(ctx context.Context, executionSID string, in engine.Input) (*engine.Execution, *engine.Sprint, error) {
 	unlock := r.lock(executionSID)
 	defer unlock()
+	return r.resumeLocked(ctx, executionSID, in, nil)
+}
+
+// errTimerStale says a due timer no longer matches its execution's wait.
+var errTimerStale = errors.New("the timer no longer matches the execution's wait")
+
+// resumeLocked is Resume under the execution's lock; a non-nil check looks
+// at the loaded execution first and its error stops the resume.
+func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engine.Input, check func(*engine.Execution) error) (*engine.Execution, *engine.Sprint, error) {
 	x, err := r.store.Execution(ctx, executionSID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if check != nil {
+		if err := check(x); err != nil {
+			return nil, nil, err
+		}
 	}
 	p, err := r.program(ctx, x.FlowSID, strconv.Itoa(x.FlowRevision))
 	if err != nil {
@@ -155,11 +236,46 @@ func (r *Runner) Resume(ctx context.Context, executionSID string, in engine.Inpu
 		return nil, nil, err
 	}
 	after := r.sprintEvents(&rec)
-	if err := r.commit.save(ctx, rec); err != nil {
+	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
 	r.committed(x, sp.Steps, false, after)
 	return x, sp, nil
+}
+
+// receiptClaim is the webhook receipt that a request's first sprint stores.
+type receiptClaim struct {
+	r       store.Receipt
+	claimed bool
+}
+
+type receiptKey struct{}
+
+// WithReceipt returns a context whose first sprint (Start, Message or
+// Resume with it) stores the webhook receipt rc in its own transaction;
+// when the receipt's key was stored before, that sprint is not written and
+// fails with store.ErrDuplicateReceipt. Later sprints with the context
+// (prompts chained into one answer) store nothing more. One request's
+// goroutine uses the context.
+func WithReceipt(ctx context.Context, rc store.Receipt) context.Context {
+	return context.WithValue(ctx, receiptKey{}, &receiptClaim{r: rc})
+}
+
+// save commits a sprint, with the context's receipt when it has one that no
+// sprint stored yet.
+func (r *Runner) save(ctx context.Context, rec store.SprintRecord) error {
+	c, _ := ctx.Value(receiptKey{}).(*receiptClaim)
+	if c != nil && !c.claimed {
+		rc := c.r
+		rec.Receipt = &rc
+	}
+	if err := r.commit.save(ctx, rec); err != nil {
+		return err
+	}
+	if rec.Receipt != nil {
+		c.claimed = true
+	}
+	return nil
 }
 
 // End stops an active execution (Studio's Status=ended).
@@ -221,7 +337,10 @@ func (r *Runner) fireTimers(ctx context.Context, now time.Time, batch int) (time
 	}
 	var errs []error
 	for _, sid := range sids {
-		x, _, err := r.Resume(ctx, sid, engine.Input{Type: engine.InputTimeout})
+		x, _, err := r.resumeTimer(ctx, sid, now)
+		if errors.Is(err, errTimerStale) {
+			continue // a sprint ran or runs meanwhile; its own timer, if any, is the row now
+		}
 		if err != nil {
 			if errors.Is(err, engine.ErrNotWaiting) || errors.Is(err, engine.ErrEnded) {
 				// Answered meanwhile: the timer is stale; drop it so it does
@@ -246,6 +365,59 @@ func (r *Runner) fireTimers(ctx context.Context, now time.Time, batch int) (time
 	return timeouts, expired, errors.Join(errs...)
 }
 
+// resumeTimer resumes an execution whose timer came due with a timeout
+// input (for one that Launch created and never ran, that runs its first
+// sprint). It does not wait for a sprint of the execution that runs now,
+// and does not time out a wait whose deadline is still ahead (a sprint ran
+// between the timer query and the lock): both answer errTimerStale and
+// the timer is looked at again by the next pass.
+func (r *Runner) resumeTimer(ctx context.Context, sid string, now time.Time) (*engine.Execution, *engine.Sprint, error) {
+	unlock, ok := r.tryLock(sid)
+	if !ok {
+		return nil, nil, errTimerStale
+	}
+	defer unlock()
+	return r.resumeLocked(ctx, sid, engine.Input{Type: engine.InputTimeout}, func(x *engine.Execution) error {
+		switch {
+		case !x.Active() || x.Wait == nil:
+			return nil // the engine says ended or not waiting; the row goes
+		case x.Wait.Deadline.IsZero():
+			return engine.ErrNotWaiting // a wait without deadline: the row is stale and goes
+		case x.Wait.Deadline.After(now):
+			return errTimerStale // a newer wait's timer: the row stays
+		}
+		return nil
+	})
+}
+
+// tryLock takes the execution's lock when no one holds it.
+func (r *Runner) tryLock(sid string) (func(), bool) {
+	r.mu.Lock()
+	l := r.locks[sid]
+	if l == nil {
+		l = &lockRef{}
+		r.locks[sid] = l
+	}
+	l.users++
+	r.mu.Unlock()
+	if !l.TryLock() {
+		r.release(sid, l)
+		return nil, false
+	}
+	return func() {
+		l.Unlock()
+		r.release(sid, l)
+	}, true
+}
+
+func (r *Runner) release(sid string, l *lockRef) {
+	r.mu.Lock()
+	if l.users--; l.users == 0 {
+		delete(r.locks, sid)
+	}
+	r.mu.Unlock()
+}
+
 func (r *Runner) lock(sid string) func() {
 	r.mu.Lock()
 	l := r.locks[sid]
@@ -258,11 +430,7 @@ func (r *Runner) lock(sid string) func() {
 	l.Lock()
 	return func() {
 		l.Unlock()
-		r.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(r.locks, sid)
-		}
-		r.mu.Unlock()
+		r.release(sid, l)
 	}
 }
 

@@ -47,6 +47,10 @@ type SprintRecord struct {
 	HadTimer bool
 	// Events are the sprint's Event Streams rows (none without sinks).
 	Events []EventRow
+	// Receipt, when set, is the webhook that caused the sprint: its key is
+	// stored with the sprint, and a key stored before fails the sprint with
+	// ErrDuplicateReceipt.
+	Receipt *Receipt
 
 	enc *encodedSprint
 }
@@ -137,6 +141,11 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		return err
 	}
 	x, state := rec.Execution, rec.enc.state
+	if rec.Receipt != nil {
+		if err := s.insertReceipt(ctx, tx, rec.Receipt); err != nil {
+			return err
+		}
+	}
 	var err error
 	if rec.New {
 		_, err = s.txExec(ctx, tx, `INSERT INTO executions
