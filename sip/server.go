@@ -245,7 +245,8 @@ func NewServer(cfg Config) (*Server, error) {
 // request must carry (RFC 3261 §8.1.1: Via, From, To, Call-ID, CSeq), and
 // recovers a handler's panic. sipgo hands requests without Call-ID or From
 // to the handlers, where one datagram used to crash the whole process on a
-// nil header (sip/torture_test.go).
+// nil header (sip/torture_test.go). Requests beyond the size limits
+// (limits.go) are answered 414 or 513 and go no further.
 func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *gosip.Request, tx gosip.ServerTransaction) {
 		defer func() {
@@ -263,6 +264,20 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 		if req.SipVersion != "SIP/2.0" {
 			if !req.IsAck() {
 				respond(tx, req, 505, "Version Not Supported")
+			}
+			return
+		}
+		// Over-long headers are refused here, before any route or execution
+		// exists: they would reach the flow, and every response and
+		// request of the dialog would echo them.
+		if code, why := oversize(req); code != 0 {
+			s.log.Info("sip request refused: too large", "method", req.Method.String(), "source", req.Source(), "status", code, "why", why)
+			if !req.IsAck() {
+				reason := "Message Too Large"
+				if code == 414 {
+					reason = "Request-URI Too Long"
+				}
+				respond(tx, req, code, reason, gosip.NewHeader("Warning", `399 switchboard "`+why+`"`))
 			}
 			return
 		}
@@ -407,13 +422,25 @@ func (s *Server) admit(ctx context.Context, src netip.Addr) (Admission, bool) {
 	return Admission{}, false
 }
 
-func party(from *gosip.FromHeader, to *gosip.ToHeader) (Party, Party) {
+// party is what the app sees of one end: the caller controls every byte of
+// it, so control characters (terminal escapes among them) are stripped and
+// each part is capped (SanitizeText).
+func party(display string, uri gosip.Uri) Party {
+	return Party{
+		User:    SanitizeText(uri.User, MaxUser),
+		Display: SanitizeText(display, MaxDisplayName),
+		URI:     SanitizeText(uri.String(), MaxURI),
+		Host:    SanitizeText(uri.Host, MaxHost),
+	}
+}
+
+func parties(from *gosip.FromHeader, to *gosip.ToHeader) (Party, Party) {
 	var f, t Party
 	if from != nil {
-		f = Party{User: from.Address.User, Display: from.DisplayName, URI: from.Address.String(), Host: from.Address.Host}
+		f = party(from.DisplayName, from.Address)
 	}
 	if to != nil {
-		t = Party{User: to.Address.User, Display: to.DisplayName, URI: to.Address.String(), Host: to.Address.Host}
+		t = party(to.DisplayName, to.Address)
 	}
 	return f, t
 }
@@ -449,9 +476,9 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		}
 		return
 	}
-	from, to := party(req.From(), req.To())
+	from, to := parties(req.From(), req.To())
 	in := Incoming{
-		CallID: req.CallID().Value(), From: from, To: to, RequestUser: req.Recipient.User,
+		CallID: req.CallID().Value(), From: from, To: to, RequestUser: SanitizeText(req.Recipient.User, MaxUser),
 		Source: src, Admission: adm, Media: media, Headers: map[string][]string{},
 	}
 	for _, h := range req.Headers() {
