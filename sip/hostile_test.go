@@ -6,6 +6,7 @@ import (
 
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -165,4 +166,59 @@ func TestSippAnswerLargerThanMTU(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("handler never answered")
 	}
+}
+
+// TestDropFloodBoundedLog: 2,000 garbage datagrams and 500 INVITEs from a
+// source we take no calls from are all counted, by reason, and write only a
+// handful of log lines (they used to write one ERROR line each: 334 KB).
+func TestDropFloodBoundedLog(t *testing.T) {
+	logs := &lockedBuffer{}
+	ts := startServer(t, Config{
+		Allow:   []netip.Prefix{}, // loopback refused too
+		Logger:  slog.New(slog.NewTextHandler(logs, nil)),
+		Handler: func(ctx context.Context, c *Call) {},
+	})
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(ts.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lp := strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
+	// send writes n datagrams in batches, each batch waiting (bounded)
+	// until the server has counted it, so that no datagram is lost to a
+	// full socket buffer.
+	send := func(reason string, n int, msg func(i int) string) {
+		t.Helper()
+		for i := 0; i < n; {
+			for j := 0; j < 50 && i < n; j, i = j+1, i+1 {
+				if _, err := c.Write([]byte(msg(i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for ts.Dropped()[reason] < uint64(i) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %d counted after %d sent", reason, ts.Dropped()[reason], i)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+	}
+	send(DropUnparsable, 2000, func(i int) string {
+		return "\xde\xad\xbe\xef garbage " + strconv.Itoa(i) + " " + strings.Repeat("\x1b[31m", 20) + "\r\n\r\n"
+	})
+	send(DropNotAllowed, 500, func(i int) string {
+		return "INVITE sip:4000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + lp + ";branch=z9hG4bKflood" + strconv.Itoa(i) +
+			"\r\nFrom: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:4000@127.0.0.1>\r\nCall-ID: flood-" + strconv.Itoa(i) +
+			"\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+	})
+	got := ts.Dropped()
+	if got[DropUnparsable] != 2000 || got[DropNotAllowed] != 500 {
+		t.Fatalf("Dropped = %v, want 2000 unparsable and 500 not_allowed", got)
+	}
+	lines := strings.Count(logs.String(), "\n")
+	if lines > 2*dropLogBurst+4 || len(logs.String()) > 8192 {
+		t.Fatalf("2,500 drops wrote %d log lines (%d bytes):\n%s", lines, len(logs.String()), logs)
+	}
+	t.Logf("2,500 drops, %d log lines, %d bytes", lines, len(logs.String()))
 }

@@ -18,6 +18,12 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
+// The log rate of dropped messages (dropLog).
+const (
+	dropLogBurst    = 5
+	dropLogInterval = 10 * time.Second
+)
+
 // Errors returned by the server and by calls.
 var (
 	// ErrNoRoute is what a Router answers when it has nothing for the call (404).
@@ -145,6 +151,7 @@ type Server struct {
 
 	reg    *registrar
 	trunks []*trunkRunner
+	drops  *dropLog
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -204,7 +211,13 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sip"), host: cfg.AdvertiseHost, port: port, calls: map[string]*Call{}}
-	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost))
+	s.drops = newDropLog(s.log, dropLogBurst, dropLogInterval)
+	// sipgo's transport layer logs every datagram it cannot parse; its
+	// logger (ours alone, unlike sipgo's process-wide default) turns those
+	// lines into counted, rate-limited drops.
+	tlog := slog.New(parseDropHandler{drops: s.drops, next: capHandler{cfg.Logger.Handler()}}).With("component", "sipgo")
+	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost),
+		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(tlog)))
 	if err != nil {
 		return nil, fmt.Errorf("sip: user agent: %w", err)
 	}
@@ -255,7 +268,7 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 			}
 		}()
 		if req.Via() == nil || req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
-			s.log.Info("sip request dropped: missing mandatory headers", "method", req.Method.String(), "source", req.Source())
+			s.drops.drop(DropMissingHeader, "sip request dropped: missing mandatory headers", "method", req.Method.String(), "source", req.Source())
 			if req.Via() != nil && req.CSeq() != nil && !req.IsAck() {
 				respond(tx, req, 400, "Bad Request")
 			}
@@ -271,7 +284,7 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 		// exists: they would reach the flow, and every response and
 		// request of the dialog would echo them.
 		if code, why := oversize(req); code != 0 {
-			s.log.Info("sip request refused: too large", "method", req.Method.String(), "source", req.Source(), "status", code, "why", why)
+			s.drops.drop(DropTooLarge, "sip request refused: too large", "method", req.Method.String(), "source", req.Source(), "status", code, "why", why)
 			if !req.IsAck() {
 				reason := "Message Too Large"
 				if code == 414 {
@@ -291,6 +304,11 @@ func (s *Server) contact(user string) gosip.ContactHeader {
 
 // Addr is the listen address.
 func (s *Server) Addr() string { return s.cfg.Listen }
+
+// Dropped counts, by reason (DropUnparsable …), the messages dropped or
+// refused before any call existed. Their log lines are rate-limited: the
+// first dropLogBurst per dropLogInterval, then one summary line.
+func (s *Server) Dropped() map[string]uint64 { return s.drops.snapshot() }
 
 // ActiveCalls is the number of inbound calls being handled.
 func (s *Server) ActiveCalls() int { return int(s.active.Load()) }
@@ -332,6 +350,11 @@ func (s *Server) Start(ctx context.Context) error {
 		<-s.ctx.Done()
 		s.wg.Wait() // trunks unregistered
 		lcancel()
+	}()
+	s.lwg.Add(1)
+	go func() {
+		defer s.lwg.Done()
+		s.drops.run(lctx)
 	}()
 	s.log.Info("sip listening", "addr", s.cfg.Listen, "transports", s.cfg.Transports)
 	for _, t := range s.trunks {
@@ -454,7 +477,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	log := s.log.With("call_id", req.CallID().Value(), "source", src.String())
 	adm, ok := s.admit(s.ctx, src.Addr())
 	if !ok {
-		log.Info("sip invite refused: source not allowed")
+		s.drops.drop(DropNotAllowed, "sip invite refused: source not allowed", "call_id", req.CallID().Value(), "source", src.String())
 		respond(tx, req, 403, "Forbidden")
 		return
 	}

@@ -83,6 +83,8 @@ func (s *Server) Handler() http.Handler {
 type VoiceStatus interface {
 	ActiveCalls() int
 	Trunks() []sip.TrunkStatus
+	// Dropped counts messages dropped or refused before a call, by reason.
+	Dropped() map[string]uint64
 }
 
 // RecordingFiles finds recordings by SID ("" when it is not one).
