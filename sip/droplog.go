@@ -16,6 +16,7 @@ const (
 	DropMissingHeader = "missing_header" // no Via, From, To, Call-ID or CSeq
 	DropNotAllowed    = "not_allowed"    // INVITE from a source we take no calls from (403)
 	DropTooLarge      = "too_large"      // over the size limits (414, 513)
+	DropCallLimit     = "call_limit"     // INVITE over MaxCalls (503)
 )
 
 // dropLog logs what strangers send us at a bounded rate, whatever they send:

@@ -483,7 +483,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {
 		s.active.Add(-1)
-		log.Info("sip invite refused: call limit", "max_calls", s.cfg.MaxCalls)
+		s.drops.drop(DropCallLimit, "sip invite refused: call limit", "call_id", req.CallID().Value(), "source", src.String(), "max_calls", s.cfg.MaxCalls)
 		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
 		return
 	}

@@ -71,7 +71,7 @@ var (
 	descPaceSkip   = prometheus.NewDesc("switchboard_rtp_frames_skipped_total", "RTP frames skipped because the pacer fell behind.", nil, nil)
 	descPaceDev    = prometheus.NewDesc("switchboard_rtp_send_deviation_seconds", "Send-interval deviation from 20 ms.", []string{"quantile"}, nil)
 	descSIPDropped = prometheus.NewDesc("switchboard_sip_dropped_total",
-		"SIP messages dropped or refused before any call, by reason (unparsable, missing_header, not_allowed, too_large); their log lines are rate-limited.", []string{"reason"}, nil)
+		"SIP messages dropped or refused before any call, by reason (unparsable, missing_header, not_allowed, too_large, call_limit); their log lines are rate-limited.", []string{"reason"}, nil)
 )
 
 // voiceCollector reports calls, trunks and RTP pacing at scrape time.
