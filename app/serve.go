@@ -146,12 +146,17 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 		return err
 	}
 	defer sipSrv.Close()
-	srv := &http.Server{
-		Handler: (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st},
-			Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-			Voice: sipSrv, Recordings: recs}).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+	// Slow and idle clients are cut off (httpLimits), connections are capped
+	// below the file limit, and a source that keeps failing Basic
+	// credentials is refused for a while (auth.Throttle).
+	lim := serveHTTPLimits
+	if lim.MaxConns <= 0 {
+		lim.MaxConns = maxConnsFor()
 	}
+	ln = limitListener(ln, lim.MaxConns)
+	srv := newHTTPServer((&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st, Throttle: &auth.Throttle{}},
+		Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+		Voice: sipSrv, Recordings: recs}).Handler(), lim)
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"unicode/utf8"
 
 	gosip "github.com/emiago/sipgo/sip"
 )
@@ -67,5 +68,9 @@ func capString(s string) string {
 	if len(s) <= maxLogValue {
 		return s
 	}
-	return s[:maxLogValue] + "…(truncated)"
+	cut := maxLogValue
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut-- // never half a character
+	}
+	return s[:cut] + "…(truncated)"
 }

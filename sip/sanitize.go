@@ -49,3 +49,29 @@ func SanitizeToken(s string) string {
 	}
 	return b.String()
 }
+
+// Caps on what a caller controls in From and To, in characters. They bound
+// what reaches trigger.call.*, the logs and the execution's context.
+const (
+	MaxDisplayName = 128
+	MaxUser        = 128
+	MaxHost        = 253 // the longest DNS name
+	MaxURI         = 512
+)
+
+// SanitizeText is SanitizeHeaderValue cut to at most max characters (runes,
+// never half of one): for caller-controlled text that reaches flows and
+// logs, such as a display name or a user part. The text is kept; only
+// control characters (and so terminal escapes such as ESC [31m, whose
+// printable rest stays) go.
+func SanitizeText(s string, max int) string {
+	s = SanitizeHeaderValue(s)
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i]
+		}
+		n++
+	}
+	return s
+}

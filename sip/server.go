@@ -18,6 +18,12 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
+// The log rate of dropped messages (dropLog).
+const (
+	dropLogBurst    = 5
+	dropLogInterval = 10 * time.Second
+)
+
 // Errors returned by the server and by calls.
 var (
 	// ErrNoRoute is what a Router answers when it has nothing for the call (404).
@@ -145,6 +151,7 @@ type Server struct {
 
 	reg    *registrar
 	trunks []*trunkRunner
+	drops  *dropLog
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -204,7 +211,13 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sip"), host: cfg.AdvertiseHost, port: port, calls: map[string]*Call{}}
-	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost))
+	s.drops = newDropLog(s.log, dropLogBurst, dropLogInterval)
+	// sipgo's transport layer logs every datagram it cannot parse; its
+	// logger (ours alone, unlike sipgo's process-wide default) turns those
+	// lines into counted, rate-limited drops.
+	tlog := slog.New(parseDropHandler{drops: s.drops, next: capHandler{cfg.Logger.Handler()}}).With("component", "sipgo")
+	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost),
+		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(tlog)))
 	if err != nil {
 		return nil, fmt.Errorf("sip: user agent: %w", err)
 	}
@@ -245,7 +258,8 @@ func NewServer(cfg Config) (*Server, error) {
 // request must carry (RFC 3261 §8.1.1: Via, From, To, Call-ID, CSeq), and
 // recovers a handler's panic. sipgo hands requests without Call-ID or From
 // to the handlers, where one datagram used to crash the whole process on a
-// nil header (sip/torture_test.go).
+// nil header (sip/torture_test.go). Requests beyond the size limits
+// (limits.go) are answered 414 or 513 and go no further.
 func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *gosip.Request, tx gosip.ServerTransaction) {
 		defer func() {
@@ -254,7 +268,7 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 			}
 		}()
 		if req.Via() == nil || req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
-			s.log.Info("sip request dropped: missing mandatory headers", "method", req.Method.String(), "source", req.Source())
+			s.drops.drop(DropMissingHeader, "sip request dropped: missing mandatory headers", "method", req.Method.String(), "source", req.Source())
 			if req.Via() != nil && req.CSeq() != nil && !req.IsAck() {
 				respond(tx, req, 400, "Bad Request")
 			}
@@ -263,6 +277,20 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 		if req.SipVersion != "SIP/2.0" {
 			if !req.IsAck() {
 				respond(tx, req, 505, "Version Not Supported")
+			}
+			return
+		}
+		// Over-long headers are refused here, before any route or execution
+		// exists: they would reach the flow, and every response and
+		// request of the dialog would echo them.
+		if code, why := oversize(req); code != 0 {
+			s.drops.drop(DropTooLarge, "sip request refused: too large", "method", req.Method.String(), "source", req.Source(), "status", code, "why", why)
+			if !req.IsAck() {
+				reason := "Message Too Large"
+				if code == 414 {
+					reason = "Request-URI Too Long"
+				}
+				respond(tx, req, code, reason, gosip.NewHeader("Warning", `399 switchboard "`+why+`"`))
 			}
 			return
 		}
@@ -276,6 +304,11 @@ func (s *Server) contact(user string) gosip.ContactHeader {
 
 // Addr is the listen address.
 func (s *Server) Addr() string { return s.cfg.Listen }
+
+// Dropped counts, by reason (DropUnparsable …), the messages dropped or
+// refused before any call existed. Their log lines are rate-limited: the
+// first dropLogBurst per dropLogInterval, then one summary line.
+func (s *Server) Dropped() map[string]uint64 { return s.drops.snapshot() }
 
 // ActiveCalls is the number of inbound calls being handled.
 func (s *Server) ActiveCalls() int { return int(s.active.Load()) }
@@ -317,6 +350,11 @@ func (s *Server) Start(ctx context.Context) error {
 		<-s.ctx.Done()
 		s.wg.Wait() // trunks unregistered
 		lcancel()
+	}()
+	s.lwg.Add(1)
+	go func() {
+		defer s.lwg.Done()
+		s.drops.run(lctx)
 	}()
 	s.log.Info("sip listening", "addr", s.cfg.Listen, "transports", s.cfg.Transports)
 	for _, t := range s.trunks {
@@ -407,13 +445,25 @@ func (s *Server) admit(ctx context.Context, src netip.Addr) (Admission, bool) {
 	return Admission{}, false
 }
 
-func party(from *gosip.FromHeader, to *gosip.ToHeader) (Party, Party) {
+// party is what the app sees of one end: the caller controls every byte of
+// it, so control characters (terminal escapes among them) are stripped and
+// each part is capped (SanitizeText).
+func party(display string, uri gosip.Uri) Party {
+	return Party{
+		User:    SanitizeText(uri.User, MaxUser),
+		Display: SanitizeText(display, MaxDisplayName),
+		URI:     SanitizeText(uri.String(), MaxURI),
+		Host:    SanitizeText(uri.Host, MaxHost),
+	}
+}
+
+func parties(from *gosip.FromHeader, to *gosip.ToHeader) (Party, Party) {
 	var f, t Party
 	if from != nil {
-		f = Party{User: from.Address.User, Display: from.DisplayName, URI: from.Address.String(), Host: from.Address.Host}
+		f = party(from.DisplayName, from.Address)
 	}
 	if to != nil {
-		t = Party{User: to.Address.User, Display: to.DisplayName, URI: to.Address.String(), Host: to.Address.Host}
+		t = party(to.DisplayName, to.Address)
 	}
 	return f, t
 }
@@ -427,13 +477,13 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	log := s.log.With("call_id", req.CallID().Value(), "source", src.String())
 	adm, ok := s.admit(s.ctx, src.Addr())
 	if !ok {
-		log.Info("sip invite refused: source not allowed")
+		s.drops.drop(DropNotAllowed, "sip invite refused: source not allowed", "call_id", req.CallID().Value(), "source", src.String())
 		respond(tx, req, 403, "Forbidden")
 		return
 	}
 	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {
 		s.active.Add(-1)
-		log.Info("sip invite refused: call limit", "max_calls", s.cfg.MaxCalls)
+		s.drops.drop(DropCallLimit, "sip invite refused: call limit", "call_id", req.CallID().Value(), "source", src.String(), "max_calls", s.cfg.MaxCalls)
 		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
 		return
 	}
@@ -449,9 +499,9 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		}
 		return
 	}
-	from, to := party(req.From(), req.To())
+	from, to := parties(req.From(), req.To())
 	in := Incoming{
-		CallID: req.CallID().Value(), From: from, To: to, RequestUser: req.Recipient.User,
+		CallID: req.CallID().Value(), From: from, To: to, RequestUser: SanitizeText(req.Recipient.User, MaxUser),
 		Source: src, Admission: adm, Media: media, Headers: map[string][]string{},
 	}
 	for _, h := range req.Headers() {

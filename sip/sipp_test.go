@@ -302,6 +302,9 @@ func TestSippOverLimit503(t *testing.T) {
 	if rc := <-first; rc != 0 {
 		t.Fatalf("first call rc=%d", rc)
 	}
+	if n := ts.Dropped()[DropCallLimit]; n != 1 {
+		t.Errorf("Dropped()[%s] = %d, want 1", DropCallLimit, n)
+	}
 }
 
 func TestSippReInviteHold(t *testing.T) {

@@ -16,6 +16,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -84,7 +86,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesWebhooks(mux)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.Events != nil {
-		mux.Handle("GET /v2/Events/Stream", s.Events)
+		mux.Handle("GET /v2/Events/Stream", streaming(s.Events))
 	}
 	mux.Handle("/", s.editor())
 	open.Handle("/", s.authenticate(mux))
@@ -95,6 +97,8 @@ func (s *Server) Handler() http.Handler {
 type VoiceStatus interface {
 	ActiveCalls() int
 	Trunks() []sip.TrunkStatus
+	// Dropped counts messages dropped or refused before a call, by reason.
+	Dropped() map[string]uint64
 }
 
 // RecordingFiles finds recordings by SID ("" when it is not one).
@@ -109,10 +113,18 @@ const principalKey ctxKey = iota
 
 // authenticate lets a request through with valid HTTP Basic credentials (the
 // account SID and auth token, or an API key and its secret), or, for the
-// webhook routes, a valid X-Twilio-Signature.
+// webhook routes, a valid X-Twilio-Signature. A source that failed Basic
+// credentials too often (auth.Throttle) gets 429 with Retry-After, its
+// credentials unchecked.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, ok := r.BasicAuth(); ok {
+			src := remoteIP(r)
+			if wait, blocked := s.Auth.Throttle.Blocked(src); blocked {
+				w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+				writeError(w, apiError(http.StatusTooManyRequests, CodeTooManyReqs, "Too many failed authentications; retry later"))
+				return
+			}
 			p, ok, err := s.Auth.Check(r.Context(), user, pass)
 			if err != nil {
 				s.Log.Error("authentication failed", "err", err)
@@ -123,6 +135,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 				return
 			}
+			s.Auth.Throttle.Fail(src)
 		} else if ok, err := s.signedWebhook(w, r); err != nil {
 			writeError(w, webhookTooLarge()) // the size is refused before the signature is looked at
 			return
@@ -132,6 +145,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		writeError(w, apiError(http.StatusUnauthorized, CodeUnauthorized, "Authentication Error - invalid username"))
 	})
+}
+
+// remoteIP is the address of the request's peer (not a header it sent).
+func remoteIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
 }
 
 // principal returns who the request authenticated as.
@@ -209,3 +231,38 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// streamWriteWindow is how long one write of the event stream may take.
+const streamWriteWindow = time.Minute
+
+// streaming lets a long-lived response (the event stream) outlive the
+// server's read and write timeouts: the request has been read, so its read
+// deadline goes, and each write or flush gets streamWriteWindow of its own,
+// so a client that stops reading is still cut off.
+func streaming(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
+		next.ServeHTTP(&deadlineWriter{ResponseWriter: w, rc: rc}, r)
+	})
+}
+
+// deadlineWriter moves the write deadline forward before each write.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	_ = w.rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *deadlineWriter) FlushError() error {
+	_ = w.rc.SetWriteDeadline(time.Now().Add(streamWriteWindow))
+	return w.rc.Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -37,6 +37,14 @@ func newMetrics(s *Server) *metrics {
 	if s.Runner != nil {
 		m.reg.MustRegister(runnerCollector{s})
 	}
+	if s.Auth != nil {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_auth_failures_total",
+				Help: "Failed Basic credential checks."}, func() float64 { return float64(s.Auth.Throttle.Stats().Failures) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_auth_throttled_total",
+				Help: "Requests refused with 429, unchecked, from sources that failed Basic credentials too often."},
+				func() float64 { return float64(s.Auth.Throttle.Stats().Refused) }))
+	}
 	if s.Voice != nil {
 		m.reg.MustRegister(voiceCollector{s})
 	}

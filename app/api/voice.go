@@ -70,13 +70,15 @@ var (
 	descPaceLate   = prometheus.NewDesc("switchboard_rtp_frames_late_total", "RTP frames sent late (in a burst).", nil, nil)
 	descPaceSkip   = prometheus.NewDesc("switchboard_rtp_frames_skipped_total", "RTP frames skipped because the pacer fell behind.", nil, nil)
 	descPaceDev    = prometheus.NewDesc("switchboard_rtp_send_deviation_seconds", "Send-interval deviation from 20 ms.", []string{"quantile"}, nil)
+	descSIPDropped = prometheus.NewDesc("switchboard_sip_dropped_total",
+		"SIP messages dropped or refused before any call, by reason (unparsable, missing_header, not_allowed, too_large, call_limit); their log lines are rate-limited.", []string{"reason"}, nil)
 )
 
 // voiceCollector reports calls, trunks and RTP pacing at scrape time.
 type voiceCollector struct{ s *Server }
 
 func (c voiceCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev} {
+	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev, descSIPDropped} {
 		ch <- d
 	}
 }
@@ -89,6 +91,9 @@ func (c voiceCollector) Collect(ch chan<- prometheus.Metric) {
 			v = 1
 		}
 		ch <- prometheus.MustNewConstMetric(descTrunk, prometheus.GaugeValue, v, t.Name, t.State)
+	}
+	for reason, n := range c.s.Voice.Dropped() {
+		ch <- prometheus.MustNewConstMetric(descSIPDropped, prometheus.CounterValue, float64(n), reason)
 	}
 	p := media.PacerStats()
 	ch <- prometheus.MustNewConstMetric(descPaceFrames, prometheus.CounterValue, float64(p.Frames))

@@ -2,7 +2,8 @@
 // token that sign every API request (HTTP Basic, like Twilio) and webhook
 // (X-Twilio-Signature), and the API keys that can be created and revoked.
 // Secrets are compared in constant time and never logged; API key secrets are
-// stored only as hashes.
+// stored only as hashes. Throttle refuses, for a while, a source that keeps
+// failing (credential guessing).
 package auth
 
 import (
@@ -126,6 +127,9 @@ type Principal struct {
 type Authenticator struct {
 	Creds Credentials
 	Keys  KeyStore
+	// Throttle, when set, refuses sources that failed too often (the API
+	// answers them 429 before any check).
+	Throttle *Throttle
 }
 
 // Check returns the principal for a username and password.

@@ -210,6 +210,7 @@ func (v *Service) run(ctx context.Context, log *slog.Logger, x *engine.Execution
 // address is the contact or channel address Studio shows for a SIP party:
 // a phone number when the user part is one, else the SIP URI.
 func address(p sip.Party) string {
+	p = cleanParty(p)
 	if isNumber(p.User) {
 		return p.User
 	}
@@ -231,16 +232,29 @@ func isNumber(s string) bool {
 	return true
 }
 
+// cleanParty strips control characters (terminal escapes among them) from
+// what the caller controls and caps its length. sip.Server already does this
+// for the calls it takes; the trigger does not rely on it.
+func cleanParty(p sip.Party) sip.Party {
+	return sip.Party{
+		User:    sip.SanitizeText(p.User, sip.MaxUser),
+		Display: sip.SanitizeText(p.Display, sip.MaxDisplayName),
+		URI:     sip.SanitizeText(p.URI, sip.MaxURI),
+		Host:    sip.SanitizeText(p.Host, sip.MaxHost),
+	}
+}
+
 // callParams are Twilio's voice webhook fields, which become trigger.call.*.
+// Every value the caller controls is cleaned (cleanParty).
 func callParams(account string, c *sip.Call) map[string]any {
 	from, to := address(c.From), address(c.To)
 	p := map[string]any{
 		"CallSid": c.ID, "AccountSid": account, "From": from, "To": to, "Caller": from, "Called": to,
 		"Direction": "inbound", "CallStatus": "in-progress", "ApiVersion": "2010-04-01",
-		"SipCallId": c.CallID, "SipSourceIp": c.Source.Addr().String(),
+		"SipCallId": sip.SanitizeText(c.CallID, sip.MaxPartyHeader), "SipSourceIp": c.Source.Addr().String(),
 	}
-	if c.From.Display != "" {
-		p["CallerName"] = c.From.Display
+	if name := cleanParty(c.From).Display; name != "" {
+		p["CallerName"] = name
 	}
 	if c.Admission.Kind == "trunk" {
 		p["SipTrunk"] = c.Admission.Name
