@@ -64,9 +64,17 @@ type Server struct {
 	receiptPurge atomic.Int64 // when receipts were last purged (Unix ns)
 
 	metrics *metrics
+	refused *refusedLog // bounds the log lines of refused requests
 	load    load
 	mux     *http.ServeMux // the authenticated routes
 }
+
+// Refused requests (401, 403, 429) are logged at most refusedLogBurst times
+// per refusedLogInterval; the rest are counted in one summary line.
+const (
+	refusedLogBurst    = 5
+	refusedLogInterval = 10 * time.Second
+)
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
@@ -74,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
 	s.metrics = newMetrics(s)
+	s.refused = newRefusedLog(refusedLogBurst, refusedLogInterval)
 	open := http.NewServeMux()
 	open.HandleFunc("GET /healthz", s.healthz)
 

@@ -101,6 +101,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.code)).Inc()
 		s.metrics.latency.WithLabelValues(route).Observe(d.Seconds())
+		if refused(sw.code) && !s.refused.allow(r.Context(), s.Log, start) {
+			return
+		}
 		s.Log.LogAttrs(r.Context(), levelFor(sw.code), "http request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 			slog.Int("status", sw.code), slog.Duration("duration", d), slog.String("remote", r.RemoteAddr))
@@ -131,4 +134,9 @@ func levelFor(code int) slog.Level {
 		return slog.LevelInfo
 	}
 	return slog.LevelDebug
+}
+
+// refused is a status whose log lines are rate-limited (refusedLog).
+func refused(code int) bool {
+	return code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusTooManyRequests
 }
