@@ -117,12 +117,16 @@ fuzz: deps
 	go test ./engine/conditions -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./schema/liquid -run '^$$' -fuzz FuzzRender -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/api -run '^$$' -fuzz FuzzPaging -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/api -run '^$$' -fuzz FuzzTextProblem -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./engine -run '^$$' -fuzz FuzzUnmarshalCommand -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./media -run '^$$' -fuzz FuzzDecode4733 -fuzztime $(FUZZTIME) -fuzzminimizetime 50x
 	go test ./media -run '^$$' -fuzz FuzzReceive -fuzztime $(FUZZTIME) -fuzzminimizetime 50x
 	go test ./media/dtmf -run '^$$' -fuzz FuzzDetector -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./media/audio -run '^$$' -fuzz FuzzDecodeWAV -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./sip -run '^$$' -fuzz FuzzAnswer -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./sip -run '^$$' -fuzz FuzzSanitizeHeaderValue -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./sip -run '^$$' -fuzz FuzzSanitizeText -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./sip -run '^$$' -fuzz FuzzParseDTMFInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/twiliosig -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/twiml -run '^$$' -fuzz FuzzMessage -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 

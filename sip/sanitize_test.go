@@ -1,6 +1,10 @@
 package sip
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestSanitizeHeaderValue(t *testing.T) {
 	cases := []struct{ name, in, want string }{
@@ -42,6 +46,48 @@ func FuzzSanitizeHeaderValue(f *testing.F) {
 			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 				t.Fatalf("control %U left in %q", r, out)
 			}
+		}
+	})
+}
+
+// FuzzSanitizeText: caller-controlled text comes out without control
+// characters, within max characters, valid UTF-8 when it went in valid, and
+// unchanged when it was clean and short.
+func FuzzSanitizeText(f *testing.F) {
+	f.Add("\x1b[31mEvil\x1b[0m", 8)
+	f.Add("Zoë 😀 Ünïcode", 3)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 0 || max > 1<<16 {
+			return
+		}
+		out := SanitizeText(s, max)
+		if n := utf8.RuneCountInString(out); n > max {
+			t.Fatalf("%d characters, max %d: %q", n, max, out)
+		}
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				t.Fatalf("control %U left in %q", r, out)
+			}
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(out) {
+			t.Fatalf("valid input %q gave invalid %q", s, out)
+		}
+	})
+}
+
+// FuzzParseDTMFInfo: any INFO body gives a digit from the DTMF alphabet or
+// none, never a panic.
+func FuzzParseDTMFInfo(f *testing.F) {
+	f.Add("application/dtmf-relay", []byte("Signal=5\r\nDuration=160\r\n"))
+	f.Add("application/dtmf", []byte("#"))
+	f.Add("application/dtmf-relay", []byte("Signal=11"))
+	f.Fuzz(func(t *testing.T, ct string, body []byte) {
+		d, ok := ParseDTMFInfo(ct, body)
+		if ok && !strings.ContainsRune("0123456789*#ABCD", rune(d)) {
+			t.Fatalf("digit %q from %q", d, body)
+		}
+		if !ok && d != 0 {
+			t.Fatalf("no digit but %q", d)
 		}
 	})
 }
