@@ -17,7 +17,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run build test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
+.PHONY: all run build frontend frontend-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
 
 all: build
 
@@ -26,9 +26,26 @@ run: build run-deps
 	@echo "Switchboard on http://$(HTTP) (health: http://$(HTTP)/healthz); data in $(DATA); Ctrl-C stops it."
 	./$(BIN) serve --data $(DATA) --http $(HTTP) --sip $(SIP)
 
-## build: the headless binary (no webkit needed)
-build: deps
+## build: the headless binary with the editor embedded (no webkit needed)
+build: deps frontend
+	@echo "building the appliance ($(BIN))"
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# npm ci runs when the lockfile changed since the last install.
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later" >&2; exit 1; }
+	@echo "installing the editor's npm packages (frontend/package-lock.json)"
+	npm ci --prefix frontend --no-audit --no-fund
+
+## frontend: the editor, type-checked and built by Vite into frontend/dist
+frontend: frontend/node_modules/.package-lock.json
+	@echo "building the editor (frontend/dist)"
+	npm run --prefix frontend --silent build
+
+## frontend-test: the editor's type check and its model's unit tests (Vitest)
+frontend-test: frontend/node_modules/.package-lock.json
+	npm run --prefix frontend --silent typecheck
+	npm run --prefix frontend --silent test -- --passWithNoTests
 
 ## deps: what building needs (Go modules through the module proxy)
 deps:
@@ -70,7 +87,7 @@ sdk-deps:
 	npm ci --prefix app/api/sdktest --no-audit --no-fund
 
 ## test: every check and every test
-test: test-deps fmt-check vet tidy-check unit
+test: test-deps fmt-check vet tidy-check frontend-test unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
