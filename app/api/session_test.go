@@ -198,6 +198,8 @@ func TestSessionLifecycle(t *testing.T) {
 			form: url.Values{"FriendlyName": {"x"}, "Status": {"draft"}, "Definition": {def}}}, 201},
 		{"create flow without the header", req{method: "POST", path: "/v2/Flows", cookie: token,
 			form: url.Values{"FriendlyName": {"y"}, "Status": {"draft"}, "Definition": {def}}}, 403},
+		{"DELETE without the header", req{method: "DELETE", path: "/v2/Flows/FW00000000000000000000000000000000", cookie: token}, 403},
+		{"DELETE with the header reaches the route", req{method: "DELETE", path: "/v2/Flows/FW00000000000000000000000000000000", cookie: token, csrf: true}, 404},
 		{"Basic needs no header", req{method: "POST", path: "/v2/Flows", basic: true,
 			form: url.Values{"FriendlyName": {"z"}, "Status": {"draft"}, "Definition": {def}}}, 201},
 		{"unknown cookie", req{method: "GET", path: "/v2/Flows", cookie: token[:42] + "A"}, 401},
