@@ -72,11 +72,17 @@ func TestServeSeedsDemoOnceAndServesHealth(t *testing.T) {
 	require.Equal(t, "ok", h.Store)
 	require.Equal(t, 1, h.Flows, "the demo flow is seeded into an empty store")
 
-	// Nothing but /healthz answers without credentials, also on loopback.
-	resp, err := http.Get(base + "/")
+	// Nothing but /healthz, sign-in and the editor's files answers without
+	// credentials, also on loopback.
+	resp, err := http.Get(base + "/v2/Flows")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, err = http.Get(base + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the editor's files hold no secret")
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "script-src 'self';")
 
 	// The credentials generated on first start are kept in the data
 	// directory, readable by the owner only.

@@ -3,8 +3,12 @@
 // Validate, SIP trunk status), Twilio-shaped webhooks
 // (/v1/Accounts/{AccountSid}/Flows/{FlowSid}), the 2010-04-01 resources
 // under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
-// numbers, recordings), the event stream, the metrics, /healthz and the
-// editor's static files. Every route but /healthz needs credentials.
+// numbers, recordings), the event stream, the metrics, /healthz, the editor
+// sign-in session (/auth/session) and the editor's static files. The editor's
+// files (they hold no secret), /healthz and /auth/session are open; every
+// other route needs credentials: HTTP Basic, the editor's session cookie
+// (unsafe methods must then carry X-Requested-With: switchboard, against
+// CSRF) or, for webhooks, a valid X-Twilio-Signature.
 // Webhooks are idempotent: each one's receipt (its MessageSid, or its
 // CallSid and callback) is stored with the sprint it caused and its answer,
 // and a repeated delivery gets that answer again.
@@ -17,7 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +63,8 @@ type Server struct {
 	// ReceiptTTL is how long webhook receipts (for answering a repeated
 	// delivery as the first) are kept; 0 takes DefaultReceiptTTL.
 	ReceiptTTL time.Duration
+	// Now, when set, is the clock of editor sessions (tests).
+	Now func() time.Time
 
 	receiptLocks keyLocks
 	receiptPurge atomic.Int64 // when receipts were last purged (Unix ns)
@@ -85,6 +91,7 @@ func (s *Server) Handler() http.Handler {
 	s.refused = newRefusedLog(refusedLogBurst, refusedLogInterval)
 	open := http.NewServeMux()
 	open.HandleFunc("GET /healthz", s.healthz)
+	s.routesSession(open)
 
 	mux := http.NewServeMux()
 	s.mux = mux
@@ -97,8 +104,9 @@ func (s *Server) Handler() http.Handler {
 	if s.Events != nil {
 		mux.Handle("GET /v2/Events/Stream", streaming(s.Events))
 	}
-	mux.Handle("/", s.editor())
-	open.Handle("/", s.authenticate(mux))
+	editor := s.editor()
+	mux.Handle("/", editor)
+	open.Handle("/", s.editorFiles(editor, s.authenticate(mux)))
 	return s.observe(open)
 }
 
@@ -121,17 +129,17 @@ type ctxKey int
 const principalKey ctxKey = iota
 
 // authenticate lets a request through with valid HTTP Basic credentials (the
-// account SID and auth token, or an API key and its secret), or, for the
-// webhook routes, a valid X-Twilio-Signature. A source that failed Basic
-// credentials too often (auth.Throttle) gets 429 with Retry-After, its
-// credentials unchecked.
+// account SID and auth token, or an API key and its secret), a valid editor
+// session cookie (an unsafe method must then carry the CSRF header, else
+// 403), or, for the webhook routes, a valid X-Twilio-Signature. A source
+// that failed Basic credentials too often (auth.Throttle) gets 429 with
+// Retry-After, its credentials unchecked.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, ok := r.BasicAuth(); ok {
 			src := remoteIP(r)
 			if wait, blocked := s.Auth.Throttle.Blocked(src); blocked {
-				w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-				writeError(w, apiError(http.StatusTooManyRequests, CodeTooManyReqs, "Too many failed authentications; retry later"))
+				tooManyFailures(w, wait)
 				return
 			}
 			p, ok, err := s.Auth.Check(r.Context(), user, pass)
@@ -145,6 +153,17 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			s.Auth.Throttle.Fail(src)
+		} else if p, ok, err := s.sessionPrincipal(w, r); err != nil {
+			s.Log.Error("session lookup failed", "err", err)
+			writeError(w, apiError(http.StatusInternalServerError, CodeInternal, "Internal error"))
+			return
+		} else if ok {
+			if unsafeMethod(r.Method) && !hasCSRFHeader(r) {
+				writeError(w, csrfRefused())
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+			return
 		} else if ok, err := s.signedWebhook(w, r); err != nil {
 			writeError(w, webhookTooLarge()) // the size is refused before the signature is looked at
 			return
@@ -152,7 +171,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		writeError(w, apiError(http.StatusUnauthorized, CodeUnauthorized, "Authentication Error - invalid username"))
+		unauthorized(w, r, "Authentication Error - invalid username")
 	})
 }
 
@@ -208,8 +227,42 @@ func (s *Server) fullAt() int64 {
 	return 1024
 }
 
+// editorCSP forbids inline script (and everything not from this origin).
+const editorCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// editorFiles serves the editor's files without credentials: GET or HEAD of
+// "/" or of a file (not a folder) of the build. Everything else goes to
+// next. The editor routes by the URL's fragment, so no other path is its.
+func (s *Server) editorFiles(editor, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && s.isEditorFile(r.URL.Path) {
+			editor.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) isEditorFile(path string) bool {
+	if path == "/" {
+		return true
+	}
+	if s.Assets == nil {
+		return false
+	}
+	name := strings.TrimPrefix(path, "/")
+	if !fs.ValidPath(name) {
+		return false
+	}
+	fi, err := fs.Stat(s.Assets, name)
+	return err == nil && fi.Mode().IsRegular()
+}
+
 // editor serves the embedded editor build, or says plainly that this binary
-// was built without it.
+// was built without it. Its answers carry the security headers; the hashed
+// files under assets/ may be cached for a year, the rest is revalidated.
 func (s *Server) editor() http.Handler {
 	files := http.Handler(nil)
 	if s.Assets != nil {
@@ -218,6 +271,16 @@ func (s *Server) editor() http.Handler {
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", editorCSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if strings.HasPrefix(r.URL.Path, "/assets/") {
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			writeError(w, apiError(http.StatusMethodNotAllowed, CodeMethodNotAllow, "Method %s is not allowed on %s", r.Method, r.URL.Path))
 			return

@@ -115,6 +115,9 @@ func (s *Server) route(r *http.Request) string {
 	if r.URL.Path == "/healthz" {
 		return "GET /healthz"
 	}
+	if r.URL.Path == "/auth/session" {
+		return "/auth/session"
+	}
 	if _, p := s.mux.Handler(r); p != "" {
 		return p
 	}

@@ -1,6 +1,7 @@
 // Package store keeps flows, revisions, test users, executions (with their
-// context), steps, the message and event outboxes, wait timers, numbers and
-// API keys in an embedded SQLite database (modernc.org/sqlite, no cgo).
+// context), steps, the message and event outboxes, wait timers, numbers, API
+// keys and editor sessions (only their tokens' hashes) in an embedded SQLite
+// database (modernc.org/sqlite, no cgo).
 // Migrations are numbered SQL files embedded in the binary and applied in
 // order at Open.
 package store
