@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultDefinition, exportFileName, exportText, importText, relativeTime } from './format'
+import { defaultDefinition, exportFileName, exportText, importText, rawMember, reindent, relativeTime } from './format'
 import { parseRoute } from './route'
 
 describe('relativeTime', () => {
@@ -62,5 +62,22 @@ describe('parseRoute', () => {
     expect(parseRoute('#/flows')).toEqual({ page: 'flows' })
     expect(parseRoute('#/flows/<img>')).toEqual({ page: 'flows' })
     expect(parseRoute('')).toEqual({ page: 'flows' })
+  })
+})
+
+describe('rawMember and reindent', () => {
+  const flow = '{"sid":"FW1","friendly_name":"a \\"}\\" b","definition":{"description":"x","states":[{"n":1.0,"big":12345678901234567890,"e":{},"l":[]}],"flags":null},"status":"draft"}'
+  it('finds the definition exactly as sent', () => {
+    expect(rawMember(flow, 'definition')).toBe('{"description":"x","states":[{"n":1.0,"big":12345678901234567890,"e":{},"l":[]}],"flags":null}')
+    expect(rawMember(flow, 'status')).toBe('"draft"')
+    expect(rawMember(flow, 'missing')).toBeNull()
+    expect(rawMember('[1]', 'x')).toBeNull()
+  })
+  it('re-indents like JSON.stringify(…, null, 2) but keeps literals', () => {
+    const def = rawMember(flow, 'definition')!
+    const want = JSON.stringify(JSON.parse(def), null, 2).replace('"n": 1', '"n": 1.0').replace('12345678901234567000', '12345678901234567890') + '\n'
+    expect(reindent(def)).toBe(want)
+    const plain = '{"a":"x, y: {z}","b":[1,2,{"c":[]}]}'
+    expect(reindent(plain)).toBe(JSON.stringify(JSON.parse(plain), null, 2) + '\n')
   })
 })

@@ -70,3 +70,94 @@ export function importText(text: string): { definition: string; name: string | n
   }
   return { definition: text, name: null }
 }
+
+/**
+ * The JSON text of one member of a top-level JSON object, exactly as it was
+ * sent (numbers such as 1.0 and big integers keep their spelling), or null.
+ */
+export function rawMember(text: string, key: string): string | null {
+  let i = 0
+  const n = text.length
+  const ws = () => {
+    while (i < n && /\s/.test(text[i]!)) i++
+  }
+  const str = () => {
+    const start = i
+    i++ // opening quote
+    while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
+    i++
+    return text.slice(start, i)
+  }
+  const value = () => {
+    ws()
+    const start = i
+    let depth = 0
+    while (i < n) {
+      const c = text[i]!
+      if (c === '"') {
+        str()
+        if (depth === 0) break
+        continue
+      }
+      if (c === '{' || c === '[') depth++
+      else if (c === '}' || c === ']') {
+        if (depth === 0) break
+        depth--
+        if (depth === 0) {
+          i++
+          break
+        }
+      } else if (depth === 0 && c === ',') break
+      i++
+    }
+    return text.slice(start, i).trim()
+  }
+  ws()
+  if (text[i] !== '{') return null
+  i++
+  for (;;) {
+    ws()
+    if (text[i] !== '"') return null
+    const k = JSON.parse(str()) as string
+    ws()
+    if (text[i] !== ':') return null
+    i++
+    const v = value()
+    if (k === key) return v
+    ws()
+    if (text[i] !== ',') return null
+    i++
+  }
+}
+
+/** Re-indents JSON text with 2 spaces, keeping every literal exactly as written. */
+export function reindent(text: string): string {
+  let out = ''
+  let depth = 0
+  const nl = () => '\n' + '  '.repeat(depth)
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '"') {
+      const start = i
+      i++
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
+      out += text.slice(start, i + 1)
+    } else if (c === '{' || c === '[') {
+      let j = i + 1
+      while (j < text.length && /\s/.test(text[j]!)) j++
+      if (text[j] === (c === '{' ? '}' : ']')) {
+        out += c + text[j]
+        i = j
+      } else {
+        depth++
+        out += c + nl()
+      }
+    } else if (c === '}' || c === ']') {
+      depth--
+      out += nl() + c
+    } else if (c === ',') out += ',' + nl()
+    else if (c === ':') out += ': '
+    else if (!/\s/.test(c)) out += c
+  }
+  return out + '\n'
+}

@@ -91,6 +91,15 @@ describe('Client', () => {
     expect(f.seen[1]!.url).toBe('v2/Flows?PageSize=1&Page=1&PageToken=PT1')
   })
 
+  it('exports the stored definition with its literals unchanged', async () => {
+    const body = '{"sid":"FW1","friendly_name":"Main","definition":{"states":[{"x":1.50}],"flags":null},"status":"draft"}'
+    const f = fakeFetch([() => new Response(body, { status: 200 })])
+    vi.stubGlobal('fetch', f.fn)
+    const out = await new Client().exportFlow('FW1')
+    expect(f.seen[0]!.url).toBe('v2/Flows/FW1')
+    expect(out).toEqual({ name: 'Main', text: '{\n  "states": [\n    {\n      "x": 1.50\n    }\n  ],\n  "flags": null\n}\n' })
+  })
+
   it('relative() strips origin and leading slashes', () => {
     expect(relative('https://h/v2/Flows?x=1')).toBe('v2/Flows?x=1')
   })

@@ -5,6 +5,8 @@
 // page); a network failure calls onConnection(false) and the request is
 // retried with a growing pause until the server answers again.
 
+import { exportText, rawMember, reindent } from '../format'
+
 export type FlowStatus = 'draft' | 'published'
 
 export interface Problem {
@@ -127,6 +129,13 @@ export class Client {
 
   /** Sends one request; returns the parsed JSON (null for an empty body). */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const text = await this.send(method, path, opts)
+    if (text === '') return null as T
+    return JSON.parse(text) as T
+  }
+
+  /** Sends one request; returns the body text of a 2xx answer, throws ApiError otherwise. */
+  async send(method: string, path: string, opts: RequestOptions = {}): Promise<string> {
     const headers: Record<string, string> = { 'X-Requested-With': 'switchboard', Accept: 'application/json' }
     let body: URLSearchParams | undefined
     if (opts.form) {
@@ -153,7 +162,7 @@ export class Client {
         data = null
       }
     }
-    if (res.ok) return data as T
+    if (res.ok) return text
     if (res.status === 401 && opts.signOutOn401 !== false) this.hooks.onUnauthorized?.()
     const e = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
     const message =
@@ -207,6 +216,17 @@ export class Client {
 
   getFlow(sid: string): Promise<Flow> {
     return this.request('GET', `v2/Flows/${encodeURIComponent(sid)}`)
+  }
+
+  /**
+   * A flow's definition as Studio's export: the stored JSON re-indented with
+   * 2 spaces, every key, null and number literal exactly as stored.
+   */
+  async exportFlow(sid: string): Promise<{ name: string; text: string }> {
+    const text = await this.send('GET', `v2/Flows/${encodeURIComponent(sid)}`)
+    const flow = JSON.parse(text) as Flow
+    const raw = rawMember(text, 'definition')
+    return { name: flow.friendly_name, text: raw !== null ? reindent(raw) : exportText(flow.definition) }
   }
 
   createFlow(input: FlowInput & { FriendlyName: string; Definition: string }): Promise<Flow> {

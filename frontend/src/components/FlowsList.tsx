@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { client, type Flow } from '../api/client'
-import { defaultDefinition, exportFileName, exportText } from '../format'
+import { defaultDefinition, exportFileName } from '../format'
 import { flowHref, navigate } from '../route'
 import { ConfirmDialog } from './ConfirmDialog'
 import { FlowRow } from './FlowRow'
@@ -64,8 +64,8 @@ export function FlowsList() {
 
   const exportFlow = async (f: Flow) => {
     try {
-      const full = await client.getFlow(f.sid)
-      download(exportFileName(full.friendly_name), exportText(full.definition))
+      const { name, text } = await client.exportFlow(f.sid)
+      download(exportFileName(name), text)
     } catch (err) {
       setError(`Export of “${f.friendly_name}” failed: ${err instanceof Error ? err.message : String(err)}`)
     }
