@@ -186,8 +186,8 @@ export function FlowsList() {
           testId="duplicate-dialog"
           onClose={close}
           onSubmit={async (name) => {
-            const full = await client.getFlow(modal.flow.sid)
-            await client.createFlow({ FriendlyName: name, Status: 'draft', Definition: JSON.stringify(full.definition) })
+            const { text } = await client.exportFlow(modal.flow.sid)
+            await client.createFlow({ FriendlyName: name, Status: 'draft', Definition: text })
             close()
             await load()
           }}
