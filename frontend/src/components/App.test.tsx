@@ -38,9 +38,19 @@ function server(opts: { signedIn: boolean }): Handler {
         status: 400,
         errors: [{ message: 'invalid JSON at line 1, column 2', property_path: '' }],
       })
+    if (url === 'v2/Flows' && method === 'POST') {
+      const f = { ...flows[1]!, sid: 'FW33333333333333333333333333333333', friendly_name: body.get('FriendlyName'), status: body.get('Status'), definition: JSON.parse(body.get('Definition') ?? 'null') }
+      created.push(f)
+      return json(201, f)
+    }
+    const m = /^v2\/Flows\/(FW\w+)$/.exec(url)
+    const f = m && [...flows, ...created].find((x) => x.sid === m[1])
+    if (f && method === 'GET') return json(200, f)
     return json(404, { code: 20404, message: 'not found', status: 404 })
   }
 }
+
+const created: Record<string, unknown>[] = []
 
 let root: Root
 let host: HTMLElement
@@ -135,6 +145,22 @@ describe('App', () => {
     expect(q('import-error')?.textContent).toContain('invalid JSON at line 1, column 2')
     expect(calls).toContain('POST v2/Flows/Validate')
     expect(calls).not.toContain('POST v2/Flows')
+  })
+
+  it('creates a draft with the Trigger and opens it', async () => {
+    install(server({ signedIn: true }))
+    await act(async () => root.render(<App />))
+    await settle()
+    await click(q('new-flow'))
+    await type(q('flow-name'), 'Front desk')
+    await click(q('dialog-submit'))
+    expect(window.location.hash).toBe('#/flows/FW33333333333333333333333333333333')
+    await settle()
+    const def = created[0]?.definition as { states: { type: string; transitions: unknown[] }[] }
+    expect(created[0]?.status).toBe('draft')
+    expect(def.states.map((st) => [st.type, st.transitions.length])).toEqual([['trigger', 5]])
+    expect(q('flow-title')?.textContent).toBe('Front desk')
+    expect(q('canvas')).not.toBeNull()
   })
 
   it('shows the connection banner when the server cannot be reached', async () => {
