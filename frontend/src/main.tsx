@@ -1,15 +1,13 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-
-function Placeholder() {
-  return <p>Switchboard's editor is being built.</p>
-}
+import { App } from './components/App'
+import './styles/app.css'
 
 const root = document.getElementById('root')
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <Placeholder />
+      <App />
     </StrictMode>,
   )
 }

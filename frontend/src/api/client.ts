@@ -1,0 +1,258 @@
+// A small typed client of Switchboard's public REST API (Studio v2 shapes).
+// Every URL is relative to the page, every request is same-origin with the
+// X-Requested-With header, requests are form-encoded like Twilio's and
+// responses are JSON. A 401 calls onUnauthorized (the app shows the sign-in
+// page); a network failure calls onConnection(false) and the request is
+// retried with a growing pause until the server answers again.
+
+import { exportText, rawMember, reindent } from '../format'
+
+export type FlowStatus = 'draft' | 'published'
+
+export interface Problem {
+  message: string
+  property_path: string
+}
+
+export interface Flow {
+  sid: string
+  account_sid: string
+  friendly_name: string
+  definition: unknown
+  status: FlowStatus
+  revision: number
+  commit_message: string | null
+  valid: boolean
+  errors: Problem[]
+  warnings: Problem[]
+  date_created: string
+  date_updated: string | null
+  webhook_url: string
+  url: string
+}
+
+export interface FlowRevision {
+  sid: string
+  friendly_name: string
+  definition: unknown
+  status: FlowStatus
+  revision: number
+  commit_message: string | null
+  valid: boolean | null
+  errors: Problem[]
+  date_created: string
+  date_updated: string | null
+}
+
+export interface FlowInput {
+  FriendlyName?: string
+  Status: FlowStatus
+  Definition?: string
+  CommitMessage?: string
+}
+
+/** An error in Twilio's shape: {code, message, more_info, status}. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: number | null
+  readonly moreInfo: string | null
+  readonly errors: Problem[]
+  constructor(status: number, message: string, code: number | null, moreInfo: string | null, errors: Problem[]) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.moreInfo = moreInfo
+    this.errors = errors
+  }
+}
+
+export interface ClientHooks {
+  onUnauthorized?: () => void
+  onConnection?: (online: boolean) => void
+}
+
+interface RequestOptions {
+  form?: Record<string, string | undefined>
+  /** false: a 401 is returned to the caller without calling onUnauthorized (the sign-in form). */
+  signOutOn401?: boolean
+}
+
+const pauseMs = (attempt: number) => Math.min(1000 * 2 ** attempt, 10_000)
+
+function encodeForm(form: Record<string, string | undefined>): URLSearchParams {
+  const body = new URLSearchParams()
+  for (const [k, v] of Object.entries(form)) {
+    if (v !== undefined) body.append(k, v)
+  }
+  return body
+}
+
+function asProblems(v: unknown): Problem[] {
+  if (!Array.isArray(v)) return []
+  return v
+    .filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null)
+    .map((p) => ({
+      message: typeof p.message === 'string' ? p.message : String(p.message ?? ''),
+      property_path: typeof p.property_path === 'string' ? p.property_path : '',
+    }))
+}
+
+/** The relative form of a URL the server returned (next_page_url is absolute). */
+export function relative(url: string): string {
+  try {
+    const u = new URL(url, 'http://x/')
+    return (u.pathname + u.search).replace(/^\/+/, '')
+  } catch {
+    return url.replace(/^\/+/, '')
+  }
+}
+
+export class Client {
+  private hooks: ClientHooks
+  private online = true
+
+  constructor(hooks: ClientHooks = {}) {
+    this.hooks = hooks
+  }
+
+  setHooks(hooks: ClientHooks): void {
+    this.hooks = hooks
+  }
+
+  private setOnline(online: boolean) {
+    if (this.online !== online) {
+      this.online = online
+      this.hooks.onConnection?.(online)
+    }
+  }
+
+  /** Sends one request; returns the parsed JSON (null for an empty body). */
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const text = await this.send(method, path, opts)
+    if (text === '') return null as T
+    return JSON.parse(text) as T
+  }
+
+  /** Sends one request; returns the body text of a 2xx answer, throws ApiError otherwise. */
+  async send(method: string, path: string, opts: RequestOptions = {}): Promise<string> {
+    const headers: Record<string, string> = { 'X-Requested-With': 'switchboard', Accept: 'application/json' }
+    let body: URLSearchParams | undefined
+    if (opts.form) {
+      body = encodeForm(opts.form)
+      headers['Content-Type'] = 'application/x-www-form-urlencoded'
+    }
+    let res: Response
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(path, { method, headers, body, credentials: 'same-origin' })
+        this.setOnline(true)
+        break
+      } catch {
+        this.setOnline(false)
+        await new Promise((r) => setTimeout(r, pauseMs(attempt)))
+      }
+    }
+    const text = await res.text()
+    let data: unknown = null
+    if (text !== '') {
+      try {
+        data = JSON.parse(text)
+      } catch {
+        data = null
+      }
+    }
+    if (res.ok) return text
+    if (res.status === 401 && opts.signOutOn401 !== false) this.hooks.onUnauthorized?.()
+    const e = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
+    const message =
+      typeof e.message === 'string' && e.message !== ''
+        ? e.message
+        : `The server answered ${res.status} ${res.statusText}`.trim()
+    throw new ApiError(
+      res.status,
+      message,
+      typeof e.code === 'number' ? e.code : null,
+      typeof e.more_info === 'string' ? e.more_info : null,
+      asProblems(e.errors),
+    )
+  }
+
+  // --- session -----------------------------------------------------------
+
+  /** true when the browser holds a valid session. */
+  async sessionActive(): Promise<boolean> {
+    try {
+      await this.request<unknown>('GET', 'auth/session', { signOutOn401: false })
+      return true
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return false
+      throw e
+    }
+  }
+
+  signIn(username: string, password: string): Promise<unknown> {
+    return this.request('POST', 'auth/session', { form: { Username: username, Password: password }, signOutOn401: false })
+  }
+
+  signOut(): Promise<unknown> {
+    return this.request('DELETE', 'auth/session', { signOutOn401: false })
+  }
+
+  // --- flows -------------------------------------------------------------
+
+  /** Every flow (follows next_page_url). Definitions are null in the list. */
+  async listFlows(): Promise<Flow[]> {
+    const out: Flow[] = []
+    let path: string | null = 'v2/Flows?PageSize=1000'
+    for (let pages = 0; path && pages < 100; pages++) {
+      const page: { flows?: Flow[]; meta?: { next_page_url?: string | null } } = await this.request('GET', path)
+      out.push(...(page.flows ?? []))
+      const next = page.meta?.next_page_url
+      path = next ? relative(next) : null
+    }
+    return out
+  }
+
+  getFlow(sid: string): Promise<Flow> {
+    return this.request('GET', `v2/Flows/${encodeURIComponent(sid)}`)
+  }
+
+  /**
+   * A flow's definition as Studio's export: the stored JSON re-indented with
+   * 2 spaces, every key, null and number literal exactly as stored.
+   */
+  async exportFlow(sid: string): Promise<{ name: string; text: string }> {
+    const text = await this.send('GET', `v2/Flows/${encodeURIComponent(sid)}`)
+    const flow = JSON.parse(text) as Flow
+    const raw = rawMember(text, 'definition')
+    return { name: flow.friendly_name, text: raw !== null ? reindent(raw) : exportText(flow.definition) }
+  }
+
+  createFlow(input: FlowInput & { FriendlyName: string; Definition: string }): Promise<Flow> {
+    return this.request('POST', 'v2/Flows', { form: { ...input } })
+  }
+
+  updateFlow(sid: string, input: FlowInput): Promise<Flow> {
+    return this.request('POST', `v2/Flows/${encodeURIComponent(sid)}`, { form: { ...input } })
+  }
+
+  deleteFlow(sid: string): Promise<unknown> {
+    return this.request('DELETE', `v2/Flows/${encodeURIComponent(sid)}`)
+  }
+
+  /** Flow Validate: resolves when valid, throws ApiError (code 81022, errors) when not. */
+  validateFlow(input: FlowInput & { FriendlyName: string; Definition: string }): Promise<{ valid: boolean }> {
+    return this.request('POST', 'v2/Flows/Validate', { form: { ...input } })
+  }
+
+  async listRevisions(sid: string): Promise<FlowRevision[]> {
+    const page: { revisions?: FlowRevision[] } = await this.request(
+      'GET',
+      `v2/Flows/${encodeURIComponent(sid)}/Revisions?PageSize=1000`,
+    )
+    return page.revisions ?? []
+  }
+}
+
+export const client = new Client()

@@ -1,0 +1,51 @@
+import { useCallback, useEffect, useState } from 'react'
+import { client } from '../api/client'
+import { useRoute } from '../route'
+import { ConnectionBanner } from './ConnectionBanner'
+import { FlowPage } from './FlowPage'
+import { FlowsList } from './FlowsList'
+import { LoginForm } from './LoginForm'
+import { TopBar } from './TopBar'
+
+type Session = 'checking' | 'in' | 'out'
+
+/** The editor's shell: session, connection banner, hash routes. */
+export function App() {
+  const route = useRoute()
+  const [session, setSession] = useState<Session>('checking')
+  const [online, setOnline] = useState(true)
+
+  useEffect(() => {
+    client.setHooks({ onUnauthorized: () => setSession('out'), onConnection: setOnline })
+    let live = true
+    client.sessionActive().then(
+      (ok) => live && setSession(ok ? 'in' : 'out'),
+      () => live && setSession('out'),
+    )
+    return () => {
+      live = false
+    }
+  }, [])
+
+  const signOut = useCallback(async () => {
+    try {
+      await client.signOut()
+    } finally {
+      setSession('out')
+    }
+  }, [])
+
+  return (
+    <div className="app">
+      {!online && <ConnectionBanner />}
+      {session === 'checking' && <p className="muted centered">Loading…</p>}
+      {session === 'out' && <LoginForm onSignedIn={() => setSession('in')} />}
+      {session === 'in' && (
+        <>
+          <TopBar onSignOut={() => void signOut()} />
+          {route.page === 'flow' ? <FlowPage key={route.sid} sid={route.sid} /> : <FlowsList />}
+        </>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,27 @@
+import { useEffect, type ReactNode } from 'react'
+
+interface Props {
+  title: string
+  testId?: string
+  onClose: () => void
+  children: ReactNode
+}
+
+/** A modal panel over the page; Escape or a click outside closes it. */
+export function Dialog({ title, testId, onClose, children }: Props) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
+        <h2 className="dialog-title">{title}</h2>
+        {children}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,28 @@
+import { useEffect, useState } from 'react'
+
+// Hash routing: #/flows (the list) and #/flows/FW… (one flow).
+export type Route = { page: 'flows' } | { page: 'flow'; sid: string }
+
+export function parseRoute(hash: string): Route {
+  const m = /^#\/flows\/(FW[0-9A-Za-z]+)\/?$/.exec(hash)
+  if (m && m[1]) return { page: 'flow', sid: m[1] }
+  return { page: 'flows' }
+}
+
+export function flowHref(sid: string): string {
+  return `#/flows/${sid}`
+}
+
+export function navigate(hash: string): void {
+  window.location.hash = hash
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash))
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(window.location.hash))
+    window.addEventListener('hashchange', on)
+    return () => window.removeEventListener('hashchange', on)
+  }, [])
+  return route
+}
