@@ -161,6 +161,9 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	srv.RegisterOnShutdown(broker.Close)
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,
 		"retention_days", cfg.RetentionDays, "retention_basis", cfg.RetentionBasis, "event_sinks", len(cfg.EventSinks))
+	// Where to go and how to sign in (the account SID, never the token).
+	log.Info("flow editor: open http://"+addr+"/ and sign in with the account SID and its auth token",
+		"account_sid", creds.AccountSID, "token_file", filepath.Join(cfg.DataDir, auth.FileName))
 	if ready != nil {
 		ready <- addr
 	}

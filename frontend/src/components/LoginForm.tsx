@@ -39,6 +39,10 @@ export function LoginForm({ onSignedIn }: Props) {
       <form className="login-card stack" onSubmit={submit} data-testid="login-form">
         <div className="brand brand-large">Switchboard</div>
         <p className="muted">Sign in with your account credentials to edit flows.</p>
+        <p className="muted small">
+          The account SID and auth token are in <code>credentials.json</code> in the appliance's data folder
+          (<code>data/credentials.json</code> after <code>make run</code>); the appliance logs the account SID when it starts.
+        </p>
         <label className="field">
           <span className="field-label">Account SID or API key SID</span>
           <input
