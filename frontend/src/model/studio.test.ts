@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { corpusFiles } from './testcorpus'
+import { DefinitionError, formatDefinition, offsetOf, parseDefinition, type State } from './studio'
+
+describe('parseDefinition', () => {
+  it('keeps unknown keys, nulls and key order', () => {
+    const text = '{"states":[{"name":"Trigger","type":"trigger","transitions":[{"next":"a","event":"incomingCall","zz":1}],"properties":{"offset":{"x":1,"y":2},"extra":null}}],"initial_state":"Trigger","description":"d","custom":{"k":[1]}}'
+    const def = parseDefinition(text)
+    expect(JSON.stringify(def)).toBe(text)
+    expect(def.custom).toEqual({ k: [1] })
+  })
+
+  it.each([
+    ['{"states": [', /line 1, column 13/],
+    ['{\n  "states": [],\n  x\n}', /line 3, column 3/],
+    ['[]', /JSON object/],
+    ['{"initial_state":"T"}', /no "states" array/],
+    ['{"states":[{"name":"a","type":"say-play","transitions":[]}]}', /states\[0\] \("a"\) has no "properties"/],
+    ['{"states":[{"name":"a","type":"say-play","properties":{},"transitions":[{"next":"b"}]}]}', /transitions\[0\] has no "event"/],
+    ['{"states":[{"type":"say-play","properties":{},"transitions":[]}]}', /states\[0\] has no "name"/],
+  ])('rejects %j', (text, msg) => {
+    expect(() => parseDefinition(text)).toThrow(DefinitionError)
+    expect(() => parseDefinition(text)).toThrow(msg)
+  })
+})
+
+describe('formatDefinition', () => {
+  it('writes Studio export key order with 2-space indent, keeping inner order and unknown keys', () => {
+    const def = parseDefinition(
+      '{"flags":{"allow_concurrent_calls":true},"initial_state":"Trigger","x":1,"states":[{"properties":{"b":1,"a":2},"transitions":[{"next":"n","event":"e"}],"type":"trigger","name":"Trigger","u":0}],"description":"d"}',
+    )
+    const out = formatDefinition(def)
+    expect(Object.keys(JSON.parse(out))).toEqual(['description', 'states', 'initial_state', 'flags', 'x'])
+    const s = JSON.parse(out).states[0]
+    expect(Object.keys(s)).toEqual(['name', 'type', 'transitions', 'properties', 'u'])
+    expect(Object.keys(s.properties)).toEqual(['b', 'a'])
+    expect(Object.keys(s.transitions[0])).toEqual(['next', 'event'])
+    expect(out.split('\n')[1]).toBe('  "description": "d",')
+    // the input is not changed
+    expect(Object.keys(def)[0]).toBe('flags')
+  })
+
+  it('reproduces every corpus flow exported by Studio', () => {
+    let checked = 0
+    for (const f of corpusFiles()) {
+      const text = readFileSync(f, 'utf8')
+      const def = parseDefinition(text)
+      expect(JSON.parse(formatDefinition(def))).toEqual(JSON.parse(text))
+      checked++
+    }
+    if (checked === 0) console.warn('corpus absent: skipped')
+    else expect(checked).toBeGreaterThan(10)
+  })
+})
+
+describe('offsetOf', () => {
+  const st = (properties: Record<string, unknown>): State => ({ name: 'a', type: 'say-play', transitions: [], properties })
+  it('reads two numbers', () => expect(offsetOf(st({ offset: { x: 3, y: -4 } }))).toEqual({ x: 3, y: -4 }))
+  it('refuses missing or non-numeric offsets', () => {
+    expect(offsetOf(st({}))).toBeUndefined()
+    expect(offsetOf(st({ offset: { x: '3', y: 4 } }))).toBeUndefined()
+    expect(offsetOf(st({ offset: null }))).toBeUndefined()
+    expect(offsetOf(st({ offset: { x: 1 } }))).toBeUndefined()
+  })
+})
