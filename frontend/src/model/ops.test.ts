@@ -4,7 +4,7 @@ import {
   addMatch, addWidget, connect, copyWidgets, disconnect, moveWidgets, pasteWidgets, removeMatch, removeWidgets,
   renameWidget, setConditions, setFlowField, setProperty,
 } from './ops'
-import { formatDefinition, parseDefinition, type FlowDefinition } from './studio'
+import { DefinitionError, formatDefinition, parseDefinition, type FlowDefinition } from './studio'
 import { corpusFiles } from './testcorpus'
 
 function sample(): FlowDefinition {
@@ -171,5 +171,37 @@ describe('copy and paste', () => {
     expect(other.def.states[0]!.properties.offset).toEqual({ x: 40, y: 640 })
     expect(() => pasteWidgets(sample(), 'hello')).toThrow(/clipboard/)
     expect(() => pasteWidgets(sample(), '[{"a":1}]')).toThrow(/clipboard/)
+    expect(() => pasteWidgets(sample(), '[{"name":"x","type":"say-play","transitions":[null],"properties":{}}]')).toThrow(DefinitionError)
+    expect(() => pasteWidgets(sample(), '[{"name":"x","type":"say-play","transitions":[{"event":"e","next":3}],"properties":{}}]')).toThrow(DefinitionError)
+  })
+})
+
+describe('pasteWidgets on mangled clipboard text', () => {
+  it('throws only DefinitionError, and a paste that succeeds links only to pasted widgets (deterministic fuzz)', () => {
+    const def = sample()
+    const clip = copyWidgets(def, ['gather_1', 'split_1', 'say'])
+    let seed = 777
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    const alphabet = '{}[]":,0123456789 nul\\'
+    for (let i = 0; i < 2000; i++) {
+      const chars = [...clip]
+      for (let k = 1 + rand(3); k > 0; k--) {
+        const at = rand(chars.length)
+        if (rand(2) === 0) chars.splice(at, 1)
+        else chars[at] = alphabet[rand(alphabet.length)]!
+      }
+      try {
+        const { def: out, names } = pasteWidgets(def, chars.join(''))
+        const pasted = new Set(names)
+        for (const s of out.states.slice(def.states.length))
+          for (const t of s.transitions) if (t.next !== undefined) expect(pasted.has(t.next)).toBe(true)
+        expect(new Set(out.states.map((s) => s.name)).size).toBe(out.states.length)
+      } catch (e) {
+        if (!(e instanceof DefinitionError)) throw e
+      }
+    }
   })
 })

@@ -223,7 +223,9 @@ export function copyWidgets(def: FlowDefinition, names: string[]): string {
 function isState(v: unknown): v is State {
   if (typeof v !== 'object' || v === null) return false
   const s = v as Record<string, unknown>
-  return typeof s.name === 'string' && typeof s.type === 'string' && Array.isArray(s.transitions) &&
+  return typeof s.name === 'string' && s.name !== '' && typeof s.type === 'string' && Array.isArray(s.transitions) &&
+    s.transitions.every((t) => typeof t === 'object' && t !== null && typeof (t as Transition).event === 'string' &&
+      ((t as Transition).next === undefined || typeof (t as Transition).next === 'string')) &&
     typeof s.properties === 'object' && s.properties !== null && !Array.isArray(s.properties)
 }
 

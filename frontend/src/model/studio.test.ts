@@ -69,3 +69,38 @@ describe('offsetOf', () => {
     expect(offsetOf(st({ offset: { x: 1 } }))).toBeUndefined()
   })
 })
+
+describe('parseDefinition on mangled input', () => {
+  it('throws only DefinitionError, whatever the bytes (deterministic fuzz)', () => {
+    const seedText = JSON.stringify({
+      description: 'd',
+      states: [{ name: 'Trigger', type: 'trigger', transitions: [{ next: 'a', event: 'incomingCall' }], properties: { offset: { x: 1, y: 2 } } }],
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+    })
+    let seed = 12345
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    const alphabet = '{}[]":,0123456789 \n\\aenlrstu-.eE'
+    for (let i = 0; i < 3000; i++) {
+      const chars = [...seedText]
+      for (let k = 1 + rand(4); k > 0; k--) {
+        const at = rand(chars.length)
+        const op = rand(3)
+        if (op === 0) chars.splice(at, 1)
+        else if (op === 1) chars.splice(at, 0, alphabet[rand(alphabet.length)]!)
+        else chars[at] = alphabet[rand(alphabet.length)]!
+      }
+      const text = chars.join('')
+      try {
+        const def = parseDefinition(text)
+        formatDefinition(def)
+        for (const s of def.states) offsetOf(s)
+      } catch (e) {
+        if (!(e instanceof DefinitionError)) throw new Error(`${String(e)} on ${text}`)
+      }
+    }
+  })
+})
