@@ -17,7 +17,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run build frontend frontend-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
+.PHONY: all run build frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
 
 all: build
 
@@ -86,8 +86,17 @@ sdk-deps:
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later" >&2; exit 1; }
 	npm ci --prefix app/api/sdktest --no-audit --no-fund
 
+## ui-deps: Debian's Chromium for the browser tests (never a downloaded browser)
+ui-deps:
+	$(call apt_install,chromium,chromium)
+
+## ui-test: the editor in Chromium against the real headless binary
+## (frontend/e2e, node's test runner; screenshots in frontend/e2e/artifacts)
+ui-test: build ui-deps
+	cd frontend && node --test --test-concurrency=1 e2e/
+
 ## test: every check and every test
-test: test-deps fmt-check vet tidy-check frontend-test unit
+test: test-deps fmt-check vet tidy-check frontend-test unit ui-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
