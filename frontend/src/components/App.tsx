@@ -43,7 +43,7 @@ export function App() {
       {session === 'in' && (
         <>
           <TopBar onSignOut={() => void signOut()} />
-          {route.page === 'flow' ? <FlowPage key={route.sid} sid={route.sid} /> : <FlowsList />}
+          {route.page === 'flow' ? <FlowPage key={route.sid} sid={route.sid} online={online} /> : <FlowsList />}
         </>
       )}
     </div>

@@ -1,0 +1,44 @@
+import { memo } from 'react'
+import { Handle, Position, type NodeProps, type Node } from '@xyflow/react'
+import type { WidgetNodeData } from '../model/graph'
+import type { Located } from '../model/problems'
+
+export type WidgetNodeProps = NodeProps<Node<WidgetNodeData & { problems?: Located[] }, 'widget'>>
+
+/** One widget on the canvas: name, type title, badges, a target handle on top, one source handle per event. */
+function WidgetNodeView({ data, selected }: WidgetNodeProps) {
+  const { state, widget, handles, isTrigger } = data
+  const problems = data.problems ?? []
+  const level = problems.some((p) => p.level === 'error') ? 'error' : problems.length > 0 ? 'warning' : null
+  return (
+    <div className={`widget-node${selected ? ' selected' : ''}${level ? ` has-${level}` : ''}`}>
+      {!isTrigger && <Handle type="target" position={Position.Top} className="widget-target" />}
+      <div className="widget-node-head">
+        <div className="widget-node-name">{state.name}</div>
+        {level && (
+          <span className={`problem-marker problem-${level}`} data-testid="problem-marker" title={problems.map((p) => p.message).join('\n')}>
+            {problems.length}
+          </span>
+        )}
+      </div>
+      <div className="widget-node-type">
+        {widget?.title ?? state.type}
+        {widget && !widget.offline && <span className="badge badge-cloud">cloud only</span>}
+        {widget?.retired && <span className="badge badge-retired">retired</span>}
+        {!widget && <span className="badge badge-retired">unknown</span>}
+      </div>
+      {handles.length > 0 && (
+        <div className="widget-node-handles">
+          {handles.map((h) => (
+            <div key={h.id} className="widget-handle-row">
+              <span className="widget-handle-label">{h.label}</span>
+              <Handle type="source" position={Position.Bottom} id={h.id} className="widget-source" />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  )
+}
+
+export const WidgetNode = memo(WidgetNodeView)
