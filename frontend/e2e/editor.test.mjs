@@ -40,6 +40,15 @@ test('sign in, see the demo flow, and hostile names stay text', async () => {
   // Opening the demo flow shows its page.
   await page.getByRole('link', { name: 'Demo IVR' }).click()
   await page.getByTestId('canvas').waitFor()
+  // One node per widget and one edge per transition that leads somewhere.
+  const flows = (await api(app.url, 'GET', 'v2/Flows')).body.flows
+  const demo = flows.find(f => f.friendly_name === 'Demo IVR')
+  const states = (await api(app.url, 'GET', `v2/Flows/${demo.sid}`)).body.definition.states
+  const names = new Set(states.map(s => s.name))
+  const links = states.flatMap(s => s.transitions.filter(t => t.next && names.has(t.next))).length
+  await page.locator('.react-flow__node').nth(states.length - 1).waitFor()
+  assert.equal(await page.locator('.react-flow__node').count(), states.length)
+  assert.equal(await page.locator('.react-flow__edge').count(), links)
   await page.screenshot({ path: join(artifacts, 'flow-page.png') })
   assert.deepEqual(problems, [])
 })
