@@ -72,14 +72,15 @@ export function FieldEditor({ spec, value, variables, problems, onChange }: Fiel
       break
     case 'enum': {
       const opts = spec.options ?? []
-      const cur = asText(value)
+      const unset = '\u0000unset'
+      const cur = value === undefined ? unset : asText(value)
       input = (
-        <select id={id} value={cur} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
-          <option value="">(not set)</option>
-          {cur !== '' && !opts.includes(cur) && <option value={cur}>{cur}</option>}
+        <select id={id} value={cur} onChange={(e) => onChange(e.target.value === unset ? undefined : e.target.value)}>
+          <option value={unset}>(not set)</option>
+          {cur !== unset && !opts.includes(cur) && <option value={cur}>{cur}</option>}
           {opts.map((o) => (
             <option key={o} value={o}>
-              {o}
+              {o === '' ? '(empty)' : o}
             </option>
           ))}
         </select>
