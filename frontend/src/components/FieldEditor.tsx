@@ -105,7 +105,17 @@ export function FieldEditor({ spec, value, variables, problems, onChange }: Fiel
     case 'liquid':
     case 'multiline':
       if (spec.liquid || spec.kind === 'liquid')
-        input = <LiquidEditor value={asText(value)} language="liquid" variables={variables} label={spec.title} testId={id} onChange={(t) => onChange(t)} />
+        input = (
+          <LiquidEditor
+            value={asText(value)}
+            language="liquid"
+            variables={variables}
+            label={spec.title}
+            testId={id}
+            // A number stays a number while the text is still one (Studio writes loop, timeout… as integers).
+            onChange={(t) => onChange(typeof value === 'number' && /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t)}
+          />
+        )
       else input = <textarea id={id} value={asText(value)} onChange={(e) => onChange(e.target.value)} />
       break
     case 'json':
