@@ -3,6 +3,7 @@
 import { widgetType } from '../model/catalog'
 import { handlesOf } from '../model/graph'
 import { addMatch, removeMatch, setConditions } from '../model/ops'
+import type { Located } from '../model/problems'
 import type { Condition, FlowDefinition, State } from '../model/studio'
 
 function findComparisons(s: unknown): string[] | null {
@@ -33,10 +34,12 @@ export function comparisons(): string[] {
 export interface ConditionsEditorProps {
   def: FlowDefinition
   state: State
+  /** This widget's problems; those on a match handle are shown under it. */
+  problems?: Located[]
   onChange: (def: FlowDefinition, coalesceKey?: string) => void
 }
 
-export function ConditionsEditor({ def, state, onChange }: ConditionsEditorProps) {
+export function ConditionsEditor({ def, state, problems = [], onChange }: ConditionsEditorProps) {
   const types = comparisons()
   const matches = handlesOf(state).filter((h) => h.event === 'match' && h.transitionIndex !== null)
   const edit = (handle: string, conds: Condition[], i: number, patch: Partial<Condition>, key: string) => {
@@ -48,8 +51,14 @@ export function ConditionsEditor({ def, state, onChange }: ConditionsEditorProps
       <h4>Transitions on match</h4>
       {matches.map((h) => {
         const conds = state.transitions[h.transitionIndex!]!.conditions ?? []
+        const mine = problems.filter((p) => p.handle === h.id)
         return (
-          <div key={h.id} className="match" data-testid={`match-${h.id}`}>
+          <div
+            key={h.id}
+            className={mine.length > 0 ? 'match field-problem' : 'match'}
+            data-testid={`match-${h.id}`}
+            style={mine.length > 0 ? { outline: '2px solid #c62828' } : undefined}
+          >
             {conds.map((c, i) => (
               <div key={i} className="condition-row" data-testid={`condition-${h.id}-${i}`}>
                 <input aria-label="Name" value={c.friendly_name ?? ''} onChange={(e) => edit(h.id, conds, i, { friendly_name: e.target.value }, 'name')} />
@@ -62,6 +71,11 @@ export function ConditionsEditor({ def, state, onChange }: ConditionsEditorProps
                   ))}
                 </select>
                 <input aria-label="Value" value={c.value ?? ''} onChange={(e) => edit(h.id, conds, i, { value: e.target.value }, 'value')} />
+              </div>
+            ))}
+            {mine.map((p, i) => (
+              <div key={i} className="field-error" role="alert">
+                {p.message}
               </div>
             ))}
             <button type="button" onClick={() => onChange(removeMatch(def, state.name, h.id))}>

@@ -182,6 +182,14 @@ describe('Inspector', () => {
     expect((window as { __pwned?: number }).__pwned).toBeUndefined()
   })
 
+  it('shows a problem on a match handle under that match', () => {
+    const problems: Located[] = [{ message: 'bad value', property_path: '#/states/2/transitions/1/conditions/0/value', level: 'error', widget: 'split_1', handle: 'match:0' }]
+    render(flow(), 'split_1', vi.fn(), problems)
+    const m = q('[data-testid="match-match:0"]')
+    expect(m.className).toContain('field-problem')
+    expect(m.textContent).toContain('bad value')
+  })
+
   it('with nothing selected edits the description and allow_concurrent_calls', () => {
     const def = flow()
     const onChange = render(def, null)

@@ -123,7 +123,7 @@ export function Inspector({ def, selected, problems, onChange }: InspectorProps)
           onChange={(v) => onChange(setProperty(def, state.name, f.key, v), `field:${state.name}:${f.key}`)}
         />
       ))}
-      {w?.dynamicMatch && <ConditionsEditor def={def} state={state} onChange={onChange} />}
+      {w?.dynamicMatch && <ConditionsEditor def={def} state={state} problems={mine} onChange={onChange} />}
     </div>
   )
 }
