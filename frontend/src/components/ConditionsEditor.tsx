@@ -57,7 +57,6 @@ export function ConditionsEditor({ def, state, problems = [], onChange }: Condit
             key={h.id}
             className={mine.length > 0 ? 'match field-problem' : 'match'}
             data-testid={`match-${h.id}`}
-            style={mine.length > 0 ? { outline: '2px solid #c62828' } : undefined}
           >
             {conds.map((c, i) => (
               <div key={i} className="condition-row" data-testid={`condition-${h.id}-${i}`}>

@@ -126,7 +126,7 @@ export function FieldEditor({ spec, value, variables, problems, onChange }: Fiel
       input = <input id={id} type="text" value={asText(value)} onChange={(e) => onChange(e.target.value)} />
   }
   return (
-    <div className={problems.length > 0 ? 'field field-problem' : 'field'} data-testid={`field-${spec.key}`} style={problems.length > 0 ? { outline: '2px solid #c62828' } : undefined}>
+    <div className={problems.length > 0 ? 'field field-problem' : 'field'} data-testid={`field-${spec.key}`}>
       <label htmlFor={id}>
         {spec.title}
         {spec.required && ' *'}

@@ -9,6 +9,7 @@ import type { FlowDefinition } from '../model/studio'
 import { widgetType } from '../model/catalog'
 import { ConditionsEditor } from './ConditionsEditor'
 import { FieldEditor } from './FieldEditor'
+import './Inspector.css'
 
 export interface InspectorProps {
   def: FlowDefinition
