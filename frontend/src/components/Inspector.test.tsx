@@ -190,6 +190,24 @@ describe('Inspector', () => {
     expect(m.textContent).toContain('bad value')
   })
 
+  it('a list field is edited as JSON: bad JSON shows an error and changes nothing', () => {
+    const def = flow()
+    def.states.push({ name: 'vars', type: 'set-variables', transitions: [{ event: 'next' }], properties: { variables: [{ key: 'a', value: '1' }] } })
+    const onChange = render(def, 'vars')
+    const view = EditorView.findFromDOM(q<HTMLElement>('[data-testid="field-variables"] .cm-editor'))!
+    expect(JSON.parse(view.state.doc.toString())).toEqual([{ key: 'a', value: '1' }])
+    act(() => view.dispatch({ changes: { from: 0, insert: 'x' } }))
+    expect(onChange).not.toHaveBeenCalled()
+    expect(q('[data-testid="field-variables"]').textContent).toContain('not valid JSON')
+    const text = JSON.stringify([{ key: 'a', value: '2' }])
+    act(() => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }))
+    const [next, key] = onChange.mock.calls[0]!
+    expect(key).toBe('field:vars:variables')
+    const want = structuredClone(def)
+    want.states[3]!.properties.variables = [{ key: 'a', value: '2' }]
+    expect(next).toEqual(want)
+  })
+
   it('with nothing selected edits the description and allow_concurrent_calls', () => {
     const def = flow()
     const onChange = render(def, null)
