@@ -1,0 +1,143 @@
+// One inspector field, drawn from its FieldSpec (the widget's JSON Schema).
+import { useEffect, useState } from 'react'
+import type { FieldSpec } from '../model/form'
+import type { Variable } from '../model/completion'
+import { LiquidEditor } from './LiquidEditor'
+
+export interface FieldEditorProps {
+  spec: FieldSpec
+  value: unknown
+  variables: Variable[]
+  problems: string[]
+  /** undefined deletes the property. */
+  onChange: (value: unknown) => void
+}
+
+function asText(v: unknown): string {
+  if (v === undefined || v === null) return ''
+  return typeof v === 'string' ? v : String(v)
+}
+
+function JsonField({ value, variables, onChange, label, testId }: { value: unknown; variables: Variable[]; onChange: (v: unknown) => void; label: string; testId: string }) {
+  const shown = value === undefined ? '' : JSON.stringify(value, null, 2)
+  const [text, setText] = useState(shown)
+  const [error, setError] = useState('')
+  useEffect(() => {
+    // An outside change (undo, another field) replaces the text unless it still parses to the same value.
+    setText((t) => {
+      try {
+        if (JSON.stringify(JSON.parse(t)) === JSON.stringify(value)) return t
+      } catch {
+        /* fall through */
+      }
+      return shown
+    })
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shown])
+  return (
+    <>
+      <LiquidEditor
+        value={text}
+        language="json"
+        variables={variables}
+        label={label}
+        testId={testId}
+        onChange={(t) => {
+          setText(t)
+          if (t.trim() === '') {
+            setError('')
+            onChange(undefined)
+            return
+          }
+          try {
+            const v = JSON.parse(t) as unknown
+            setError('')
+            onChange(v)
+          } catch (e) {
+            setError(`not valid JSON: ${(e as Error).message}`)
+          }
+        }}
+      />
+      {error && <div className="field-error">{error}</div>}
+    </>
+  )
+}
+
+export function FieldEditor({ spec, value, variables, problems, onChange }: FieldEditorProps) {
+  const id = `field-input-${spec.key}`
+  let input: React.ReactNode
+  switch (spec.kind) {
+    case 'boolean':
+      input = <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} />
+      break
+    case 'enum': {
+      const opts = spec.options ?? []
+      const unset = '\u0000unset'
+      const cur = value === undefined ? unset : asText(value)
+      input = (
+        <select id={id} value={cur} onChange={(e) => onChange(e.target.value === unset ? undefined : e.target.value)}>
+          <option value={unset}>(not set)</option>
+          {cur !== unset && !opts.includes(cur) && <option value={cur}>{cur}</option>}
+          {opts.map((o) => (
+            <option key={o} value={o}>
+              {o === '' ? '(empty)' : o}
+            </option>
+          ))}
+        </select>
+      )
+      break
+    }
+    case 'number':
+      input = (
+        <input
+          id={id}
+          type="number"
+          value={asText(value)}
+          onChange={(e) => {
+            const t = e.target.value
+            if (t === '') return onChange(undefined)
+            const n = Number(t)
+            if (Number.isFinite(n)) onChange(n)
+          }}
+        />
+      )
+      break
+    case 'liquid':
+    case 'multiline':
+      if (spec.liquid || spec.kind === 'liquid')
+        input = (
+          <LiquidEditor
+            value={asText(value)}
+            language="liquid"
+            variables={variables}
+            label={spec.title}
+            testId={id}
+            // A number stays a number while the text is still one (Studio writes loop, timeout… as integers).
+            onChange={(t) => onChange(typeof value === 'number' && /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t)}
+          />
+        )
+      else input = <textarea id={id} value={asText(value)} onChange={(e) => onChange(e.target.value)} />
+      break
+    case 'json':
+    case 'list':
+      input = <JsonField value={value} variables={variables} label={spec.title} testId={id} onChange={onChange} />
+      break
+    default:
+      input = <input id={id} type="text" value={asText(value)} onChange={(e) => onChange(e.target.value)} />
+  }
+  return (
+    <div className={problems.length > 0 ? 'field field-problem' : 'field'} data-testid={`field-${spec.key}`}>
+      <label htmlFor={id}>
+        {spec.title}
+        {spec.required && ' *'}
+      </label>
+      {input}
+      {spec.description && <div className="field-help">{spec.description}</div>}
+      {problems.map((m, i) => (
+        <div key={i} className="field-error" role="alert">
+          {m}
+        </div>
+      ))}
+    </div>
+  )
+}

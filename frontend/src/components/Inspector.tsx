@@ -1,0 +1,130 @@
+// The inspector: the selected widget's form, generated from its JSON Schema
+// (fieldsFor), or the flow's own settings when nothing is selected.
+import { useEffect, useMemo, useState } from 'react'
+import { variablesFor } from '../model/completion'
+import { fieldsFor, readField } from '../model/form'
+import { renameWidget, setFlowField, setProperty } from '../model/ops'
+import type { Located } from '../model/problems'
+import type { FlowDefinition } from '../model/studio'
+import { widgetType } from '../model/catalog'
+import { ConditionsEditor } from './ConditionsEditor'
+import { FieldEditor } from './FieldEditor'
+import './Inspector.css'
+
+export interface InspectorProps {
+  def: FlowDefinition
+  selected: string | null
+  problems: Located[]
+  onChange: (def: FlowDefinition, coalesceKey?: string) => void
+}
+
+function NameField({ def, name, onChange }: { def: FlowDefinition; name: string; onChange: InspectorProps['onChange'] }) {
+  const [text, setText] = useState(name)
+  const [error, setError] = useState('')
+  useEffect(() => {
+    setText(name)
+    setError('')
+  }, [name])
+  const commit = () => {
+    if (text === name) return setError('')
+    try {
+      const next = renameWidget(def, name, text)
+      setError('')
+      onChange(next)
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+  return (
+    <div className={error ? 'field field-problem' : 'field'} data-testid="field-name">
+      <label htmlFor="widget-name">Widget name</label>
+      <input
+        id="widget-name"
+        value={text}
+        aria-invalid={error !== ''}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit()
+          if (e.key === 'Escape') {
+            setText(name)
+            setError('')
+          }
+        }}
+      />
+      {error && (
+        <div className="field-error" role="alert" data-testid="name-error">
+          {error}
+        </div>
+      )}
+    </div>
+  )
+}
+
+function FlowSettings({ def, onChange, problems }: { def: FlowDefinition; onChange: InspectorProps['onChange']; problems: Located[] }) {
+  const flowProblems = problems.filter((p) => !p.widget)
+  return (
+    <div className="inspector" data-testid="inspector">
+      <h3>Flow</h3>
+      {flowProblems.length > 0 && (
+        <ul className="problems" data-testid="inspector-problems">
+          {flowProblems.map((p, i) => (
+            <li key={i} className={p.level}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="field" data-testid="field-description">
+        <label htmlFor="flow-description">Description</label>
+        <textarea id="flow-description" value={def.description ?? ''} onChange={(e) => onChange(setFlowField(def, 'description', e.target.value), 'flow:description')} />
+      </div>
+      <div className="field" data-testid="field-allow_concurrent_calls">
+        <label>
+          <input
+            type="checkbox"
+            checked={def.flags?.allow_concurrent_calls === true}
+            onChange={(e) => onChange(setFlowField(def, 'flags', { ...(def.flags ?? {}), allow_concurrent_calls: e.target.checked }))}
+          />
+          Allow concurrent calls
+        </label>
+      </div>
+    </div>
+  )
+}
+
+export function Inspector({ def, selected, problems, onChange }: InspectorProps) {
+  const state = selected === null ? undefined : def.states.find((s) => s.name === selected)
+  const variables = useMemo(() => variablesFor(def), [def])
+  if (!state) return <FlowSettings def={def} onChange={onChange} problems={problems} />
+  const mine = problems.filter((p) => p.widget === state.name)
+  const w = widgetType(state.type)
+  const fields = fieldsFor(state.type)
+  return (
+    <div className="inspector" data-testid="inspector">
+      <h3>{w?.title ?? state.type}</h3>
+      {w?.description && <p className="field-help">{w.description}</p>}
+      {mine.length > 0 && (
+        <ul className="problems" data-testid="inspector-problems">
+          {mine.map((p, i) => (
+            <li key={i} className={p.level}>
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <NameField def={def} name={state.name} onChange={onChange} />
+      {fields.map((f) => (
+        <FieldEditor
+          key={`${state.name}:${f.key}`}
+          spec={f}
+          value={readField(state, f.key)}
+          variables={variables}
+          problems={mine.filter((p) => p.field === f.key).map((p) => p.message)}
+          onChange={(v) => onChange(setProperty(def, state.name, f.key, v), `field:${state.name}:${f.key}`)}
+        />
+      ))}
+      {w?.dynamicMatch && <ConditionsEditor def={def} state={state} problems={mine} onChange={onChange} />}
+    </div>
+  )
+}
