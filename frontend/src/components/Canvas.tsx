@@ -23,8 +23,7 @@ import { problemsByWidget, type Located, type Problem } from '../model/problems'
 import { WidgetNode } from './WidgetNode'
 import { WidgetLibrary, dragMime } from './WidgetLibrary'
 import { SaveState, type SaveStatus } from './SaveState'
-// INSPECTOR: another engineer writes ./Inspector.tsx ({ def, selected, problems, onChange }).
-// When it lands, import it here and render it in the right-hand panel below (see INSPECTOR-SLOT).
+import { Inspector } from './Inspector'
 
 const nodeTypes = { widget: WidgetNode }
 const saveDelayMs = 1000
@@ -300,10 +299,7 @@ function Editor({ flow, initial, online, onSaved }: Props) {
         </section>
         {single && (
           <aside className="inspector-panel" aria-label="Inspector">
-            {/* INSPECTOR-SLOT: <Inspector def={def} selected={single} problems={flowProblems} onChange={apply} /> */}
-            <p className="muted small" data-single={single} data-problems={flowProblems.length}>
-              {single}
-            </p>
+            <Inspector def={def} selected={single} problems={flowProblems} onChange={apply} />
           </aside>
         )}
       </div>
