@@ -31,7 +31,7 @@ function WidgetNodeView({ data, selected }: WidgetNodeProps) {
         <div className="widget-node-handles">
           {handles.map((h) => (
             <div key={h.id} className="widget-handle-row">
-              <span className="widget-handle-label">{h.label}</span>
+              <span className="widget-handle-label" title={h.label}>{spaced(h.label)}</span>
               <Handle type="source" position={Position.Bottom} id={h.id} className="widget-source" />
             </div>
           ))}
@@ -42,3 +42,13 @@ function WidgetNodeView({ data, selected }: WidgetNodeProps) {
 }
 
 export const WidgetNode = memo(WidgetNodeView)
+
+/**
+ * Studio's camelCase event names read as words, so a label wraps between
+ * words instead of being cut ("audio Complete"); the Trigger's five
+ * "incoming…" events show what comes in ("Message", "Call"). The full event
+ * name is the label's tooltip.
+ */
+function spaced(label: string): string {
+  return label.replace(/^incoming(?=[A-Z])/, '').replace(/([a-z])([A-Z])/g, '$1 $2')
+}
