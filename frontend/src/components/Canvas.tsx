@@ -279,10 +279,12 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
         setFlowSettings(false)
         setSelected([name])
         setNodes((ns) => ns.map((n) => (n.selected !== (n.id === name) ? { ...n, selected: n.id === name } : n)))
-        void rf.fitView({ nodes: [{ id: name }], maxZoom: Math.max(rf.getZoom(), 0.8), duration: 300 })
       }
-      // The inspector draws on the next frame; then its field is focused.
-      window.setTimeout(() => focusPointer(p.property_path), 50)
+      // The inspector draws (narrowing the canvas) on the next frame; then the widget is centered and its field focused.
+      window.setTimeout(() => {
+        if (p.widget) void rf.fitView({ nodes: [{ id: p.widget }], maxZoom: Math.max(rf.getZoom(), 0.8), duration: 300 })
+        if (p.property_path) focusPointer(p.property_path)
+      }, 50)
     },
     [rf],
   )

@@ -162,7 +162,7 @@ export function FlowPage({ sid, online = true }: Props) {
                 aria-pressed={panel === 'problems'}
                 onClick={() => setPanel((p) => (p === 'problems' ? null : 'problems'))}
               >
-                Problems{problems.length > 0 ? ` (${errors} errors, ${warnings} warnings)` : ''}
+                Problems{problems.length > 0 ? ` (${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'})` : ''}
               </button>
               <button type="button" className="btn btn-small" data-testid="revisions-toggle" aria-pressed={panel === 'revisions'} onClick={() => setPanel((p) => (p === 'revisions' ? null : 'revisions'))}>
                 Revisions

@@ -22,6 +22,8 @@ function placeOf(def: FlowDefinition, p: Located): string {
   return where
 }
 
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`
+
 export function ProblemsList({ def, problems, onShow, onClose }: Props) {
   const located = useMemo(() => {
     const all = problems.map((p) => locate(def, p))
@@ -33,7 +35,7 @@ export function ProblemsList({ def, problems, onShow, onClose }: Props) {
       <div className="side-panel-head">
         <h3>Problems</h3>
         <span className="muted small">
-          {errors} errors, {located.length - errors} warnings
+          {plural(errors, 'error')}, {plural(located.length - errors, 'warning')}
         </span>
         <button type="button" className="link-button" onClick={onClose}>
           Close
