@@ -65,24 +65,35 @@ export function ConditionsEditor({ def, state, pointer, problems = [], onChange 
           >
             {conds.map((c, i) => (
               <div key={i} className="condition-row" data-testid={`condition-${h.id}-${i}`} data-pointer={tp === undefined ? undefined : `${tp}/conditions/${i}`}>
-                <input aria-label="Name" data-pointer={cp(i, 'friendly_name')} value={c.friendly_name ?? ''} onChange={(e) => edit(h.id, conds, i, { friendly_name: e.target.value }, 'name')} />
-                <input
-                  aria-label="Subject"
-                  title="What the condition tests (its arguments), e.g. {{widgets.gather_1.Digits}}"
-                  placeholder="{{trigger.message.Body}}"
-                  data-pointer={cp(i, 'arguments')}
-                  value={(c.arguments ?? [])[0] ?? ''}
-                  onChange={(e) => edit(h.id, conds, i, { arguments: [e.target.value, ...(c.arguments ?? []).slice(1)] }, 'arguments')}
-                />
-                <select aria-label="Comparison" data-pointer={cp(i, 'type')} value={c.type} onChange={(e) => edit(h.id, conds, i, { type: e.target.value }, 'type')}>
-                  {!types.includes(c.type) && <option value={c.type}>{c.type}</option>}
-                  {types.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                    </option>
-                  ))}
-                </select>
-                <input aria-label="Value" data-pointer={cp(i, 'value')} value={c.value ?? ''} onChange={(e) => edit(h.id, conds, i, { value: e.target.value }, 'value')} />
+                <label className="cond-cell">
+                  <span>Name</span>
+                  <input aria-label="Name" data-pointer={cp(i, 'friendly_name')} value={c.friendly_name ?? ''} onChange={(e) => edit(h.id, conds, i, { friendly_name: e.target.value }, 'name')} />
+                </label>
+                <label className="cond-cell" title="What the condition tests (its arguments), e.g. {{widgets.gather_1.Digits}}">
+                  <span>Subject</span>
+                  <input
+                    aria-label="Subject"
+                    placeholder="{{trigger.message.Body}}"
+                    data-pointer={cp(i, 'arguments')}
+                    value={(c.arguments ?? [])[0] ?? ''}
+                    onChange={(e) => edit(h.id, conds, i, { arguments: [e.target.value, ...(c.arguments ?? []).slice(1)] }, 'arguments')}
+                  />
+                </label>
+                <label className="cond-cell">
+                  <span>Comparison</span>
+                  <select aria-label="Comparison" data-pointer={cp(i, 'type')} value={c.type} onChange={(e) => edit(h.id, conds, i, { type: e.target.value }, 'type')}>
+                    {!types.includes(c.type) && <option value={c.type}>{c.type}</option>}
+                    {types.map((t) => (
+                      <option key={t} value={t}>
+                        {t}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="cond-cell">
+                  <span>Value</span>
+                  <input aria-label="Value" data-pointer={cp(i, 'value')} value={c.value ?? ''} onChange={(e) => edit(h.id, conds, i, { value: e.target.value }, 'value')} />
+                </label>
               </div>
             ))}
             {mine.map((p, i) => (
