@@ -2,7 +2,7 @@
 // Chromium: edit the demo flow, publish with a commit message, find that
 // revision in the Revisions panel, see the next edit in its diff (list and
 // canvas outline), revert to it, and jump from a problem to its field.
-// Screenshots: e2e/artifacts/publish-dialog.png, revisions-diff.png, problem-field.png.
+// Screenshots: e2e/artifacts/publish-dialog.png, revisions-diff.png, problem-field.png, test-users.png.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -140,5 +140,23 @@ test('edit, publish with a commit message, see the revision and its diff, revert
     return Math.abs(cx - nx) < 20 && n.top > c.top && n.bottom < c.bottom
   }, null, { timeout: 5000 })
   await page.screenshot({ path: join(artifacts, 'problem-field.png') })
+  assert.deepEqual(problems, [])
+})
+
+test('test users: a number not in E.164 is refused with a message, a good one is stored', async () => {
+  const { page, problems } = browser
+  const demo = (await api(app.url, 'GET', 'v2/Flows')).body.flows.find((f) => f.friendly_name === 'Demo IVR')
+  await page.getByTestId('test-users-open').click()
+  const dialog = page.getByTestId('test-users-dialog')
+  await dialog.waitFor()
+  await dialog.getByTestId('test-user-number').fill('555-1234')
+  await dialog.getByTestId('test-user-add').click()
+  await dialog.getByTestId('test-user-error').getByText(/must start with \+ and the country code/).waitFor()
+  await dialog.getByTestId('test-user-number').fill('+1 555 123 4567')
+  await dialog.getByTestId('test-user-add').click()
+  await dialog.getByTestId('test-user').getByText('+15551234567').waitFor()
+  await page.screenshot({ path: join(artifacts, 'test-users.png') })
+  assert.deepEqual((await api(app.url, 'GET', `v2/Flows/${demo.sid}/TestUsers`)).body.test_users, ['+15551234567'])
+  await dialog.getByRole('button', { name: 'Done' }).click()
   assert.deepEqual(problems, [])
 })
