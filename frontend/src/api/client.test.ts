@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, Client, relative } from './client'
+import { ApiError, Client, NetworkError, relative } from './client'
 
 interface Seen {
   url: string
@@ -78,6 +78,46 @@ describe('Client', () => {
     expect(flows.map((x) => x.sid)).toEqual(['FW1'])
     expect(f.seen).toHaveLength(3)
     expect(states).toEqual([false, true])
+  })
+
+  it('a draft save does not retry a network failure itself: it throws NetworkError (status 0) for the autosave policy', async () => {
+    const f = fakeFetch([
+      () => {
+        throw new TypeError('Failed to fetch')
+      },
+    ])
+    vi.stubGlobal('fetch', f.fn)
+    const states: boolean[] = []
+    const err = await new Client({ onConnection: (o) => states.push(o) }).saveDraft('FW1', 'Main', '{}').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(NetworkError)
+    expect((err as NetworkError).status).toBe(0)
+    expect(f.seen).toHaveLength(1)
+    expect(states).toEqual([false])
+  })
+
+  it('publishes with Status=published, the definition and a trimmed commit message; test users go as repeated keys', async () => {
+    const f = fakeFetch([json(200, { sid: 'FW1', status: 'published' }), json(200, { sid: 'FW1', test_users: ['+15551234567', '+15557654321'] }), json(200, { sid: 'FW1', test_users: [] })])
+    vi.stubGlobal('fetch', f.fn)
+    const c = new Client()
+    await c.publishFlow('FW1', '{"states":[]}', '  first cut ')
+    expect(f.seen[0]!.url).toBe('v2/Flows/FW1')
+    expect(Object.fromEntries(new URLSearchParams(String(f.seen[0]!.init.body)))).toEqual({ Status: 'published', Definition: '{"states":[]}', CommitMessage: 'first cut' })
+    expect(await c.setTestUsers('FW1', ['+15551234567', '+15557654321'])).toEqual(['+15551234567', '+15557654321'])
+    expect(String(f.seen[1]!.init.body)).toBe('TestUsers=%2B15551234567&TestUsers=%2B15557654321')
+    await c.setTestUsers('FW1', [])
+    expect(String(f.seen[2]!.init.body)).toBe('TestUsers=')
+  })
+
+  it('latestPublished is null for a flow never published; a sign-in tells its listeners', async () => {
+    const f = fakeFetch([json(404, { code: 20404, message: 'not found', status: 404 }), json(201, {})])
+    vi.stubGlobal('fetch', f.fn)
+    const c = new Client()
+    expect(await c.latestPublished('FW1')).toBeNull()
+    expect(f.seen[0]!.url).toBe('v2/Flows/FW1/Revisions/LatestPublished')
+    const heard = vi.fn()
+    c.onSignIn(heard)
+    await c.signIn('AC1', 'token')
+    expect(heard).toHaveBeenCalledTimes(1)
   })
 
   it('follows next_page_url as a relative URL', async () => {

@@ -72,18 +72,42 @@ export interface ClientHooks {
   onConnection?: (online: boolean) => void
 }
 
+/** No answer from the server (the request did not reach it, or the answer was lost). */
+export class NetworkError extends Error {
+  readonly status = 0
+  constructor(message = 'Cannot reach Switchboard') {
+    super(message)
+    this.name = 'NetworkError'
+  }
+}
+
+export interface TestUsers {
+  sid: string
+  test_users: string[]
+}
+
+export interface RevisionsPage {
+  revisions: FlowRevision[]
+  /** The relative path of the next (older) page, or null. */
+  next: string | null
+}
+
 interface RequestOptions {
-  form?: Record<string, string | undefined>
+  /** A repeated key (TestUsers) is an array. */
+  form?: Record<string, string | string[] | undefined>
+  /** false: a network failure throws NetworkError instead of being retried here (autosave has its own policy). */
+  retryNetwork?: boolean
   /** false: a 401 is returned to the caller without calling onUnauthorized (the sign-in form). */
   signOutOn401?: boolean
 }
 
 const pauseMs = (attempt: number) => Math.min(1000 * 2 ** attempt, 10_000)
 
-function encodeForm(form: Record<string, string | undefined>): URLSearchParams {
+function encodeForm(form: Record<string, string | string[] | undefined>): URLSearchParams {
   const body = new URLSearchParams()
   for (const [k, v] of Object.entries(form)) {
-    if (v !== undefined) body.append(k, v)
+    if (Array.isArray(v)) for (const x of v) body.append(k, x)
+    else if (v !== undefined) body.append(k, v)
   }
   return body
 }
@@ -111,6 +135,7 @@ export function relative(url: string): string {
 export class Client {
   private hooks: ClientHooks
   private online = true
+  private signInListeners = new Set<() => void>()
 
   constructor(hooks: ClientHooks = {}) {
     this.hooks = hooks
@@ -150,6 +175,7 @@ export class Client {
         break
       } catch {
         this.setOnline(false)
+        if (opts.retryNetwork === false) throw new NetworkError()
         await new Promise((r) => setTimeout(r, pauseMs(attempt)))
       }
     }
@@ -191,8 +217,16 @@ export class Client {
     }
   }
 
-  signIn(username: string, password: string): Promise<unknown> {
-    return this.request('POST', 'auth/session', { form: { Username: username, Password: password }, signOutOn401: false })
+  async signIn(username: string, password: string): Promise<unknown> {
+    const r = await this.request('POST', 'auth/session', { form: { Username: username, Password: password }, signOutOn401: false })
+    for (const f of [...this.signInListeners]) f()
+    return r
+  }
+
+  /** Calls f after each successful sign-in (autosave resumes); returns the unsubscribe. */
+  onSignIn(f: () => void): () => void {
+    this.signInListeners.add(f)
+    return () => this.signInListeners.delete(f)
   }
 
   signOut(): Promise<unknown> {
@@ -244,6 +278,59 @@ export class Client {
   /** Flow Validate: resolves when valid, throws ApiError (code 81022, errors) when not. */
   validateFlow(input: FlowInput & { FriendlyName: string; Definition: string }): Promise<{ valid: boolean }> {
     return this.request('POST', 'v2/Flows/Validate', { form: { ...input } })
+  }
+
+  /** Saves a draft revision (autosave): a network failure throws NetworkError so the caller's policy decides. */
+  saveDraft(sid: string, friendlyName: string, definition: string): Promise<Flow> {
+    return this.request('POST', `v2/Flows/${encodeURIComponent(sid)}`, {
+      form: { FriendlyName: friendlyName, Status: 'draft', Definition: definition },
+      retryNetwork: false,
+    })
+  }
+
+  /** Publishes: a new revision with Status=published; the server refuses (400, 81022, errors) a definition with errors. */
+  publishFlow(sid: string, definition: string, commitMessage: string): Promise<Flow> {
+    const form: Record<string, string> = { Status: 'published', Definition: definition }
+    if (commitMessage.trim() !== '') form.CommitMessage = commitMessage.trim()
+    return this.request('POST', `v2/Flows/${encodeURIComponent(sid)}`, { form, retryNetwork: false })
+  }
+
+  /** One page of revisions, newest first (no definitions). `path` is a page's next link. */
+  async revisionsPage(sid: string, path?: string, pageSize = 50): Promise<RevisionsPage> {
+    const page: { revisions?: FlowRevision[]; meta?: { next_page_url?: string | null } } = await this.request(
+      'GET',
+      path ?? `v2/Flows/${encodeURIComponent(sid)}/Revisions?PageSize=${pageSize}`,
+    )
+    const next = page.meta?.next_page_url
+    return { revisions: page.revisions ?? [], next: next ? relative(next) : null }
+  }
+
+  /** One revision with its definition; `which` is a number, LatestPublished or LatestRevision. */
+  getRevision(sid: string, which: number | 'LatestPublished' | 'LatestRevision'): Promise<FlowRevision> {
+    return this.request('GET', `v2/Flows/${encodeURIComponent(sid)}/Revisions/${which}`)
+  }
+
+  /** The newest published revision, or null when the flow was never published. */
+  async latestPublished(sid: string): Promise<FlowRevision | null> {
+    try {
+      return await this.getRevision(sid, 'LatestPublished')
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return null
+      throw e
+    }
+  }
+
+  async getTestUsers(sid: string): Promise<string[]> {
+    const r: TestUsers = await this.request('GET', `v2/Flows/${encodeURIComponent(sid)}/TestUsers`)
+    return r.test_users ?? []
+  }
+
+  /** Replaces the test users (an empty list clears them). */
+  async setTestUsers(sid: string, users: string[]): Promise<string[]> {
+    const r: TestUsers = await this.request('POST', `v2/Flows/${encodeURIComponent(sid)}/TestUsers`, {
+      form: { TestUsers: users.length > 0 ? users : [''] },
+    })
+    return r.test_users ?? []
   }
 
   async listRevisions(sid: string): Promise<FlowRevision[]> {

@@ -14,6 +14,11 @@ export function App() {
   const route = useRoute()
   const [session, setSession] = useState<Session>('checking')
   const [online, setOnline] = useState(true)
+  // Once signed in, the page stays mounted (hidden) while a lapsed session signs in again, so an unsaved edit and its undo history survive.
+  const [wasIn, setWasIn] = useState(false)
+  useEffect(() => {
+    if (session === 'in') setWasIn(true)
+  }, [session])
 
   useEffect(() => {
     client.setHooks({ onUnauthorized: () => setSession('out'), onConnection: setOnline })
@@ -31,6 +36,7 @@ export function App() {
     try {
       await client.signOut()
     } finally {
+      setWasIn(false)
       setSession('out')
     }
   }, [])
@@ -40,11 +46,11 @@ export function App() {
       {!online && <ConnectionBanner />}
       {session === 'checking' && <p className="muted centered">Loading…</p>}
       {session === 'out' && <LoginForm onSignedIn={() => setSession('in')} />}
-      {session === 'in' && (
-        <>
+      {(session === 'in' || (session === 'out' && wasIn)) && (
+        <div className="session-keep" hidden={session !== 'in'}>
           <TopBar onSignOut={() => void signOut()} />
           {route.page === 'flow' ? <FlowPage key={route.sid} sid={route.sid} online={online} /> : <FlowsList />}
-        </>
+        </div>
       )}
     </div>
   )

@@ -1,5 +1,5 @@
 import '@xyflow/react/dist/style.css'
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type DragEvent, type ReactNode, type Ref } from 'react'
 import {
   ReactFlow,
   ReactFlowProvider,
@@ -14,19 +14,21 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from '@xyflow/react'
-import { client, type Flow, type Problem as ApiProblem } from '../api/client'
-import { formatDefinition, type FlowDefinition, type Offset } from '../model/studio'
+import { ApiError, type Flow, type Problem as ApiProblem } from '../api/client'
+import type { FlowDefinition, Offset } from '../model/studio'
 import { toGraph, type WidgetNodeData } from '../model/graph'
 import { History } from '../model/history'
 import { addWidget, connect, copyWidgets, disconnect, moveWidgets, pasteWidgets, removeWidgets } from '../model/ops'
 import { problemsByWidget, type Located, type Problem } from '../model/problems'
+import type { DiffKind } from '../model/diff'
 import { WidgetNode } from './WidgetNode'
 import { WidgetLibrary, dragMime } from './WidgetLibrary'
-import { SaveState, type SaveStatus } from './SaveState'
+import { SaveState } from './SaveState'
 import { Inspector } from './Inspector'
+import { focusPointer } from './focusPointer'
+import { useAutosave } from './useAutosave'
 
 const nodeTypes = { widget: WidgetNode }
-const saveDelayMs = 1000
 const triggerType = 'trigger'
 
 type WNode = Node<WidgetNodeData & { problems?: Located[] }, 'widget'>
@@ -44,12 +46,35 @@ function isEditable(t: EventTarget | null): boolean {
   return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)
 }
 
+/** What the flow page asks of the editor (publish, revert, jump to a problem). */
+export interface EditorController {
+  /** The draft as it is now. */
+  definition: () => FlowDefinition
+  /** Replaces the draft (an undoable edit, autosaved like any other). */
+  replace: (def: FlowDefinition) => void
+  /** Sends the latest edit now; rejects with the server's refusal. */
+  flush: () => Promise<void>
+  /** Publishes the draft with a commit message (after any save under way). */
+  publish: (commitMessage: string) => Promise<Flow>
+  /** Selects the problem's widget, centers it, opens the inspector on the field its pointer names (flow settings for a flow-level one). */
+  showProblem: (p: Located) => void
+}
+
 interface Props {
   flow: Flow
   initial: FlowDefinition
   online: boolean
   onSaved?: (flow: Flow) => void
-  onStatus?: (s: SaveStatus) => void
+  /** Filled with the editor's controller. */
+  controller?: Ref<EditorController>
+  /** Called with every new draft. */
+  onDefinition?: (def: FlowDefinition) => void
+  /** Called when the problems from the last save (or refusal) change. */
+  onProblems?: (problems: Problem[]) => void
+  /** Widgets to outline (a revision diff): name → kind. */
+  highlight?: ReadonlyMap<string, DiffKind>
+  /** A panel shown between the canvas and the inspector. */
+  panel?: ReactNode
 }
 
 /** The flow editor: widget library, canvas, inspector; every edit goes through the model's ops and is autosaved. */
@@ -61,15 +86,13 @@ export function Canvas(props: Props) {
   )
 }
 
-function Editor({ flow, initial, online, onSaved }: Props) {
+function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, highlight, panel }: Props) {
   const history = useRef(new History<FlowDefinition>(initial))
   const [def, setDef] = useState<FlowDefinition>(initial)
   const [problems, setProblems] = useState<Problem[]>(() => problemsOf(flow))
   const [selected, setSelected] = useState<string[]>([])
   const [nodes, setNodes] = useState<WNode[]>([])
-  const savedRef = useRef<FlowDefinition>(initial)
-  const [saving, setSaving] = useState(false)
-  const [dirty, setDirty] = useState(false)
+  const [flowSettings, setFlowSettings] = useState(false)
   const memClipboard = useRef<string>('')
   const rf = useReactFlow()
   const wrapper = useRef<HTMLDivElement>(null)
@@ -90,12 +113,13 @@ function Editor({ flow, initial, online, onSaved }: Props) {
         ...n,
         selected: sel.has(n.id),
         deletable: !n.data.isTrigger,
+        className: highlight?.has(n.id) ? `diff-${highlight.get(n.id)}` : undefined,
         data: byWidget.has(n.id) ? { ...n.data, problems: byWidget.get(n.id) } : n.data,
       })) as WNode[],
     )
     // selection changes alone go through onNodesChange
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [graph, byWidget])
+  }, [graph, byWidget, highlight])
 
   const edges: Edge[] = useMemo(
     () => graph.edges.map((e) => ({ ...e, reconnectable: 'source' as const, selected: false })),
@@ -109,6 +133,7 @@ function Editor({ flow, initial, online, onSaved }: Props) {
 
   const onSelectionChange = useCallback(({ nodes: sel }: OnSelectionChangeParams) => {
     setSelected(sel.map((n) => n.id))
+    if (sel.length > 0) setFlowSettings(false)
   }, [])
 
   const onNodeDragStop = useCallback(
@@ -223,40 +248,64 @@ function Editor({ flow, initial, online, onSaved }: Props) {
     return () => window.removeEventListener('keydown', onKey)
   }, [apply])
 
-  // Autosave: 1 s after the last edit; an edit made during a save is saved after it; a failed save is retried.
-  useEffect(() => {
-    if (def === savedRef.current || saving) {
-      setDirty(def !== savedRef.current)
-      return
-    }
-    setDirty(true)
-    const t = window.setTimeout(() => {
-      const sending = def
-      setSaving(true)
-      client
-        .updateFlow(flow.sid, { FriendlyName: flow.friendly_name, Status: 'draft', Definition: formatDefinition(sending) })
-        .then(
-          (saved) => {
-            savedRef.current = sending
-            setProblems(problemsOf(saved))
-            onSaved?.(saved)
-          },
-          () => undefined,
-        )
-        .finally(() => setSaving(false))
-    }, saveDelayMs)
-    return () => window.clearTimeout(t)
-  }, [def, saving, flow.sid, flow.friendly_name, onSaved])
+  // Autosave (see model/autosave.ts): network failures retried with back-off, a refusal kept with its message, 401 resumed after sign-in.
+  const save = useAutosave(
+    flow,
+    initial,
+    def,
+    useCallback(
+      (saved: Flow) => {
+        setProblems(problemsOf(saved))
+        onSaved?.(saved)
+      },
+      [onSaved],
+    ),
+    useCallback((err: unknown) => {
+      if (err instanceof ApiError && err.errors.length > 0) setProblems(err.errors.map((p) => ({ ...p, level: 'error' as const })))
+    }, []),
+  )
 
-  // Never lose an edit: warn before leaving with unsaved changes.
-  useEffect(() => {
-    if (!dirty) return
-    const h = (e: BeforeUnloadEvent) => e.preventDefault()
-    window.addEventListener('beforeunload', h)
-    return () => window.removeEventListener('beforeunload', h)
-  }, [dirty])
+  useEffect(() => onDefinition?.(def), [def, onDefinition])
+  useEffect(() => onProblems?.(problems), [problems, onProblems])
 
-  const status: SaveStatus = !dirty && !saving ? 'saved' : !online ? 'offline' : 'saving'
+  const showProblem = useCallback(
+    (p: Located) => {
+      if (!p.widget || !history.current.current.states.some((st) => st.name === p.widget)) {
+        setSelected([])
+        setNodes((ns) => ns.map((n) => (n.selected ? { ...n, selected: false } : n)))
+        setFlowSettings(true)
+      } else {
+        const name = p.widget
+        setFlowSettings(false)
+        setSelected([name])
+        setNodes((ns) => ns.map((n) => (n.selected !== (n.id === name) ? { ...n, selected: n.id === name } : n)))
+      }
+      // The inspector draws (narrowing the canvas) on the next frame; then the widget is centered and its field focused.
+      window.setTimeout(() => {
+        if (p.widget) void rf.fitView({ nodes: [{ id: p.widget }], maxZoom: Math.max(rf.getZoom(), 0.8), duration: 300 })
+        if (p.property_path) focusPointer(p.property_path)
+      }, 50)
+    },
+    [rf],
+  )
+
+  useImperativeHandle(
+    controller,
+    () => ({
+      definition: () => history.current.current,
+      replace: (next: FlowDefinition) => apply(next),
+      flush: save.flush,
+      publish: (message: string) =>
+        save.publish(history.current.current, message).then((f) => {
+          setProblems(problemsOf(f))
+          onSaved?.(f)
+          return f
+        }),
+      showProblem,
+    }),
+    [apply, save.flush, save.publish, showProblem, onSaved],
+  )
+
   const many = def.states.length > 200
   const single = selected.length === 1 ? selected[0] : null
   const flowProblems = useMemo(() => [...byWidget.values()].flat(), [byWidget])
@@ -264,7 +313,10 @@ function Editor({ flow, initial, online, onSaved }: Props) {
   return (
     <div className="editor">
       <div className="editor-bar">
-        <SaveState status={status} />
+        <SaveState state={save.state} onRetry={() => void save.flush().catch(() => undefined)} />
+        <button type="button" className="link-button" data-testid="flow-settings" onClick={() => setFlowSettings((v) => !v)}>
+          Flow settings
+        </button>
         {problems.length > 0 && (
           <span className="muted small">
             {problems.filter((p) => p.level === 'error').length} errors, {problems.filter((p) => p.level === 'warning').length} warnings
@@ -297,9 +349,15 @@ function Editor({ flow, initial, online, onSaved }: Props) {
             <MiniMap pannable zoomable />
           </ReactFlow>
         </section>
-        {single && (
+        {panel}
+        {(single || flowSettings) && (
           <aside className="inspector-panel" aria-label="Inspector">
-            <Inspector def={def} selected={single} problems={flowProblems} onChange={apply} />
+            {!single && (
+              <button type="button" className="link-button inspector-close" onClick={() => setFlowSettings(false)}>
+                Close
+              </button>
+            )}
+            <Inspector def={def} selected={single ?? null} problems={flowProblems} onChange={apply} onSelect={(n) => setSelected([n])} />
           </aside>
         )}
       </div>

@@ -34,12 +34,14 @@ export function comparisons(): string[] {
 export interface ConditionsEditorProps {
   def: FlowDefinition
   state: State
+  /** The state's JSON pointer ("/states/3"); each match and input carries its own below it. */
+  pointer?: string
   /** This widget's problems; those on a match handle are shown under it. */
   problems?: Located[]
   onChange: (def: FlowDefinition, coalesceKey?: string) => void
 }
 
-export function ConditionsEditor({ def, state, problems = [], onChange }: ConditionsEditorProps) {
+export function ConditionsEditor({ def, state, pointer, problems = [], onChange }: ConditionsEditorProps) {
   const types = comparisons()
   const matches = handlesOf(state).filter((h) => h.event === 'match' && h.transitionIndex !== null)
   const edit = (handle: string, conds: Condition[], i: number, patch: Partial<Condition>, key: string) => {
@@ -52,24 +54,46 @@ export function ConditionsEditor({ def, state, problems = [], onChange }: Condit
       {matches.map((h) => {
         const conds = state.transitions[h.transitionIndex!]!.conditions ?? []
         const mine = problems.filter((p) => p.handle === h.id)
+        const tp = pointer === undefined ? undefined : `${pointer}/transitions/${h.transitionIndex}`
+        const cp = (i: number, key: string) => (tp === undefined ? undefined : `${tp}/conditions/${i}/${key}`)
         return (
           <div
             key={h.id}
             className={mine.length > 0 ? 'match field-problem' : 'match'}
             data-testid={`match-${h.id}`}
+            data-pointer={tp}
           >
             {conds.map((c, i) => (
-              <div key={i} className="condition-row" data-testid={`condition-${h.id}-${i}`}>
-                <input aria-label="Name" value={c.friendly_name ?? ''} onChange={(e) => edit(h.id, conds, i, { friendly_name: e.target.value }, 'name')} />
-                <select aria-label="Comparison" value={c.type} onChange={(e) => edit(h.id, conds, i, { type: e.target.value }, 'type')}>
-                  {!types.includes(c.type) && <option value={c.type}>{c.type}</option>}
-                  {types.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                    </option>
-                  ))}
-                </select>
-                <input aria-label="Value" value={c.value ?? ''} onChange={(e) => edit(h.id, conds, i, { value: e.target.value }, 'value')} />
+              <div key={i} className="condition-row" data-testid={`condition-${h.id}-${i}`} data-pointer={tp === undefined ? undefined : `${tp}/conditions/${i}`}>
+                <label className="cond-cell">
+                  <span>Name</span>
+                  <input aria-label="Name" data-pointer={cp(i, 'friendly_name')} value={c.friendly_name ?? ''} onChange={(e) => edit(h.id, conds, i, { friendly_name: e.target.value }, 'name')} />
+                </label>
+                <label className="cond-cell" title="What the condition tests (its arguments), e.g. {{widgets.gather_1.Digits}}">
+                  <span>Subject</span>
+                  <input
+                    aria-label="Subject"
+                    placeholder="{{trigger.message.Body}}"
+                    data-pointer={cp(i, 'arguments')}
+                    value={(c.arguments ?? [])[0] ?? ''}
+                    onChange={(e) => edit(h.id, conds, i, { arguments: [e.target.value, ...(c.arguments ?? []).slice(1)] }, 'arguments')}
+                  />
+                </label>
+                <label className="cond-cell">
+                  <span>Comparison</span>
+                  <select aria-label="Comparison" data-pointer={cp(i, 'type')} value={c.type} onChange={(e) => edit(h.id, conds, i, { type: e.target.value }, 'type')}>
+                    {!types.includes(c.type) && <option value={c.type}>{c.type}</option>}
+                    {types.map((t) => (
+                      <option key={t} value={t}>
+                        {t}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="cond-cell">
+                  <span>Value</span>
+                  <input aria-label="Value" data-pointer={cp(i, 'value')} value={c.value ?? ''} onChange={(e) => edit(h.id, conds, i, { value: e.target.value }, 'value')} />
+                </label>
               </div>
             ))}
             {mine.map((p, i) => (

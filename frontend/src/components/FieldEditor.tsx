@@ -9,6 +9,8 @@ export interface FieldEditorProps {
   value: unknown
   variables: Variable[]
   problems: string[]
+  /** The field's JSON pointer in the definition (a problem's link jumps here). */
+  pointer?: string
   /** undefined deletes the property. */
   onChange: (value: unknown) => void
 }
@@ -63,7 +65,7 @@ function JsonField({ value, variables, onChange, label, testId }: { value: unkno
   )
 }
 
-export function FieldEditor({ spec, value, variables, problems, onChange }: FieldEditorProps) {
+export function FieldEditor({ spec, value, variables, problems, pointer, onChange }: FieldEditorProps) {
   const id = `field-input-${spec.key}`
   let input: React.ReactNode
   switch (spec.kind) {
@@ -126,7 +128,7 @@ export function FieldEditor({ spec, value, variables, problems, onChange }: Fiel
       input = <input id={id} type="text" value={asText(value)} onChange={(e) => onChange(e.target.value)} />
   }
   return (
-    <div className={problems.length > 0 ? 'field field-problem' : 'field'} data-testid={`field-${spec.key}`}>
+    <div className={problems.length > 0 ? 'field field-problem' : 'field'} data-testid={`field-${spec.key}`} data-pointer={pointer}>
       <label htmlFor={id}>
         {spec.title}
         {spec.required && ' *'}

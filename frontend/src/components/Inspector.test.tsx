@@ -4,6 +4,7 @@ import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EditorView } from '@codemirror/view'
 import { Inspector } from './Inspector'
+import { focusPointer } from './focusPointer'
 import { fieldsFor } from '../model/form'
 import type { FlowDefinition } from '../model/studio'
 import type { Located } from '../model/problems'
@@ -50,8 +51,8 @@ afterEach(() => {
   host.remove()
 })
 
-function render(def: FlowDefinition, selected: string | null, onChange = vi.fn(), problems: Located[] = []) {
-  act(() => root.render(<Inspector def={def} selected={selected} problems={problems} onChange={onChange} />))
+function render(def: FlowDefinition, selected: string | null, onChange = vi.fn(), problems: Located[] = [], onSelect = vi.fn()) {
+  act(() => root.render(<Inspector def={def} selected={selected} problems={problems} onChange={onChange} onSelect={onSelect} />))
   return onChange
 }
 
@@ -215,5 +216,47 @@ describe('Inspector', () => {
     expect(onChange.mock.calls[0]![0]).toEqual({ ...def, description: 'New' })
     act(() => q<HTMLInputElement>('[data-testid="field-allow_concurrent_calls"] input').click())
     expect(onChange.mock.calls[1]![0]).toEqual({ ...def, flags: { allow_concurrent_calls: false } })
+  })
+
+  it('follows a rename: the new name is handed to onSelect', () => {
+    const onSelect = vi.fn()
+    const onChange = render(flow(), 'gather_1', vi.fn(), [], onSelect)
+    const input = q<HTMLInputElement>('[data-testid="field-name"] input')
+    typeInto(input, 'ask')
+    act(() => input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })))
+    expect(onChange).toHaveBeenCalledTimes(1)
+    expect(onSelect).toHaveBeenCalledWith('ask')
+    // Rendered with the new name selected, the form is the renamed widget's.
+    render(onChange.mock.calls[0]![0] as FlowDefinition, 'ask')
+    expect(q<HTMLInputElement>('[data-testid="field-name"] input').value).toBe('ask')
+    expect(q('[data-testid="inspector"] h3').textContent).not.toBe('Flow settings')
+  })
+
+  it("edits a condition's subject (its arguments)", () => {
+    const def = flow()
+    const onChange = render(def, 'split_1')
+    const subject = q<HTMLInputElement>('[data-testid="condition-match:0-0"] input[aria-label="Subject"]')
+    expect(subject.value).toBe('{{widgets.gather_1.Digits}}')
+    typeInto(subject, '{{trigger.message.Body}}')
+    const [next, key] = onChange.mock.calls[0]!
+    expect(key).toBe('cond:split_1:match:0:0:arguments')
+    expect((next as FlowDefinition).states[2]!.transitions[1]!.conditions![0]).toEqual({ friendly_name: 'one', arguments: ['{{trigger.message.Body}}'], type: 'equal_to', value: '1' })
+  })
+
+  it('every field carries its JSON pointer, and focusPointer focuses the field a problem names', () => {
+    render(flow(), 'split_1')
+    expect(q('[data-testid="field-name"]').getAttribute('data-pointer')).toBe('/states/2/name')
+    expect(q('[data-testid="field-input"]').getAttribute('data-pointer')).toBe('/states/2/properties/input')
+    expect(focusPointer('#/states/2/transitions/1/conditions/0/value', host)).toBe(true)
+    expect(document.activeElement).toBe(q('[data-testid="condition-match:0-0"] input[aria-label="Value"]'))
+    expect(focusPointer('#/states/2/transitions/1/conditions/0/arguments/0', host)).toBe(true)
+    expect(document.activeElement).toBe(q('[data-testid="condition-match:0-0"] input[aria-label="Subject"]'))
+    // A pointer to the widget itself focuses its first input (the name).
+    expect(focusPointer('#/states/2', host)).toBe(true)
+    expect(document.activeElement).toBe(q('[data-testid="field-name"] input'))
+    expect(focusPointer('#/states/1/properties/say', host)).toBe(false)
+    render(flow(), null)
+    expect(focusPointer('#/description', host)).toBe(true)
+    expect(document.activeElement).toBe(q('[data-testid="field-description"] textarea'))
   })
 })

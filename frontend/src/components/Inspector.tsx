@@ -16,9 +16,11 @@ export interface InspectorProps {
   selected: string | null
   problems: Located[]
   onChange: (def: FlowDefinition, coalesceKey?: string) => void
+  /** Called with a widget's new name after a rename, so the selection follows it. */
+  onSelect?: (name: string) => void
 }
 
-function NameField({ def, name, onChange }: { def: FlowDefinition; name: string; onChange: InspectorProps['onChange'] }) {
+function NameField({ def, name, pointer, onChange, onSelect }: { def: FlowDefinition; name: string; pointer: string; onChange: InspectorProps['onChange']; onSelect?: InspectorProps['onSelect'] }) {
   const [text, setText] = useState(name)
   const [error, setError] = useState('')
   useEffect(() => {
@@ -31,12 +33,13 @@ function NameField({ def, name, onChange }: { def: FlowDefinition; name: string;
       const next = renameWidget(def, name, text)
       setError('')
       onChange(next)
+      onSelect?.(text)
     } catch (e) {
       setError((e as Error).message)
     }
   }
   return (
-    <div className={error ? 'field field-problem' : 'field'} data-testid="field-name">
+    <div className={error ? 'field field-problem' : 'field'} data-testid="field-name" data-pointer={pointer}>
       <label htmlFor="widget-name">Widget name</label>
       <input
         id="widget-name"
@@ -64,8 +67,8 @@ function NameField({ def, name, onChange }: { def: FlowDefinition; name: string;
 function FlowSettings({ def, onChange, problems }: { def: FlowDefinition; onChange: InspectorProps['onChange']; problems: Located[] }) {
   const flowProblems = problems.filter((p) => !p.widget)
   return (
-    <div className="inspector" data-testid="inspector">
-      <h3>Flow</h3>
+    <div className="inspector" data-testid="inspector" data-pointer="">
+      <h3>Flow settings</h3>
       {flowProblems.length > 0 && (
         <ul className="problems" data-testid="inspector-problems">
           {flowProblems.map((p, i) => (
@@ -75,11 +78,11 @@ function FlowSettings({ def, onChange, problems }: { def: FlowDefinition; onChan
           ))}
         </ul>
       )}
-      <div className="field" data-testid="field-description">
+      <div className="field" data-testid="field-description" data-pointer="/description">
         <label htmlFor="flow-description">Description</label>
         <textarea id="flow-description" value={def.description ?? ''} onChange={(e) => onChange(setFlowField(def, 'description', e.target.value), 'flow:description')} />
       </div>
-      <div className="field" data-testid="field-allow_concurrent_calls">
+      <div className="field" data-testid="field-allow_concurrent_calls" data-pointer="/flags">
         <label>
           <input
             type="checkbox"
@@ -93,15 +96,16 @@ function FlowSettings({ def, onChange, problems }: { def: FlowDefinition; onChan
   )
 }
 
-export function Inspector({ def, selected, problems, onChange }: InspectorProps) {
+export function Inspector({ def, selected, problems, onChange, onSelect }: InspectorProps) {
   const state = selected === null ? undefined : def.states.find((s) => s.name === selected)
   const variables = useMemo(() => variablesFor(def), [def])
   if (!state) return <FlowSettings def={def} onChange={onChange} problems={problems} />
   const mine = problems.filter((p) => p.widget === state.name)
   const w = widgetType(state.type)
   const fields = fieldsFor(state.type)
+  const at = `/states/${def.states.indexOf(state)}`
   return (
-    <div className="inspector" data-testid="inspector">
+    <div className="inspector" data-testid="inspector" data-pointer={at}>
       <h3>{w?.title ?? state.type}</h3>
       {w?.description && <p className="field-help">{w.description}</p>}
       {mine.length > 0 && (
@@ -113,18 +117,19 @@ export function Inspector({ def, selected, problems, onChange }: InspectorProps)
           ))}
         </ul>
       )}
-      <NameField def={def} name={state.name} onChange={onChange} />
+      <NameField def={def} name={state.name} pointer={`${at}/name`} onChange={onChange} onSelect={onSelect} />
       {fields.map((f) => (
         <FieldEditor
           key={`${state.name}:${f.key}`}
           spec={f}
+          pointer={`${at}/properties/${f.key.replace(/~/g, '~0').replace(/\//g, '~1')}`}
           value={readField(state, f.key)}
           variables={variables}
           problems={mine.filter((p) => p.field === f.key).map((p) => p.message)}
           onChange={(v) => onChange(setProperty(def, state.name, f.key, v), `field:${state.name}:${f.key}`)}
         />
       ))}
-      {w?.dynamicMatch && <ConditionsEditor def={def} state={state} problems={mine} onChange={onChange} />}
+      {w?.dynamicMatch && <ConditionsEditor def={def} state={state} pointer={at} problems={mine} onChange={onChange} />}
     </div>
   )
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { diffDefinitions, jsonEqual } from './diff'
+import { diffDefinitions, diffIsEmpty, diffKinds, jsonEqual } from './diff'
 import { addMatch, connect, disconnect, moveWidgets, removeWidgets, renameWidget, setFlowField, setProperty } from './ops'
 import { parseDefinition, type FlowDefinition } from './studio'
 import { corpusFiles } from './testcorpus'
@@ -65,4 +65,19 @@ describe('jsonEqual', () => {
     [{ a: 1 }, [1], false],
     ['1', 1, false],
   ])('%j vs %j', (a, b, want) => expect(jsonEqual(a, b)).toBe(want))
+})
+
+describe('diffKinds', () => {
+  it('marks each widget of the newer definition added, changed or moved; removed and untouched ones are absent', () => {
+    let b = moveWidgets(base, { a: { x: 5, y: 5 } })
+    b = setProperty(b, 's', 'input', 'y')
+    b = removeWidgets(b, ['a'])
+    b = moveWidgets(b, { Trigger: { x: 1, y: 1 } })
+    const d = diffDefinitions(base, b)
+    expect([...diffKinds(d)].sort()).toEqual([['Trigger', 'changed'], ['s', 'changed']])
+    const m = diffDefinitions(base, moveWidgets(base, { a: { x: 5, y: 5 } }))
+    expect([...diffKinds(m)]).toEqual([['a', 'moved']])
+    expect(diffIsEmpty(m)).toBe(false)
+    expect(diffIsEmpty(diffDefinitions(base, structuredClone(base)))).toBe(true)
+  })
 })

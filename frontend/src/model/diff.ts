@@ -88,3 +88,19 @@ export function diffDefinitions(a: FlowDefinition, b: FlowDefinition): Definitio
   for (const k of keysOf(ar, br)) if (k !== 'states' && !jsonEqual(ar[k], br[k])) diff.flow.push(k)
   return diff
 }
+
+export type DiffKind = 'added' | 'changed' | 'moved'
+
+/** How each widget of the newer definition differs (for canvas highlights); unchanged widgets are absent. */
+export function diffKinds(d: DefinitionDiff): Map<string, DiffKind> {
+  const m = new Map<string, DiffKind>()
+  for (const n of d.added) m.set(n, 'added')
+  for (const c of d.changed) m.set(c.name, 'changed')
+  for (const n of d.moved) m.set(n, 'moved')
+  return m
+}
+
+/** true when the two definitions are the same flow (nothing listed). */
+export function diffIsEmpty(d: DefinitionDiff): boolean {
+  return d.added.length + d.removed.length + d.changed.length + d.moved.length + d.transitions.length + d.flow.length === 0
+}

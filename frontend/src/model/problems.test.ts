@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { locate, pointerTokens, problemsByWidget, type Problem } from './problems'
+import { locate, nearestPointer, normalPointer, pointerTokens, problemsByWidget, type Problem } from './problems'
 import type { FlowDefinition } from './studio'
 
 const def: FlowDefinition = {
@@ -37,5 +37,30 @@ describe('problemsByWidget', () => {
     expect([...m.keys()]).toEqual(['s', ''])
     expect(m.get('s')!.map((l) => l.field ?? l.handle)).toEqual(['input', 'match:0'])
     expect(m.get('')![0]!.level).toBe('warning')
+  })
+})
+
+describe('nearestPointer', () => {
+  const shown = ['/states/1/name', '/states/1/properties/input', '/states/1/transitions/2/conditions/0/value', '/states/1/transitions/2', '/description']
+  it.each([
+    ['#/states/1/properties/input', '/states/1/properties/input'],
+    ['#/states/1/transitions/2/conditions/0/value', '/states/1/transitions/2/conditions/0/value'],
+    ['#/states/1/transitions/2/conditions/0/type', '/states/1/transitions/2'],
+    ['#/states/1/properties/input/0', '/states/1/properties/input'],
+    ['#/description', '/description'],
+    ['#/states/12/properties/input', null],
+    ['#/initial_state', null],
+  ])('%s → %s', (path, want) => expect(nearestPointer(path, shown)).toBe(want))
+
+  it('does not take a sibling with a common prefix of letters', () => {
+    expect(nearestPointer('#/states/1/properties/inputs', ['/states/1/properties/input'])).toBeNull()
+    expect(nearestPointer('#/states/10/name', ['/states/1/name'])).toBeNull()
+  })
+
+  it('normalPointer writes one form for "#/…", "/…" and escapes', () => {
+    expect(normalPointer('#/states/1/properties/a~1b')).toBe('/states/1/properties/a~1b')
+    expect(normalPointer('/states/1')).toBe('/states/1')
+    expect(normalPointer('#%2Fstates%2F2')).toBe('/states/2')
+    expect(normalPointer('')).toBe('')
   })
 })

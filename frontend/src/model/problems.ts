@@ -58,3 +58,29 @@ export function problemsByWidget(def: FlowDefinition, ps: Problem[]): Map<string
   }
   return m
 }
+
+/** A pointer in one canonical form: "/states/3/properties/say" (no "#", tokens escaped as JSON pointer). */
+export function normalPointer(path: string): string {
+  const t = pointerTokens(path)
+  return t.length === 0 ? '' : '/' + t.map((x) => x.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')
+}
+
+/**
+ * Of the pointers the page shows (fields' data-pointer), the one that names
+ * the problem's place most closely: the longest that is the pointer itself or
+ * one of its parents. null when none is.
+ */
+export function nearestPointer(problemPath: string, shown: Iterable<string>): string | null {
+  const want = pointerTokens(problemPath)
+  let best: string | null = null
+  let bestLen = -1
+  for (const p of shown) {
+    const t = pointerTokens(p)
+    if (t.length > want.length || t.length <= bestLen) continue
+    if (t.every((x, i) => x === want[i])) {
+      best = p
+      bestLen = t.length
+    }
+  }
+  return best
+}
