@@ -86,8 +86,12 @@ export async function openBrowser() {
   page.on('pageerror', e => problems.push('pageerror: ' + e.message))
   page.on('console', m => {
     // A refused request is logged by Chromium itself ("Failed to load
-    // resource: … 401"): the sign-in check before signing in, Flow Validate refusing a bad import.
-    if (m.type() === 'error' && !/Failed to load resource: .* (400|401)/.test(m.text())) problems.push('console: ' + m.text())
+    // resource: … 401"): the sign-in check before signing in, Flow Validate
+    // refusing a bad import, and the 404 that says a flow was never published.
+    if (m.type() !== 'error') return
+    const expected = /Failed to load resource: .* (400|401)/.test(m.text()) ||
+      (/Failed to load resource: .* 404/.test(m.text()) && /\/Revisions\/LatestPublished$/.test(m.location().url ?? ''))
+    if (!expected) problems.push('console: ' + m.text() + (m.location().url ? ` (${m.location().url})` : ''))
   })
   page.on('dialog', d => { problems.push('dialog: ' + d.message()); d.dismiss() })
   return { ctx, page, problems }

@@ -1,6 +1,6 @@
 // A person builds an IVR from nothing in the editor: a new flow, four
 // widgets dragged from the library, connected by dragging handles, filled in
-// through the inspector, then reloaded — and the stored flow is what they drew.
+// through the inspector, published, then reloaded — and the stored flow is what they drew.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -80,7 +80,7 @@ async function storedDefinition(sid) {
   return r.body.definition
 }
 
-test('build a flow from scratch by dragging and connecting, fill the inspector, reload and see it unchanged', async () => {
+test('build a flow from scratch by dragging and connecting, fill the inspector, publish, reload and see it unchanged', async () => {
   const { page, problems } = browser
   await signIn(page, app.url)
 
@@ -118,8 +118,11 @@ test('build a flow from scratch by dragging and connecting, fill the inspector, 
   const cond = page.getByTestId('condition-match:0-0')
   await cond.getByLabel('Name').fill('Sales')
   await cond.getByLabel('Value').fill('1')
+  // The preview renders Liquid with the executions' renderer against sample values.
+  await page.getByTestId('field-input').getByTestId('liquid-preview').locator('output').getByText('1', { exact: true }).waitFor()
   await select(page, sales)
-  await typeInto(page, 'say', 'Connecting you to sales.')
+  await typeInto(page, 'say', 'Connecting {{trigger.call.From}} to sales.')
+  await page.getByTestId('field-say').getByTestId('liquid-preview').getByText('Connecting +15550100 to sales.').waitFor()
   await select(page, other)
   await typeInto(page, 'say', 'Please hold for the operator.')
   await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } })
@@ -133,7 +136,7 @@ test('build a flow from scratch by dragging and connecting, fill the inspector, 
   await page.screenshot({ path: join(artifacts, 'build-from-scratch.png') })
 
   // Autosave has stored exactly that.
-  await page.getByTestId('save-state').and(page.locator('.save-saved')).waitFor({ timeout: 15000 })
+  await page.locator('[data-testid=save-state][data-state=saved]').waitFor({ timeout: 15000 })
   const def = await storedDefinition(sid)
   const byName = Object.fromEntries(def.states.map(s => [s.name, s]))
   const next = (name, event) => byName[name].transitions.find(t => t.event === event)?.next
@@ -148,11 +151,23 @@ test('build a flow from scratch by dragging and connecting, fill the inspector, 
     [['Sales', 'equal_to', '1', [`{{widgets.${gather}.Digits}}`]]])
   assert.equal(byName[gather].properties.say, 'Press 1 for sales, or any other key for the operator.')
   assert.equal(byName[split].properties.input, `{{widgets.${gather}.Digits}}`)
-  assert.equal(byName[sales].properties.say, 'Connecting you to sales.')
+  assert.equal(byName[sales].properties.say, 'Connecting {{trigger.call.From}} to sales.')
   assert.equal(byName[other].properties.say, 'Please hold for the operator.')
   for (const s of def.states) assert.ok(Number.isFinite(s.properties.offset?.x) && Number.isFinite(s.properties.offset?.y), `${s.name} has an offset`)
   const flow = (await api(app.url, 'GET', `v2/Flows/${sid}`)).body
   assert.deepEqual(flow.errors ?? [], [], 'the flow validates')
+
+  // Publish it with a commit message.
+  await page.getByTestId('publish-open').click()
+  const dialog = page.getByTestId('publish-dialog')
+  await dialog.getByTestId('commit-message').fill('First version of the branch IVR')
+  await dialog.getByTestId('publish-submit').click()
+  await dialog.waitFor({ state: 'detached' })
+  await page.getByTestId('notice').getByText(/Published revision #\d+/).waitFor()
+  const published = (await api(app.url, 'GET', `v2/Flows/${sid}`)).body
+  assert.equal(published.status, 'published')
+  assert.equal(published.commit_message, 'First version of the branch IVR')
+  assert.deepEqual(published.definition, def, 'publishing changed nothing in the definition')
 
   // Reload: the same widgets, edges and fields come back.
   await page.reload()

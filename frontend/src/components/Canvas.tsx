@@ -357,7 +357,7 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
                 Close
               </button>
             )}
-            <Inspector def={def} selected={single ?? null} problems={flowProblems} onChange={apply} onSelect={(n) => setSelected([n])} />
+            <Inspector def={def} selected={single ?? null} problems={flowProblems} onChange={apply} onSelect={(n) => setSelected([n])} sampleKey={flow.sid} />
           </aside>
         )}
       </div>

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react'
 import type { FieldSpec } from '../model/form'
 import type { Variable } from '../model/completion'
 import { LiquidEditor } from './LiquidEditor'
+import { LiquidPreview } from './LiquidPreview'
+import type { Context } from '../model/sample'
 
 export interface FieldEditorProps {
   spec: FieldSpec
@@ -13,6 +15,22 @@ export interface FieldEditorProps {
   pointer?: string
   /** undefined deletes the property. */
   onChange: (value: unknown) => void
+  /** The sample context a Liquid field's preview renders against; no preview without it. */
+  sample?: Context
+  /** Opens the sample values editor. */
+  onEditSample?: () => void
+}
+
+/**
+ * What a Liquid field's text is stored as: a number stays a number while the
+ * text is still one, and numeric text typed into an empty field whose schema
+ * allows a number becomes one (Studio writes loop, timeout… as integers); a
+ * stored string stays a string.
+ */
+export function liquidValue(text: string, stored: unknown, spec: Pick<FieldSpec, 'numeric'>): unknown {
+  const numeric = /^-?\d+(\.\d+)?$/.test(text)
+  if (numeric && (typeof stored === 'number' || (stored === undefined && spec.numeric))) return Number(text)
+  return text
 }
 
 function asText(v: unknown): string {
@@ -65,7 +83,7 @@ function JsonField({ value, variables, onChange, label, testId }: { value: unkno
   )
 }
 
-export function FieldEditor({ spec, value, variables, problems, pointer, onChange }: FieldEditorProps) {
+export function FieldEditor({ spec, value, variables, problems, pointer, onChange, sample, onEditSample }: FieldEditorProps) {
   const id = `field-input-${spec.key}`
   let input: React.ReactNode
   switch (spec.kind) {
@@ -114,8 +132,7 @@ export function FieldEditor({ spec, value, variables, problems, pointer, onChang
             variables={variables}
             label={spec.title}
             testId={id}
-            // A number stays a number while the text is still one (Studio writes loop, timeout… as integers).
-            onChange={(t) => onChange(typeof value === 'number' && /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t)}
+            onChange={(t) => onChange(liquidValue(t, value, spec))}
           />
         )
       else input = <textarea id={id} value={asText(value)} onChange={(e) => onChange(e.target.value)} />
@@ -134,6 +151,7 @@ export function FieldEditor({ spec, value, variables, problems, pointer, onChang
         {spec.required && ' *'}
       </label>
       {input}
+      {sample && spec.liquid && typeof value === 'string' && <LiquidPreview template={value} context={sample} onEditContext={onEditSample} />}
       {spec.description && <div className="field-help">{spec.description}</div>}
       {problems.map((m, i) => (
         <div key={i} className="field-error" role="alert">

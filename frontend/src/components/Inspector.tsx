@@ -9,6 +9,8 @@ import type { FlowDefinition } from '../model/studio'
 import { widgetType } from '../model/catalog'
 import { ConditionsEditor } from './ConditionsEditor'
 import { FieldEditor } from './FieldEditor'
+import { SampleContextDialog } from './SampleContextDialog'
+import { useSample } from './useSample'
 import './Inspector.css'
 
 export interface InspectorProps {
@@ -18,6 +20,8 @@ export interface InspectorProps {
   onChange: (def: FlowDefinition, coalesceKey?: string) => void
   /** Called with a widget's new name after a rename, so the selection follows it. */
   onSelect?: (name: string) => void
+  /** Where this flow's edited sample values are kept in the browser (the flow SID); without it they last until the page closes. */
+  sampleKey?: string
 }
 
 function NameField({ def, name, pointer, onChange, onSelect }: { def: FlowDefinition; name: string; pointer: string; onChange: InspectorProps['onChange']; onSelect?: InspectorProps['onSelect'] }) {
@@ -96,9 +100,11 @@ function FlowSettings({ def, onChange, problems }: { def: FlowDefinition; onChan
   )
 }
 
-export function Inspector({ def, selected, problems, onChange, onSelect }: InspectorProps) {
+export function Inspector({ def, selected, problems, onChange, onSelect, sampleKey }: InspectorProps) {
   const state = selected === null ? undefined : def.states.find((s) => s.name === selected)
   const variables = useMemo(() => variablesFor(def), [def])
+  const { sample, generated, saveOverride } = useSample(def, sampleKey)
+  const [editingSample, setEditingSample] = useState(false)
   if (!state) return <FlowSettings def={def} onChange={onChange} problems={problems} />
   const mine = problems.filter((p) => p.widget === state.name)
   const w = widgetType(state.type)
@@ -127,8 +133,21 @@ export function Inspector({ def, selected, problems, onChange, onSelect }: Inspe
           variables={variables}
           problems={mine.filter((p) => p.field === f.key).map((p) => p.message)}
           onChange={(v) => onChange(setProperty(def, state.name, f.key, v), `field:${state.name}:${f.key}`)}
+          sample={sample}
+          onEditSample={() => setEditingSample(true)}
         />
       ))}
+      {editingSample && (
+        <SampleContextDialog
+          value={sample}
+          generated={generated}
+          onClose={() => setEditingSample(false)}
+          onSave={(c) => {
+            saveOverride(c)
+            setEditingSample(false)
+          }}
+        />
+      )}
       {w?.dynamicMatch && <ConditionsEditor def={def} state={state} pointer={at} problems={mine} onChange={onChange} />}
     </div>
   )

@@ -16,7 +16,7 @@ const flowVars: Variable[] = [
 const callKeys = ['From', 'To', 'CallSid', 'CallStatus', 'Direction', 'Caller', 'Called', 'AccountSid', 'FromCity', 'FromState', 'FromCountry', 'FromZip']
 const messageKeys = ['Body', 'From', 'To', 'MessageSid', 'NumMedia', 'MediaUrl0', 'MessagingServiceSid', 'AccountSid', 'FromCity', 'FromCountry']
 
-const triggerVars: Record<string, Variable[]> = {
+export const triggerVars: Record<string, Variable[]> = {
   incomingCall: callKeys.map((k) => ({ path: `trigger.call.${k}`, detail: `incoming call: ${k}` })),
   incomingMessage: messageKeys.map((k) => ({ path: `trigger.message.${k}`, detail: `incoming message: ${k}` })),
   incomingConversationMessage: ['Body', 'From', 'ConversationSid', 'MessageSid', 'ChannelSid', 'Author', 'AccountSid'].map((k) => ({

@@ -15,6 +15,8 @@ export interface FieldSpec {
   required: boolean
   /** x-liquid: the value is rendered as a Liquid template. */
   liquid: boolean
+  /** The schema allows a number (integer or number among its types): numeric text typed into an empty field is stored as a number, as Studio writes it. */
+  numeric: boolean
 }
 
 // Properties that hold long text: a multi-line editor (Liquid still applies when x-liquid).
@@ -33,9 +35,13 @@ function resolve(s: Json): Json {
   return s
 }
 
+function typesOf(s: Json): string[] {
+  return Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : []
+}
+
 function kindOf(key: string, s: Json): FieldKind {
   if (Array.isArray(s.enum)) return 'enum'
-  const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : []
+  const types = typesOf(s)
   const liquid = s['x-liquid'] === true
   if (types.includes('array') && types.length === 1) return 'list'
   if (types.includes('array') || types.includes('object')) return 'json'
@@ -62,6 +68,7 @@ export function fieldsFor(type: string): FieldSpec[] {
       kind: kindOf(key, s),
       required: required.has(key),
       liquid: s['x-liquid'] === true,
+      numeric: typesOf(s).some((t) => t === 'integer' || t === 'number'),
     }
     if (Array.isArray(s.enum)) spec.options = s.enum.map(String)
     if ('default' in s) spec.default = s.default

@@ -31,6 +31,12 @@ describe('sampleContext', () => {
   it('only wired trigger events give trigger variables', () => {
     expect(ctx.trigger.message).toBeUndefined()
   })
+  it('a flow with no trigger event wired yet gets every kind', () => {
+    const bare = { ...def, states: def.states.map((s) => (s.type === 'trigger' ? { ...s, transitions: [{ event: 'incomingCall' }] } : s)) }
+    const c = sampleContext(bare) as Record<string, any>
+    expect(c.trigger.call.From).toBe('+15550100')
+    expect(c.trigger.message.Body).toBe('Hello')
+  })
   it('set-variables literals are used, Liquid values get an example', () => {
     expect(ctx.flow.variables.dept).toBe('sales')
     expect(ctx.flow.variables.echo).toBe('(echo)')

@@ -2,7 +2,7 @@
 // variable the flow can reach (variablesFor) with a plausible value, nested
 // as the engine nests them (flow.*, trigger.*, widgets.NAME.*, contact.*).
 // The values are examples, never real data; the user may replace them.
-import { variablesFor } from './completion'
+import { triggerVars, variablesFor } from './completion'
 import type { FlowDefinition } from './studio'
 
 export type Context = Record<string, unknown>
@@ -88,7 +88,10 @@ function literalValues(def: FlowDefinition): Map<string, unknown> {
 export function sampleContext(def: FlowDefinition): Context {
   const ctx: Context = {}
   const literals = literalValues(def)
-  for (const v of variablesFor(def)) put(ctx, v.path, literals.has(v.path) ? literals.get(v.path) : exampleFor(v.path))
+  const vars = variablesFor(def)
+  // Before any trigger event is wired (a flow being drawn), every kind of trigger gets examples.
+  if (!vars.some((v) => v.path.startsWith('trigger.'))) vars.push(...Object.values(triggerVars).flat())
+  for (const v of vars) put(ctx, v.path, literals.has(v.path) ? literals.get(v.path) : exampleFor(v.path))
   return ctx
 }
 
