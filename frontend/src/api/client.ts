@@ -44,6 +44,12 @@ export interface FlowRevision {
   date_updated: string | null
 }
 
+export interface SessionInfo {
+  account_sid: string
+  principal: string
+  desktop: boolean
+}
+
 export interface FlowInput {
   FriendlyName?: string
   Status: FlowStatus
@@ -208,11 +214,20 @@ export class Client {
 
   /** true when the browser holds a valid session. */
   async sessionActive(): Promise<boolean> {
+    return (await this.session()) !== null
+  }
+
+  /**
+   * Who is signed in, or null when nobody is. `desktop` is true in the
+   * desktop window, which the Switchboard process signs in itself (there is
+   * no session to sign out of).
+   */
+  async session(): Promise<SessionInfo | null> {
     try {
-      await this.request<unknown>('GET', 'auth/session', { signOutOn401: false })
-      return true
+      const s = await this.request<Partial<SessionInfo> | null>('GET', 'auth/session', { signOutOn401: false })
+      return { account_sid: s?.account_sid ?? '', principal: s?.principal ?? '', desktop: s?.desktop === true }
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return false
+      if (e instanceof ApiError && e.status === 401) return null
       throw e
     }
   }

@@ -25,7 +25,7 @@ const flows = [
   { sid: 'FW22222222222222222222222222222222', friendly_name: 'SMS survey', status: 'draft', valid: false, errors: [{ message: 'bad', property_path: '#/states/1' }], warnings: [], date_created: '2026-01-01T00:00:00Z', date_updated: null },
 ]
 
-function server(opts: { signedIn: boolean }): Handler {
+function server(opts: { signedIn: boolean; desktop?: boolean }): Handler {
   let signedIn = opts.signedIn
   return (method, url, body) => {
     if (url === 'auth/session' && method === 'POST') {
@@ -35,7 +35,7 @@ function server(opts: { signedIn: boolean }): Handler {
       }
       return body.get('Password') === 'slow' ? json(429, { code: 20429, message: 'Too many', status: 429 }) : unauthorized()
     }
-    if (url === 'auth/session') return signedIn ? json(200, {}) : unauthorized()
+    if (url === 'auth/session') return signedIn ? json(200, opts.desktop ? { account_sid: 'AC1', principal: 'AC1', desktop: true } : {}) : unauthorized()
     if (!signedIn) return unauthorized()
     if (url.startsWith('v2/Flows?')) return json(200, { flows, meta: { next_page_url: null } })
     if (url === 'v2/Flows/Validate')
@@ -106,6 +106,21 @@ afterEach(async () => {
 })
 
 describe('App', () => {
+  it('offers sign-out in a browser, not in the desktop window the process signed in', async () => {
+    install(server({ signedIn: true }))
+    await act(async () => root.render(<App />))
+    await settle()
+    expect(q('flows-list')).not.toBeNull()
+    expect(q('sign-out')).not.toBeNull()
+    await act(async () => root.unmount())
+    root = createRoot(host)
+    install(server({ signedIn: true, desktop: true }))
+    await act(async () => root.render(<App />))
+    await settle()
+    expect(q('flows-list')).not.toBeNull()
+    expect(q('sign-out')).toBeNull()
+  })
+
   it('shows the sign-in page, explains a 401 and a 429, then shows the flows list', async () => {
     install(server({ signedIn: false }))
     await act(async () => root.render(<App />))

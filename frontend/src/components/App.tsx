@@ -14,6 +14,8 @@ export function App() {
   const route = useRoute()
   const [session, setSession] = useState<Session>('checking')
   const [online, setOnline] = useState(true)
+  // The desktop window is signed in by the process: nothing to sign out of.
+  const [desktop, setDesktop] = useState(false)
   // Once signed in, the page stays mounted (hidden) while a lapsed session signs in again, so an unsaved edit and its undo history survive.
   const [wasIn, setWasIn] = useState(false)
   useEffect(() => {
@@ -23,8 +25,12 @@ export function App() {
   useEffect(() => {
     client.setHooks({ onUnauthorized: () => setSession('out'), onConnection: setOnline })
     let live = true
-    client.sessionActive().then(
-      (ok) => live && setSession(ok ? 'in' : 'out'),
+    client.session().then(
+      (s) => {
+        if (!live) return
+        setDesktop(s?.desktop === true)
+        setSession(s ? 'in' : 'out')
+      },
       () => live && setSession('out'),
     )
     return () => {
@@ -48,7 +54,7 @@ export function App() {
       {session === 'out' && <LoginForm onSignedIn={() => setSession('in')} />}
       {(session === 'in' || (session === 'out' && wasIn)) && (
         <div className="session-keep" hidden={session !== 'in'}>
-          <TopBar onSignOut={() => void signOut()} />
+          <TopBar onSignOut={desktop ? undefined : () => void signOut()} />
           {route.page === 'flow' ? <FlowPage key={route.sid} sid={route.sid} online={online} /> : <FlowsList />}
         </div>
       )}

@@ -1,5 +1,6 @@
 interface Props {
-  onSignOut: () => void
+  /** Absent in the desktop window, which the process signs in. */
+  onSignOut?: () => void
 }
 
 /** The bar at the top of every signed-in page. */
@@ -12,9 +13,11 @@ export function TopBar({ onSignOut }: Props) {
       <nav className="topnav">
         <a href="#/flows">Flows</a>
       </nav>
-      <button type="button" className="btn btn-quiet" onClick={onSignOut} data-testid="sign-out">
-        Sign out
-      </button>
+      {onSignOut && (
+        <button type="button" className="btn btn-quiet" onClick={onSignOut} data-testid="sign-out">
+          Sign out
+        </button>
+      )}
     </header>
   )
 }
