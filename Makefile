@@ -11,25 +11,61 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X $(MODULE)/app.Version=$(VERSION)
 BIN     := bin/switchboard
 
+# The desktop window (Wails over WebKitGTK 4.1): cgo and the GTK/WebKit
+# development packages; see README.md "Desktop window".
+DESKTOP_BIN  := bin/switchboard-desktop
+DESKTOP_TAGS := desktop,production,webkit2_41
+DESKTOP_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
+
 DATA ?= ./data
 HTTP ?= 127.0.0.1:8080
 SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run build frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
+.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
 
 all: build
 
-## run: build the headless appliance and start it with its store and the demo flow
-run: build run-deps
-	@echo "Switchboard on http://$(HTTP) (health: http://$(HTTP)/healthz); data in $(DATA); Ctrl-C stops it."
-	./$(BIN) serve --data $(DATA) --http $(HTTP) --sip $(SIP)
+## run: start Switchboard with its store and the demo flow: in the desktop
+## window when a display is there (DISPLAY or WAYLAND_DISPLAY set), else the
+## headless appliance, which prints the URL to open
+ifneq ($(strip $(DISPLAY)$(WAYLAND_DISPLAY)),)
+run: run-desktop
+else
+run: run-headless
+endif
+
+run-headless: run-deps
+	@echo "no display (DISPLAY and WAYLAND_DISPLAY are empty): building the headless appliance; open the URL it prints"
+	@$(MAKE) --no-print-directory build
+	@echo "starting Switchboard on http://$(HTTP) (health: http://$(HTTP)/healthz); data in $(DATA); Ctrl-C stops it."
+	./$(BIN) serve --headless --data $(DATA) --http $(HTTP) --sip $(SIP)
+
+run-desktop: run-deps
+	@echo "display $(or $(DISPLAY),$(WAYLAND_DISPLAY)) found: building the desktop window (make desktop)"
+	@$(MAKE) --no-print-directory desktop
+	@echo "starting Switchboard in its window; the REST API and webhooks on http://$(HTTP); data in $(DATA); closing the window or Ctrl-C stops it."
+	./$(DESKTOP_BIN) serve --data $(DATA) --http $(HTTP) --sip $(SIP)
 
 ## build: the headless binary with the editor embedded (no webkit needed)
 build: deps frontend
 	@echo "building the appliance ($(BIN))"
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+## desktop: the desktop binary ($(DESKTOP_BIN)): the same appliance, and the
+## editor in a window (installs the GTK/WebKit development packages when missing)
+desktop: deps desktop-deps frontend
+	@echo "building the desktop window (cgo, first build ~2 minutes): $(DESKTOP_BIN)"
+	CGO_ENABLED=1 go build -trimpath -tags $(DESKTOP_TAGS) -ldflags '$(LDFLAGS)' -o $(DESKTOP_BIN) .
+
+## desktop-deps: a C compiler and GTK 3 / WebKitGTK 4.1 headers (apt, when missing)
+desktop-deps:
+	@if ! command -v gcc >/dev/null || ! pkg-config --exists webkit2gtk-4.1 gtk+-3.0 2>/dev/null; then \
+	  echo "installing GTK/WebKit development packages (apt, once, ~2 minutes): $(DESKTOP_PKGS)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DESKTOP_PKGS); \
+	fi
 
 # npm ci runs when the lockfile changed since the last install.
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
@@ -95,8 +131,19 @@ ui-deps:
 ui-test: build ui-deps
 	cd frontend && node --test --test-concurrency=1 e2e/
 
+## desktop-test-deps: Xvfb and ImageMagick for the desktop smoke test (apt, when missing)
+desktop-test-deps: desktop-deps
+	$(call apt_install,xvfb imagemagick,Xvfb import identify)
+
+## desktop-test: the desktop binary under Xvfb must show the editor, signed
+## in, listing flows (build/desktop-smoke.sh; screenshot in
+## frontend/e2e/artifacts/desktop.png)
+desktop-test: desktop-test-deps desktop
+	@echo "desktop smoke test: the window under Xvfb (bounded waits, ~10 s)"
+	build/desktop-smoke.sh $(DESKTOP_BIN)
+
 ## test: every check and every test
-test: test-deps fmt-check vet tidy-check frontend-test unit ui-test
+test: test-deps fmt-check vet tidy-check frontend-test unit ui-test desktop-test
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

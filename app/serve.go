@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"github.com/switchboard/switchboard/app/auth"
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/demo"
+	"github.com/switchboard/switchboard/app/desktop"
 	"github.com/switchboard/switchboard/app/events"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/sid"
@@ -30,15 +32,36 @@ import (
 )
 
 func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
+	var headless bool
+	logLevel := cmp.Or(os.Getenv("SWITCHBOARD_LOG_LEVEL"), "info")
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the appliance: store, REST API and editor over HTTP",
 		Args:  cobra.NoArgs,
+		Long: "Run the appliance: store, REST API, webhooks, SIP and the flow editor over HTTP.\n\n" +
+			"A binary built with `make desktop` also opens the editor in a desktop window when a\n" +
+			"display is there (DISPLAY or WAYLAND_DISPLAY set) and --headless is not given; the\n" +
+			"window is signed in by the process, and closing it stops the appliance. The HTTP\n" +
+			"listener serves all the same (webhooks, the REST API for scripts).",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-			return serve(cmd.Context(), *cfg, assets, log, nil)
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return fmt.Errorf("--log-level %q: use debug, info, warn or error", logLevel)
+			}
+			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			var open openWindow
+			if !headless && desktop.Available(os.Getenv) {
+				open = func(ctx context.Context, h http.Handler) error {
+					return desktop.Open(ctx, desktop.Options{Handler: h, Log: log})
+				}
+			}
+			return serve(cmd.Context(), *cfg, assets, log, nil, open)
 		},
 	}
+	cmd.Flags().BoolVar(&headless, "headless", false,
+		"serve over HTTP only, never the desktop window (only a `make desktop` binary has one)")
+	cmd.Flags().StringVar(&logLevel, "log-level", logLevel,
+		"debug, info, warn or error (default: $SWITCHBOARD_LOG_LEVEL, else info)")
 	cmd.Flags().IntVar(&cfg.RetentionDays, "retention-days", cfg.RetentionDays,
 		"days ended executions and their steps are kept (0 keeps them forever)")
 	cmd.Flags().StringVar(&cfg.RetentionBasis, "retention-basis", cfg.RetentionBasis,
@@ -65,9 +88,16 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 // splitEnv reads a space-separated list from the environment.
 func splitEnv(name string) []string { return strings.Fields(os.Getenv(name)) }
 
+// openWindow shows the desktop window over h (every request of its page
+// goes to h) until the window is closed or ctx ends (desktop.Open).
+type openWindow func(ctx context.Context, h http.Handler) error
+
 // serve opens the store, seeds the demo flow into an empty one and serves
 // HTTP until ctx ends. ready, when set, receives the bound HTTP address.
-func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logger, ready chan<- string) error {
+// window, when set, opens the desktop window over the same handler, signed
+// in by the process (api.ThroughWindow); closing it stops serve as ctx's end
+// does. A window that cannot open leaves serve running headless.
+func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logger, ready chan<- string, window openWindow) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -154,26 +184,49 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 		lim.MaxConns = maxConnsFor()
 	}
 	ln = limitListener(ln, lim.MaxConns)
-	srv := newHTTPServer((&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st, Throttle: &auth.Throttle{}},
+	handler := (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st, Throttle: &auth.Throttle{}},
 		Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		Voice: sipSrv, Recordings: recs}).Handler(), lim)
+		Voice: sipSrv, Recordings: recs}).Handler()
+	srv := newHTTPServer(handler, lim)
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)
 	log.Info("switchboard serving", "version", version(), "http", "http://"+addr, "data", cfg.DataDir,
 		"retention_days", cfg.RetentionDays, "retention_basis", cfg.RetentionBasis, "event_sinks", len(cfg.EventSinks))
 	// Where to go and how to sign in (the account SID, never the token).
-	log.Info("flow editor: open http://"+addr+"/ and sign in with the account SID and its auth token",
-		"account_sid", creds.AccountSID, "token_file", filepath.Join(cfg.DataDir, auth.FileName))
+	signInHint := func() {
+		log.Info("flow editor: open http://"+addr+"/ and sign in with the account SID and its auth token",
+			"account_sid", creds.AccountSID, "token_file", filepath.Join(cfg.DataDir, auth.FileName))
+	}
+	if window == nil {
+		signInHint()
+	}
 	if ready != nil {
 		ready <- addr
 	}
 
+	// running ends with ctx, when the window closes, or when HTTP fails.
+	running, stop := context.WithCancel(ctx)
+	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(ln); stop() }()
+	if window != nil {
+		log.Info("desktop window opening: the editor, signed in as the account; closing it stops Switchboard",
+			"account_sid", creds.AccountSID, "http", "http://"+addr)
+		if err := window(running, api.ThroughWindow(handler)); err != nil {
+			log.Error("the desktop window did not open; serving headless", "err", err)
+			signInHint()
+		} else {
+			if ctx.Err() == nil {
+				log.Info("desktop window closed: stopping")
+			}
+			stop()
+		}
+	}
+	<-running.Done()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
-	case <-ctx.Done():
+	default:
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -39,7 +39,7 @@ func startServe(t *testing.T, dataDir string, opts ...func(*config.Config)) (str
 		o(&cfg)
 	}
 	assets := fstest.MapFS{"frontend/dist/index.html": {Data: []byte("<title>editor</title>")}}
-	go func() { done <- serve(ctx, cfg, assets, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
+	go func() { done <- serve(ctx, cfg, assets, slog.New(slog.NewTextHandler(io.Discard, nil)), ready, nil) }()
 	select {
 	case addr := <-ready:
 		return "http://" + addr, func() error { cancel(); return <-done }
@@ -108,7 +108,7 @@ func TestServeSeedsDemoOnceAndServesHealth(t *testing.T) {
 }
 
 func TestServeRefusesBadConfig(t *testing.T) {
-	err := serve(context.Background(), config.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1", SIPAddr: "127.0.0.1:0"}, nil, slog.Default(), nil)
+	err := serve(context.Background(), config.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1", SIPAddr: "127.0.0.1:0"}, nil, slog.Default(), nil, nil)
 	require.ErrorIs(t, err, config.ErrInvalid)
 }
 

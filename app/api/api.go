@@ -128,7 +128,9 @@ type ctxKey int
 
 const principalKey ctxKey = iota
 
-// authenticate lets a request through with valid HTTP Basic credentials (the
+// authenticate lets a request through that came through the desktop window
+// (ThroughWindow: signed in by the process, as the account), or one with
+// valid HTTP Basic credentials (the
 // account SID and auth token, or an API key and its secret), a valid editor
 // session cookie (an unsafe method must then carry the CSRF header, else
 // 403), or, for the webhook routes, a valid X-Twilio-Signature. A source
@@ -136,6 +138,14 @@ const principalKey ctxKey = iota
 // Retry-After, its credentials unchecked.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fromWindow(r) {
+			if unsafeMethod(r.Method) && !hasCSRFHeader(r) {
+				writeError(w, csrfRefused())
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, s.windowPrincipal())))
+			return
+		}
 		if user, pass, ok := r.BasicAuth(); ok {
 			src := remoteIP(r)
 			if wait, blocked := s.Auth.Throttle.Blocked(src); blocked {

@@ -38,6 +38,10 @@ type Session struct {
 	AccountSID string `json:"account_sid"`
 	// Principal is who signed in: the account SID, or the API key SID.
 	Principal string `json:"principal"`
+	// Desktop is true in the desktop window, which the Switchboard process
+	// signs in itself (absent elsewhere): there is no session to sign out of (the editor hides
+	// its sign-out there).
+	Desktop bool `json:"desktop,omitempty"`
 }
 
 func sessionJSON(p auth.Principal) Session {
@@ -216,6 +220,12 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 // fetchSession answers who the session cookie signs in, or 401.
 func (s *Server) fetchSession(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if fromWindow(r) {
+		out := sessionJSON(s.windowPrincipal())
+		out.Desktop = true
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
 	p, ok, err := s.sessionPrincipal(w, r)
 	if err != nil {
 		s.internal(w, r, err)
@@ -229,10 +239,15 @@ func (s *Server) fetchSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // signOut revokes the cookie's session (if any) and clears the cookie: 204.
+// The desktop window gets 409: the process signed it in, and it stays so.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if !hasCSRFHeader(r) {
 		writeError(w, csrfRefused())
+		return
+	}
+	if fromWindow(r) {
+		writeError(w, windowSignOutRefused())
 		return
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
