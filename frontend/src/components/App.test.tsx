@@ -106,6 +106,20 @@ afterEach(async () => {
 })
 
 describe('App', () => {
+  it('says where an export went', async () => {
+    install(server({ signedIn: true }))
+    const made: Blob[] = []
+    vi.stubGlobal('URL', Object.assign(URL, { createObjectURL: (b: Blob) => (made.push(b), 'blob:x'), revokeObjectURL: () => undefined }))
+    const clicked = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined)
+    await act(async () => root.render(<App />))
+    await settle()
+    await click(host.querySelectorAll('[data-testid="export-flow"]')[1]!)
+    expect(clicked).toHaveBeenCalledTimes(1)
+    expect(made).toHaveLength(1)
+    expect(q('export-notice')?.textContent).toMatch(/^Exported “SMS survey” as SMS_survey\.json/)
+    clicked.mockRestore()
+  })
+
   it('offers sign-out in a browser, not in the desktop window the process signed in', async () => {
     install(server({ signedIn: true }))
     await act(async () => root.render(<App />))

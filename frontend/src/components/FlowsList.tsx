@@ -33,6 +33,13 @@ export function FlowsList() {
   const [query, setQuery] = useState('')
   const [modal, setModal] = useState<Modal>(null)
   const [now, setNow] = useState(() => Date.now())
+  // What the last export did: a download gives no feedback of its own in the desktop window.
+  const [notice, setNotice] = useState<string | null>(null)
+  useEffect(() => {
+    if (notice === null) return
+    const t = setTimeout(() => setNotice(null), 10_000)
+    return () => clearTimeout(t)
+  }, [notice])
 
   const load = useCallback(async () => {
     try {
@@ -65,7 +72,9 @@ export function FlowsList() {
   const exportFlow = async (f: Flow) => {
     try {
       const { name, text } = await client.exportFlow(f.sid)
-      download(exportFileName(name), text)
+      const file = exportFileName(name)
+      download(file, text)
+      setNotice(`Exported “${name}” as ${file} to your downloads folder.`)
     } catch (err) {
       setError(`Export of “${f.friendly_name}” failed: ${err instanceof Error ? err.message : String(err)}`)
     }
@@ -97,6 +106,11 @@ export function FlowsList() {
       {error && (
         <p className="error-box" role="alert">
           {error}
+        </p>
+      )}
+      {notice && (
+        <p className="notice-box" role="status" data-testid="export-notice">
+          {notice}
         </p>
       )}
 
