@@ -70,10 +70,10 @@ async function createFlow(url, name, definition) {
 // transform the same as in the frame before. With expected = null (the
 // warm-up), drawn is when the node count and the transform have not changed
 // for `quiet` frames; the count seen then is what later runs expect.
-const armOpen = ({ sid, expected, quiet }) =>
+const armOpen = ({ selector, expected, quiet }) =>
   new Promise((ok, fail) => {
-    const link = document.querySelector(`[data-flow-sid="${sid}"] a.flow-name`)
-    if (!link) return fail(new Error(`no link for ${sid}`))
+    const link = document.querySelector(selector)
+    if (!link) return fail(new Error(`nothing to click: ${selector}`))
     let t0 = 0
     let last = ''
     let same = 0
@@ -128,12 +128,20 @@ async function openFlow(page, url, flow, expected) {
   await page.goto(url + '#/flows')
   await page.reload()
   await page.locator(`[data-flow-sid="${flow.sid}"]`).waitFor()
-  const done = page.evaluate(armOpen, { sid: flow.sid, expected, quiet: 90 })
+  const done = page.evaluate(armOpen, { selector: `[data-flow-sid="${flow.sid}"] a.flow-name`, expected, quiet: 90 })
   await page.locator(`[data-flow-sid="${flow.sid}"] a.flow-name`).click()
   return done
 }
 
 // Drags the widget nearest the middle of the canvas (after "fit view" when fit).
+// Zoom to fit (the Controls button) on the open flow: click → every node in view drawn.
+async function fitView(page, expected) {
+  const selector = '.react-flow__controls-fitview'
+  const done = page.evaluate(armOpen, { selector, expected, quiet: 90 })
+  await page.locator(selector).click()
+  return done
+}
+
 async function dragFrames(page, fit) {
   if (fit) {
     await page.locator('.react-flow__controls-fitview').click()
@@ -192,7 +200,8 @@ try {
     const f = await createFlow(app.url, 'Largest corpus flow', largest.text)
     rows.push({ label: `open the largest corpus flow (${largest.n} widgets)`, flow: { sid: f.sid, widgets: largest.n } })
   } else console.log(`skipping the largest corpus flow: ${corpusDir} is absent`)
-  const big = await createFlow(app.url, `Generated IVR (${widgets} widgets)`, JSON.stringify(ivrFlow(widgets)))
+  const bigDef = ivrFlow(widgets)
+  const big = await createFlow(app.url, `Generated IVR (${widgets} widgets)`, JSON.stringify(bigDef))
   if (big.errors?.length) throw new Error(`the generated flow is not valid: ${JSON.stringify(big.errors.slice(0, 3))}`)
   const bigRow = { label: `open the generated IVR (${widgets} widgets)`, flow: { sid: big.sid, widgets } }
   rows.push(bigRow)
@@ -201,9 +210,11 @@ try {
   // one warm-up open of each, not counted: it learns how many nodes the
   // canvas shows once settled (all widgets, or those in view when virtualised)
   for (const r of rows) r.expected = (await openFlow(page, app.url, r.flow, null)).nodes
+  const fitExpected = (await fitView(page, null)).nodes
 
   const opens = new Map(rows.map((r) => [r.label, []]))
   const failed = new Map()
+  const fits = []
   const drag = []
   const dragFit = []
   const idle = []
@@ -221,13 +232,25 @@ try {
     // the big flow is open: an idle stretch (anchor), then a drag
     await page.waitForTimeout(300)
     idle.push(...(await idleFrames(page, 2000)))
+    try {
+      fits.push((await fitView(page, fitExpected)).ms)
+    } catch (err) {
+      process.stderr.write(`fit view: ${err.message.split('\n')[0]}\n`)
+      failed.set('fit', (failed.get('fit') ?? 0) + 1)
+    }
+    await page.waitForTimeout(300)
     drag.push(...(await dragFrames(page, false)))
     if (opts.shots && i === 0) await page.screenshot({ path: join(opts.shots, 'bench-big-after-drag.png') })
     await page.waitForTimeout(1500) // the autosave of the move
     dragFit.push(...(await dragFrames(page, true)))
     if (opts.shots && i === 0) await page.screenshot({ path: join(opts.shots, 'bench-big-fit-after-drag.png') })
     await page.waitForTimeout(1500)
-    process.stderr.write(`run ${i + 1}/${runs} done\n`)
+    // every run starts from the same flow: the drags' moves are put back
+    const now = (await api(app.url, 'GET', `v2/Flows/${big.sid}`)).body.definition.states
+    const moved = now.filter((s, j) => JSON.stringify(s.properties.offset) !== JSON.stringify(bigDef.states[j].properties.offset))
+    const put = await api(app.url, 'POST', `v2/Flows/${big.sid}`, { Status: 'draft', Definition: JSON.stringify(bigDef) })
+    if (put.status !== 200) throw new Error(`restoring the generated flow: ${put.status}`)
+    process.stderr.write(`run ${i + 1}/${runs} done (dragged: ${moved.map((s) => `${s.name} → ${JSON.stringify(s.properties.offset)}`).join(', ')})\n`)
   }
 
   const pad = (s, n) => String(s).padEnd(n)
@@ -239,6 +262,10 @@ try {
     const xs = opens.get(r.label)
     const ms = (x) => (xs.length ? String(Math.round(x)) : '—')
     console.log(`| ${pad(r.label, W)} | ${pad(r.expected, 12)} | ${ms(Math.min(...xs))} | ${ms(q(xs, 0.5))} | ${ms(Math.max(...xs))} | ${failed.get(r.label) ?? 0} |`)
+  }
+  {
+    const ms = (x) => (fits.length ? String(Math.round(x)) : '—')
+    console.log(`| ${pad(`zoom to fit the generated IVR: click → drawn`, W)} | ${pad(fitExpected, 12)} | ${ms(Math.min(...fits))} | ${ms(q(fits, 0.5))} | ${ms(Math.max(...fits))} | ${failed.get('fit') ?? 0} |`)
   }
   console.log(`\n| ${pad('frames (ms between requestAnimationFrame callbacks)', W)} | frames | p50 | p95 | max |`)
   console.log(`|${'-'.repeat(W + 2)}|-------:|----:|----:|----:|`)
