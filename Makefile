@@ -23,7 +23,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice fuzz clean
+.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice bench-ui fuzz clean
 
 all: build
 
@@ -183,6 +183,15 @@ bench: deps
 ## of `make test`. Knobs: SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR.
 bench-voice: deps voice-deps
 	SWITCHBOARD_BENCH_VOICE=1 go test -count=1 -run '^TestBenchVoice$$' -v -timeout 40m ./app/voice/
+
+## bench-ui: the editor in Chromium against the headless binary: click to a
+## drawn canvas (demo flow, largest corpus flow, a generated 1,000-widget IVR)
+## and frame times while dragging a node, printed as a table. Not part of
+## `make test`. Knobs: BENCH_UI_RUNS (3), BENCH_UI_WIDGETS (1000).
+BENCH_UI_RUNS ?= 3
+BENCH_UI_WIDGETS ?= 1000
+bench-ui: build ui-deps
+	cd frontend && node e2e/bench.mjs --runs $(BENCH_UI_RUNS) --widgets $(BENCH_UI_WIDGETS)
 
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz: deps

@@ -1,5 +1,5 @@
 import '@xyflow/react/dist/style.css'
-import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type DragEvent, type ReactNode, type Ref } from 'react'
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type CSSProperties, type DragEvent, type ReactNode, type Ref } from 'react'
 import {
   ReactFlow,
   ReactFlowProvider,
@@ -8,20 +8,25 @@ import {
   MiniMap,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type Node,
   type NodeChange,
   type OnSelectionChangeParams,
+  type ReactFlowInstance,
+  type ReactFlowState,
 } from '@xyflow/react'
 import { ApiError, type Flow, type Problem as ApiProblem } from '../api/client'
 import type { FlowDefinition, Offset } from '../model/studio'
-import { toGraph, type WidgetNodeData } from '../model/graph'
+import { toGraph, type GraphEdge, type GraphNode, type WidgetNodeData } from '../model/graph'
+import { initialView, readableZoom } from '../model/layout'
 import { History } from '../model/history'
 import { addWidget, connect, copyWidgets, disconnect, moveWidgets, pasteWidgets, removeWidgets } from '../model/ops'
 import { problemsByWidget, type Located, type Problem } from '../model/problems'
 import type { DiffKind } from '../model/diff'
 import { WidgetNode } from './WidgetNode'
+import { WidgetEdge, type WidgetEdgeType } from './WidgetEdge'
 import { WidgetLibrary, dragMime } from './WidgetLibrary'
 import { SaveState } from './SaveState'
 import { Inspector } from './Inspector'
@@ -29,9 +34,37 @@ import { focusPointer } from './focusPointer'
 import { useAutosave } from './useAutosave'
 
 const nodeTypes = { widget: WidgetNode }
+const edgeTypes = { widget: WidgetEdge }
+/** The zoom in steps of 0.05 when below readable, else 0 (the canvas redraws only when the step changes). */
+const farZoom = (s: ReactFlowState) => (s.transform[2] < readableZoom ? Math.max(0.05, Math.round(s.transform[2] * 20) / 20) : 0)
 const triggerType = 'trigger'
 
 type WNode = Node<WidgetNodeData & { problems?: Located[] }, 'widget'>
+
+const sameHandles = (a: WidgetNodeData, b: WidgetNodeData) =>
+  a.handles.length === b.handles.length && a.handles.every((h, i) => h.id === b.handles[i]!.id)
+
+/**
+ * The canvas node for a graph node, reusing the previous one when its state
+ * object, selection and problems are unchanged: React Flow then keeps its
+ * measurements and does not redraw it (edits change only the states they
+ * touch, so an edit in a 1,000-widget flow redraws one widget, not all).
+ */
+function nodeFor(g: GraphNode, prev: WNode | undefined, selected: boolean, problems: Located[] | undefined, diff: DiffKind | undefined): WNode {
+  const className = diff ? `diff-${diff}` : undefined
+  if (prev && prev.data.state === g.data.state && prev.data.problems === problems && !!prev.selected === selected && prev.className === className) return prev
+  const data = problems ? { ...g.data, problems } : g.data
+  const n: WNode = { ...g, selected, deletable: !g.data.isTrigger, data, className }
+  // same handles: the measured size still holds (a size change is seen by React Flow's resize observer)
+  if (prev?.measured && sameHandles(prev.data, g.data)) n.measured = prev.measured
+  return n
+}
+
+function edgeFor(g: GraphEdge, prev: WidgetEdgeType | undefined): WidgetEdgeType {
+  if (prev && prev.target === g.target && prev.data?.label === g.label) return prev
+  const { label, ...rest } = g
+  return { ...rest, type: 'widget', data: { label }, reconnectable: 'source' }
+}
 
 function problemsOf(flow: Pick<Flow, 'errors' | 'warnings'>): Problem[] {
   return [
@@ -105,25 +138,43 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
   const byWidget = useMemo(() => problemsByWidget(def, problems), [def, problems])
   const graph = useMemo(() => toGraph(def), [def])
 
-  // Nodes follow the definition; selection is kept across edits.
+  // Nodes follow the definition; selection is kept across edits; unchanged widgets keep their node.
   useEffect(() => {
     const sel = new Set(selected)
-    setNodes(
-      graph.nodes.map((n) => ({
-        ...n,
-        selected: sel.has(n.id),
-        deletable: !n.data.isTrigger,
-        className: highlight?.has(n.id) ? `diff-${highlight.get(n.id)}` : undefined,
-        data: byWidget.has(n.id) ? { ...n.data, problems: byWidget.get(n.id) } : n.data,
-      })) as WNode[],
-    )
+    setNodes((prev) => {
+      const old = new Map(prev.map((n) => [n.id, n]))
+      return graph.nodes.map((g) => nodeFor(g, old.get(g.id), sel.has(g.id), byWidget.get(g.id), highlight?.get(g.id)))
+    })
     // selection changes alone go through onNodesChange
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [graph, byWidget, highlight])
 
-  const edges: Edge[] = useMemo(
-    () => graph.edges.map((e) => ({ ...e, reconnectable: 'source' as const, selected: false })),
-    [graph],
+  const edgesRef = useRef(new Map<string, WidgetEdgeType>())
+  const edges: WidgetEdgeType[] = useMemo(() => {
+    const old = edgesRef.current
+    const out = graph.edges.map((g) => edgeFor(g, old.get(g.id)))
+    edgesRef.current = new Map(out.map((e) => [e.id, e]))
+    return out
+  }, [graph])
+
+  // A flow too large to read whole opens at its start (model/layout.ts initialView), not fitted.
+  const [fitOnOpen] = useState(() => {
+    const r = wrapper.current?.getBoundingClientRect()
+    return initialView(initial, r?.width ?? 1000, r?.height ?? 680).fit
+  })
+  const onInit = useCallback(
+    (inst: ReactFlowInstance<WNode, WidgetEdgeType>) => {
+      const r = wrapper.current?.getBoundingClientRect()
+      const v = initialView(initial, r?.width ?? 1000, r?.height ?? 680)
+      if (!v.fit) void inst.setViewport({ x: v.x, y: v.y, zoom: v.zoom })
+    },
+    [initial],
+  )
+  // Zoomed out below a readable size, widgets show only their names, large.
+  const zoomedOut = useStore(farZoom)
+  const canvasStyle = useMemo(
+    () => (zoomedOut ? ({ '--far-name-size': `${Math.min(32, Math.round(13 / zoomedOut))}px` } as CSSProperties) : undefined),
+    [zoomedOut],
   )
 
   const onNodesChange = useCallback((changes: NodeChange<WNode>[]) => {
@@ -309,6 +360,22 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
   const many = def.states.length > 200
   const single = selected.length === 1 ? selected[0] : null
   const flowProblems = useMemo(() => [...byWidget.values()].flat(), [byWidget])
+  // Kept while the canvas alone changes (a drag moves nodes every frame): neither is redrawn then.
+  const library = useMemo(() => <WidgetLibrary onAdd={addAt} />, [addAt])
+  const inspector = useMemo(
+    () =>
+      (single || flowSettings) && (
+        <aside className="inspector-panel" aria-label="Inspector">
+          {!single && (
+            <button type="button" className="link-button inspector-close" onClick={() => setFlowSettings(false)}>
+              Close
+            </button>
+          )}
+          <Inspector def={def} selected={single ?? null} problems={flowProblems} onChange={apply} onSelect={(n) => setSelected([n])} sampleKey={flow.sid} />
+        </aside>
+      ),
+    [single, flowSettings, def, flowProblems, apply, flow.sid],
+  )
 
   return (
     <div className="editor">
@@ -324,12 +391,14 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
         )}
       </div>
       <div className="editor-body">
-        <WidgetLibrary onAdd={addAt} />
-        <section className="canvas" data-testid="canvas" aria-label="Canvas" ref={wrapper} onDrop={onDrop} onDragOver={onDragOver}>
+        {library}
+        <section className={`canvas${zoomedOut ? ' zoomed-out' : ''}`} style={canvasStyle} data-testid="canvas" aria-label="Canvas" ref={wrapper} onDrop={onDrop} onDragOver={onDragOver}>
           <ReactFlow
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onInit={onInit}
             onNodesChange={onNodesChange}
             onSelectionChange={onSelectionChange}
             onNodeDragStop={onNodeDragStop}
@@ -341,7 +410,7 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
             selectionOnDrag={false}
             onlyRenderVisibleElements={many}
             minZoom={0.05}
-            fitView
+            fitView={fitOnOpen}
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={20} />
@@ -350,16 +419,7 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
           </ReactFlow>
         </section>
         {panel}
-        {(single || flowSettings) && (
-          <aside className="inspector-panel" aria-label="Inspector">
-            {!single && (
-              <button type="button" className="link-button inspector-close" onClick={() => setFlowSettings(false)}>
-                Close
-              </button>
-            )}
-            <Inspector def={def} selected={single ?? null} problems={flowProblems} onChange={apply} onSelect={(n) => setSelected([n])} sampleKey={flow.sid} />
-          </aside>
-        )}
+        {inspector}
       </div>
     </div>
   )

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError, client, type Flow } from '../api/client'
-import { formatDefinition, parseDefinition, type FlowDefinition } from '../model/studio'
+import { definitionText, parseDefinition, type FlowDefinition } from '../model/studio'
 import { autoLayout, needsLayout } from '../model/layout'
 import { jsonEqual, type DiffKind } from '../model/diff'
 import { keepBackup, readBackup, type DraftBackup } from '../model/draftBackup'
@@ -66,7 +66,7 @@ export function FlowPage({ sid, online = true }: Props) {
           setProblems(problemsOf(f))
           setFlow(f)
           const b = readBackup(storage(), sid)
-          if (b && b.definition !== formatDefinition(parseDefinition(JSON.stringify(f.definition)))) setBackup(b)
+          if (b && b.definition !== definitionText(parseDefinition(JSON.stringify(f.definition)))) setBackup(b)
           else if (b) keepBackup(storage(), sid, null)
         } catch (err) {
           setError(`This flow's definition cannot be shown: ${err instanceof Error ? err.message : String(err)}`)

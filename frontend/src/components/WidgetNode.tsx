@@ -11,7 +11,7 @@ function WidgetNodeView({ data, selected }: WidgetNodeProps) {
   const problems = data.problems ?? []
   const level = problems.some((p) => p.level === 'error') ? 'error' : problems.length > 0 ? 'warning' : null
   return (
-    <div className={`widget-node${selected ? ' selected' : ''}${level ? ` has-${level}` : ''}`}>
+    <div className={`widget-node${selected ? ' selected' : ''}${level ? ` has-${level}` : ''}`} data-name={breakable(state.name)}>
       {!isTrigger && <Handle type="target" position={Position.Top} className="widget-target" />}
       <div className="widget-node-head">
         <div className="widget-node-name">{state.name}</div>
@@ -42,6 +42,11 @@ function WidgetNodeView({ data, selected }: WidgetNodeProps) {
 }
 
 export const WidgetNode = memo(WidgetNodeView)
+
+/** The name shown large when zoomed out (a CSS attr()): it may wrap after "_" or "-" rather than mid-word. */
+function breakable(name: string): string {
+  return name.replace(/([_-])/g, '$1\u200b')
+}
 
 /**
  * Studio's camelCase event names read as words, so a label wraps between

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { client, type Flow } from '../api/client'
 import { Autosaver, type SaveState } from '../model/autosave'
 import { keepBackup } from '../model/draftBackup'
-import { formatDefinition, type FlowDefinition } from '../model/studio'
+import { definitionText, type FlowDefinition } from '../model/studio'
 
 const backupDelayMs = 300
 
@@ -44,14 +44,14 @@ export function useAutosave(
     const p = pendingBackup.current
     if (p.timer !== null) window.clearTimeout(p.timer)
     p.timer = null
-    keepBackup(storage(), flow.sid, p.value === null ? null : { definition: formatDefinition(p.value), at: Date.now(), revision: revision.current })
+    keepBackup(storage(), flow.sid, p.value === null ? null : { definition: definitionText(p.value), at: Date.now(), revision: revision.current })
   }, [flow.sid])
 
   const saverRef = useRef<Autosaver<FlowDefinition, Flow> | null>(null)
   if (saverRef.current === null) {
     saverRef.current = new Autosaver<FlowDefinition, Flow>({
       saved: initial,
-      save: (v) => client.saveDraft(flow.sid, flow.friendly_name, formatDefinition(v)),
+      save: (v) => client.saveDraft(flow.sid, flow.friendly_name, definitionText(v)),
       onState: (s) => {
         setState(s)
         setDirty(saverRef.current?.dirty ?? false)
@@ -95,7 +95,7 @@ export function useAutosave(
 
   const flush = useCallback(() => saver.flush(), [saver])
   const publish = useCallback(
-    (d: FlowDefinition, message: string) => saver.commit(d, (v) => client.publishFlow(flow.sid, formatDefinition(v), message)),
+    (d: FlowDefinition, message: string) => saver.commit(d, (v) => client.publishFlow(flow.sid, definitionText(v), message)),
     [saver, flow.sid],
   )
   return { state, dirty, flush, publish }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { autoLayout, needsLayout, nodeSize } from './layout'
+import { autoLayout, initialView, needsLayout, nodeSize, readableZoom } from './layout'
+import { ivrFlow } from '../../e2e/bigflow.mjs'
 import { diffDefinitions } from './diff'
 import { offsetOf, parseDefinition, type FlowDefinition } from './studio'
 import { corpusFiles } from './testcorpus'
@@ -52,5 +53,31 @@ describe('autoLayout', () => {
       const trig = out.states.find((s) => s.type === 'trigger')
       if (trig) expect(offsetOf(trig)!.y, f).toBe(Math.min(...out.states.map((s) => offsetOf(s)!.y)))
     }
+  })
+})
+
+describe('initialView', () => {
+  it('fits a flow that can be read whole', () => {
+    expect(initialView(flow([[0, 0], [0, 300], [0, 600]]), 1000, 800)).toEqual({ fit: true })
+    // 2,000 wide on 1,000 pixels: zoom 0.46, names only, still fitted
+    expect(initialView(flow([[0, 0], [0, 300], [1760, 600]]), 1000, 800)).toEqual({ fit: true })
+  })
+  it('opens a flow too large to read whole at its start, legible', () => {
+    const def = flow([[0, 0], [0, 300], [0, 600]])
+    // a far widget makes the whole flow unreadable at any fit
+    def.states.push({ name: 'far', type: 'say-play', transitions: [], properties: { offset: { x: 20000, y: 20000 } } })
+    const v = initialView(def, 1000, 800)
+    if (v.fit) throw new Error('expected a viewport')
+    expect(v.zoom).toBeGreaterThanOrEqual(readableZoom)
+    expect(v.zoom).toBeLessThanOrEqual(1)
+    // the Trigger's box (0,0)-(240,180) is on screen, the far widget is not
+    expect(v.x + 0 * v.zoom).toBeGreaterThanOrEqual(0)
+    expect(v.x + 240 * v.zoom).toBeLessThanOrEqual(1000)
+    expect(v.y).toBe(40)
+    expect(v.x + 20000 * v.zoom).toBeGreaterThan(1000)
+  })
+  it('shows the start of the generated 1,000-widget IVR', () => {
+    const v = initialView(ivrFlow(1000), 1070, 680)
+    expect(v.fit).toBe(false)
   })
 })

@@ -57,3 +57,61 @@ export function autoLayout(def: FlowDefinition): FlowDefinition {
   }
   return moveWidgets(def, positions)
 }
+
+/** Where the canvas opens: fit the whole flow, or a viewport (flow units to screen: x + zoom · p). */
+export type InitialView = { fit: true } | { fit: false; x: number; y: number; zoom: number }
+
+/** The zoom below which names are the only thing a person can read on a widget (the canvas then shows names only, large). */
+export const readableZoom = 0.5
+/** The least zoom a flow opens fitted at: the large names still read at about 9 px. */
+export const overviewZoom = 0.25
+
+/**
+ * The first view of a flow on a canvas `width` × `height` pixels: the whole
+ * flow when it fits at overviewZoom or more; otherwise the flow's
+ * start — the initial state and the widgets up to two transitions from it —
+ * at a zoom between readableZoom and 1, its box centred horizontally near the
+ * top, so a large flow opens legible (and only the widgets in view are drawn).
+ */
+export function initialView(def: FlowDefinition, width: number, height: number, pad = 40): InitialView {
+  if (def.states.length === 0 || width <= 0 || height <= 0) return { fit: true }
+  const boxOf = (s: State) => {
+    const o = offsetOf(s) ?? { x: 0, y: 0 }
+    const { width: w, height: h } = nodeSize(s)
+    return { x0: o.x, y0: o.y, x1: o.x + w, y1: o.y + h }
+  }
+  const union = (states: State[]) => {
+    const b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }
+    for (const s of states) {
+      const r = boxOf(s)
+      b.x0 = Math.min(b.x0, r.x0)
+      b.y0 = Math.min(b.y0, r.y0)
+      b.x1 = Math.max(b.x1, r.x1)
+      b.y1 = Math.max(b.y1, r.y1)
+    }
+    return b
+  }
+  const fitZoom = (b: { x0: number; y0: number; x1: number; y1: number }) =>
+    Math.min((width - 2 * pad) / Math.max(1, b.x1 - b.x0), (height - 2 * pad) / Math.max(1, b.y1 - b.y0))
+  if (fitZoom(union(def.states)) >= overviewZoom) return { fit: true }
+
+  const byName = new Map(def.states.map((s) => [s.name, s]))
+  const start = byName.get(def.initial_state) ?? def.states[0]!
+  const near = new Set<State>([start])
+  let ring = [start]
+  for (let step = 0; step < 2; step++) {
+    const next: State[] = []
+    for (const s of ring)
+      for (const t of s.transitions) {
+        const n = t.next === undefined ? undefined : byName.get(t.next)
+        if (n && !near.has(n)) {
+          near.add(n)
+          next.push(n)
+        }
+      }
+    ring = next
+  }
+  const b = union([...near])
+  const zoom = Math.min(1, Math.max(readableZoom, fitZoom(b)))
+  return { fit: false, zoom, x: width / 2 - ((b.x0 + b.x1) / 2) * zoom, y: pad - b.y0 * zoom }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { corpusFiles } from './testcorpus'
-import { DefinitionError, formatDefinition, offsetOf, parseDefinition, type State } from './studio'
+import { DefinitionError, definitionText, formatDefinition, offsetOf, parseDefinition, type State } from './studio'
 
 describe('parseDefinition', () => {
   it('keeps unknown keys, nulls and key order', () => {
@@ -102,5 +102,14 @@ describe('parseDefinition on mangled input', () => {
         if (!(e instanceof DefinitionError)) throw new Error(`${String(e)} on ${text}`)
       }
     }
+  })
+})
+
+describe('definitionText', () => {
+  it('keeps every key where it was (an import survives a save unreordered)', () => {
+    const text = '{"states":[{"properties":{"offset":{"y":1,"x":2}},"transitions":[],"type":"say-play","name":"a"}],"initial_state":"a","description":"d"}'
+    const def = parseDefinition(text)
+    expect(definitionText(def)).toBe(JSON.stringify(JSON.parse(text), null, 2))
+    expect(formatDefinition(def)).not.toBe(definitionText(def))
   })
 })

@@ -119,6 +119,16 @@ export function formatDefinition(def: FlowDefinition): string {
   return JSON.stringify(top, null, 2)
 }
 
+/**
+ * The definition as the editor sends it (saves, publish, the draft backup):
+ * every key in its own order, 2-space indent — an imported flow's order
+ * survives a round trip, so the stored JSON changes only where the user
+ * edited. formatDefinition is Studio's export order, for new flows.
+ */
+export function definitionText(def: FlowDefinition): string {
+  return JSON.stringify(def, null, 2)
+}
+
 /** The state's canvas position, when properties.offset holds two finite numbers. */
 export function offsetOf(state: State): Offset | undefined {
   const o = state.properties?.offset
