@@ -35,6 +35,11 @@ import { useAutosave } from './useAutosave'
 
 const nodeTypes = { widget: WidgetNode }
 const edgeTypes = { widget: WidgetEdge }
+// A small flow opens at its natural size, not blown up to fill the canvas.
+const fitOptions = { maxZoom: 1 }
+// A small overview in the corner that leaves the canvas visible around it.
+const minimapStyle = { width: 168, height: 112 }
+const minimapNode = (n: WNode) => (n.data.problems?.some((p) => p.level === 'error') ? '#e5a39c' : n.selected ? '#2f5fd0' : '#c4cad2')
 /** The zoom in steps of 0.05 when below readable, else 0 (the canvas redraws only when the step changes). */
 const farZoom = (s: ReactFlowState) => (s.transform[2] < readableZoom ? Math.max(0.05, Math.round(s.transform[2] * 20) / 20) : 0)
 const triggerType = 'trigger'
@@ -411,11 +416,12 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
             onlyRenderVisibleElements={many}
             minZoom={0.05}
             fitView={fitOnOpen}
+            fitViewOptions={fitOptions}
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={20} />
             <Controls />
-            <MiniMap pannable zoomable />
+            <MiniMap pannable zoomable className="minimap" style={minimapStyle} nodeColor={minimapNode} nodeStrokeWidth={0} maskColor="rgba(229, 232, 236, 0.55)" />
           </ReactFlow>
         </section>
         {panel}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { autoLayout, initialView, needsLayout, nodeSize, readableZoom } from './layout'
+import { autoLayout, initialView, needsLayout, nodeSize, openZoom } from './layout'
 import { ivrFlow } from '../../e2e/bigflow.mjs'
 import { diffDefinitions } from './diff'
 import { offsetOf, parseDefinition, type FlowDefinition } from './studio'
@@ -59,8 +59,12 @@ describe('autoLayout', () => {
 describe('initialView', () => {
   it('fits a flow that can be read whole', () => {
     expect(initialView(flow([[0, 0], [0, 300], [0, 600]]), 1000, 800)).toEqual({ fit: true })
-    // 2,000 wide on 1,000 pixels: zoom 0.46, names only, still fitted
-    expect(initialView(flow([[0, 0], [0, 300], [1760, 600]]), 1000, 800)).toEqual({ fit: true })
+  })
+  it('opens a flow that would fit only below a readable zoom at its start', () => {
+    // 2,000 wide on 1,000 pixels: fitted it would be zoom 0.46, too small to read the widgets' events
+    const v = initialView(flow([[0, 0], [0, 300], [1760, 600]]), 1000, 800)
+    if (v.fit) throw new Error('expected a viewport')
+    expect(v.zoom).toBeGreaterThanOrEqual(openZoom)
   })
   it('opens a flow too large to read whole at its start, legible', () => {
     const def = flow([[0, 0], [0, 300], [0, 600]])
@@ -68,7 +72,7 @@ describe('initialView', () => {
     def.states.push({ name: 'far', type: 'say-play', transitions: [], properties: { offset: { x: 20000, y: 20000 } } })
     const v = initialView(def, 1000, 800)
     if (v.fit) throw new Error('expected a viewport')
-    expect(v.zoom).toBeGreaterThanOrEqual(readableZoom)
+    expect(v.zoom).toBeGreaterThanOrEqual(openZoom)
     expect(v.zoom).toBeLessThanOrEqual(1)
     // the Trigger's box (0,0)-(240,180) is on screen, the far widget is not
     expect(v.x + 0 * v.zoom).toBeGreaterThanOrEqual(0)

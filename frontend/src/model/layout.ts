@@ -63,15 +63,20 @@ export type InitialView = { fit: true } | { fit: false; x: number; y: number; zo
 
 /** The zoom below which names are the only thing a person can read on a widget (the canvas then shows names only, large). */
 export const readableZoom = 0.5
-/** The least zoom a flow opens fitted at: the large names still read at about 9 px. */
-export const overviewZoom = 0.25
+/**
+ * The least zoom a flow opens at: widgets drawn whole, their names and event
+ * labels readable (about 8 px), as Studio shows a flow. A flow that fits at
+ * this zoom or more opens fitted; a larger one opens at its start.
+ */
+export const openZoom = 0.6
 
 /**
  * The first view of a flow on a canvas `width` × `height` pixels: the whole
- * flow when it fits at overviewZoom or more; otherwise the flow's
- * start — the initial state and the widgets up to two transitions from it —
- * at a zoom between readableZoom and 1, its box centred horizontally near the
- * top, so a large flow opens legible (and only the widgets in view are drawn).
+ * flow when it fits at openZoom or more; otherwise the flow's start — the
+ * initial state and the widgets up to two transitions from it — at a zoom
+ * between openZoom and 1, its box centred horizontally near the top, so a
+ * flow opens legible (and in a large one only the widgets in view are
+ * drawn). Zoom to fit (the canvas control) shows the rest.
  */
 export function initialView(def: FlowDefinition, width: number, height: number, pad = 40): InitialView {
   if (def.states.length === 0 || width <= 0 || height <= 0) return { fit: true }
@@ -93,7 +98,7 @@ export function initialView(def: FlowDefinition, width: number, height: number, 
   }
   const fitZoom = (b: { x0: number; y0: number; x1: number; y1: number }) =>
     Math.min((width - 2 * pad) / Math.max(1, b.x1 - b.x0), (height - 2 * pad) / Math.max(1, b.y1 - b.y0))
-  if (fitZoom(union(def.states)) >= overviewZoom) return { fit: true }
+  if (fitZoom(union(def.states)) >= openZoom) return { fit: true }
 
   const byName = new Map(def.states.map((s) => [s.name, s]))
   const start = byName.get(def.initial_state) ?? def.states[0]!
@@ -112,6 +117,6 @@ export function initialView(def: FlowDefinition, width: number, height: number, 
     ring = next
   }
   const b = union([...near])
-  const zoom = Math.min(1, Math.max(readableZoom, fitZoom(b)))
+  const zoom = Math.min(1, Math.max(openZoom, fitZoom(b)))
   return { fit: false, zoom, x: width / 2 - ((b.x0 + b.x1) / 2) * zoom, y: pad - b.y0 * zoom }
 }
