@@ -13,6 +13,7 @@ import {
   type Edge,
   type Node,
   type NodeChange,
+  type EdgeChange,
   type OnSelectionChangeParams,
   type ReactFlowInstance,
   type ReactFlowState,
@@ -154,13 +155,33 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [graph, byWidget, highlight])
 
+  // Selected transitions (click an edge; Delete removes it). An edge whose selection did not change keeps its object.
+  const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(() => new Set())
+  const selectedEdgesRef = useRef(selectedEdges)
+  selectedEdgesRef.current = selectedEdges
   const edgesRef = useRef(new Map<string, WidgetEdgeType>())
   const edges: WidgetEdgeType[] = useMemo(() => {
     const old = edgesRef.current
-    const out = graph.edges.map((g) => edgeFor(g, old.get(g.id)))
+    const out = graph.edges.map((g) => {
+      const e = edgeFor(g, old.get(g.id))
+      const sel = selectedEdges.has(e.id)
+      return !!e.selected === sel ? e : { ...e, selected: sel }
+    })
     edgesRef.current = new Map(out.map((e) => [e.id, e]))
     return out
-  }, [graph])
+  }, [graph, selectedEdges])
+  const onEdgesChange = useCallback((changes: EdgeChange<WidgetEdgeType>[]) => {
+    const picks = changes.filter((c) => c.type === 'select')
+    if (picks.length === 0) return
+    setSelectedEdges((cur) => {
+      const next = new Set(cur)
+      for (const c of picks) {
+        if (c.selected) next.add(c.id)
+        else next.delete(c.id)
+      }
+      return next
+    })
+  }, [])
 
   // A flow too large to read whole opens at its start (model/layout.ts initialView), not fitted.
   const [fitOnOpen] = useState(() => {
@@ -268,10 +289,15 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
       const cur = history.current.current
       if ((e.key === 'Delete' || e.key === 'Backspace') && !mod) {
         const names = selectedRef.current.filter((n) => cur.states.find((s) => s.name === n)?.type !== triggerType)
-        if (names.length === 0) return
+        const links = [...selectedEdgesRef.current].map((id) => edgesRef.current.get(id)).filter((x): x is WidgetEdgeType => !!x)
+        if (names.length === 0 && links.length === 0) return
         e.preventDefault()
-        apply(removeWidgets(cur, names))
+        let d = cur
+        for (const l of links) d = disconnect(d, l.source, l.sourceHandle ?? '')
+        if (names.length > 0) d = removeWidgets(d, names)
+        apply(d)
         setSelected([])
+        setSelectedEdges(new Set())
       } else if (mod && k === 'z' && !e.shiftKey) {
         e.preventDefault()
         history.current.undo()
@@ -409,6 +435,7 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
             onNodeDragStop={onNodeDragStop}
             onConnect={onConnect}
             onReconnect={onReconnect}
+            onEdgesChange={onEdgesChange}
             onEdgesDelete={onEdgesDelete}
             deleteKeyCode={null}
             multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
