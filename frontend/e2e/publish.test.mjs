@@ -89,8 +89,8 @@ test('edit, publish with a commit message, see the revision and its diff, revert
   await diff.getByTestId('diff-changed').waitFor()
   assert.match(await diff.getByTestId('diff-changed').textContent(), /Changed \(1\)\s*no_choice\s*say/)
   assert.equal(await diff.getByTestId('diff-added').count(), 0)
-  assert.equal(await page.locator('.react-flow__node.diff-changed').count(), 1)
-  assert.equal(await page.locator('.react-flow__node.diff-changed').getAttribute('data-id'), 'no_choice')
+  assert.equal(await page.locator('.react-flow__node.mark-changed').count(), 1)
+  assert.equal(await page.locator('.react-flow__node.mark-changed').getAttribute('data-id'), 'no_choice')
   await page.screenshot({ path: join(artifacts, 'revisions-diff.png') })
 
   // 5. Revert to the published revision: asked first, then saved as a new draft equal to it.
@@ -101,7 +101,7 @@ test('edit, publish with a commit message, see the revision and its diff, revert
   await confirm.waitFor({ state: 'detached' })
   await page.getByTestId('notice').getByText(`revision #${publishedRev}`).waitFor()
   await saved(page)
-  await page.locator('.react-flow__node.diff-changed').first().waitFor({ state: 'detached' }).catch(() => undefined)
+  await page.locator('.react-flow__node.mark-changed').first().waitFor({ state: 'detached' }).catch(() => undefined)
   flow = (await api(app.url, 'GET', `v2/Flows/${demo.sid}`)).body
   const pub = (await api(app.url, 'GET', `v2/Flows/${demo.sid}/Revisions/${publishedRev}`)).body
   assert.ok(flow.revision > publishedRev, 'the revert is a new revision')

@@ -59,6 +59,9 @@ describe('import and export', () => {
 describe('parseRoute', () => {
   it('reads #/flows/FW…', () => {
     expect(parseRoute('#/flows/FWabc123')).toEqual({ page: 'flow', sid: 'FWabc123' })
+    expect(parseRoute('#/settings')).toEqual({ page: 'settings' })
+    expect(parseRoute('#/dashboard/')).toEqual({ page: 'dashboard' })
+    expect(parseRoute('#/settingsx')).toEqual({ page: 'flows' })
     expect(parseRoute('#/flows')).toEqual({ page: 'flows' })
     expect(parseRoute('#/flows/<img>')).toEqual({ page: 'flows' })
     expect(parseRoute('')).toEqual({ page: 'flows' })

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react'
 
-// Hash routing: #/flows (the list) and #/flows/FW… (one flow).
-export type Route = { page: 'flows' } | { page: 'flow'; sid: string }
+// Hash routing: #/flows (the list), #/flows/FW… (one flow), #/settings
+// (trunks, desk phones, numbers), #/dashboard (live figures).
+export type Route = { page: 'flows' } | { page: 'flow'; sid: string } | { page: 'settings' } | { page: 'dashboard' }
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/flows\/(FW[0-9A-Za-z]+)\/?$/.exec(hash)
   if (m && m[1]) return { page: 'flow', sid: m[1] }
+  if (/^#\/settings\/?$/.test(hash)) return { page: 'settings' }
+  if (/^#\/dashboard\/?$/.test(hash)) return { page: 'dashboard' }
   return { page: 'flows' }
 }
 

@@ -4,6 +4,8 @@ import { useRoute } from '../route'
 import { ConnectionBanner } from './ConnectionBanner'
 import { FlowPage } from './FlowPage'
 import { FlowsList } from './FlowsList'
+import { SettingsPage } from './SettingsPage'
+import { DashboardPage } from './DashboardPage'
 import { LoginForm } from './LoginForm'
 import { TopBar } from './TopBar'
 
@@ -54,8 +56,16 @@ export function App() {
       {session === 'out' && <LoginForm onSignedIn={() => setSession('in')} />}
       {(session === 'in' || (session === 'out' && wasIn)) && (
         <div className="session-keep" hidden={session !== 'in'}>
-          <TopBar onSignOut={desktop ? undefined : () => void signOut()} />
-          {route.page === 'flow' ? <FlowPage key={route.sid} sid={route.sid} online={online} /> : <FlowsList />}
+          <TopBar page={route.page} onSignOut={desktop ? undefined : () => void signOut()} />
+          {route.page === 'flow' ? (
+            <FlowPage key={route.sid} sid={route.sid} online={online} />
+          ) : route.page === 'settings' ? (
+            <SettingsPage />
+          ) : route.page === 'dashboard' ? (
+            <DashboardPage />
+          ) : (
+            <FlowsList />
+          )}
         </div>
       )}
     </div>

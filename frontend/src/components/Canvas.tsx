@@ -25,7 +25,7 @@ import { initialView, readableZoom } from '../model/layout'
 import { History } from '../model/history'
 import { addWidget, connect, copyWidgets, disconnect, moveWidgets, pasteWidgets, removeWidgets } from '../model/ops'
 import { problemsByWidget, type Located, type Problem } from '../model/problems'
-import type { DiffKind } from '../model/diff'
+import { markClass, type CanvasMark } from '../model/marks'
 import { WidgetNode } from './WidgetNode'
 import { WidgetEdge, type WidgetEdgeType } from './WidgetEdge'
 import { WidgetLibrary, dragMime } from './WidgetLibrary'
@@ -56,8 +56,8 @@ const sameHandles = (a: WidgetNodeData, b: WidgetNodeData) =>
  * measurements and does not redraw it (edits change only the states they
  * touch, so an edit in a 1,000-widget flow redraws one widget, not all).
  */
-function nodeFor(g: GraphNode, prev: WNode | undefined, selected: boolean, problems: Located[] | undefined, diff: DiffKind | undefined): WNode {
-  const className = diff ? `diff-${diff}` : undefined
+function nodeFor(g: GraphNode, prev: WNode | undefined, selected: boolean, problems: Located[] | undefined, mark: CanvasMark | undefined): WNode {
+  const className = mark ? markClass(mark) : undefined
   if (prev && prev.data.state === g.data.state && prev.data.problems === problems && !!prev.selected === selected && prev.className === className) return prev
   const data = problems ? { ...g.data, problems } : g.data
   const n: WNode = { ...g, selected, deletable: !g.data.isTrigger, data, className }
@@ -110,8 +110,8 @@ interface Props {
   onDefinition?: (def: FlowDefinition) => void
   /** Called when the problems from the last save (or refusal) change. */
   onProblems?: (problems: Problem[]) => void
-  /** Widgets to outline (a revision diff): name → kind. */
-  highlight?: ReadonlyMap<string, DiffKind>
+  /** Widgets to outline: a revision diff, or a run's path (name → mark). */
+  highlight?: ReadonlyMap<string, CanvasMark>
   /** A panel shown between the canvas and the inspector. */
   panel?: ReactNode
 }

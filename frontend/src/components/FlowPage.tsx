@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { ApiError, client, type Flow } from '../api/client'
 import { definitionText, parseDefinition, type FlowDefinition } from '../model/studio'
 import { autoLayout, needsLayout } from '../model/layout'
-import { jsonEqual, type DiffKind } from '../model/diff'
+import { jsonEqual } from '../model/diff'
+import type { CanvasMark } from '../model/marks'
 import { keepBackup, readBackup, type DraftBackup } from '../model/draftBackup'
 import type { Problem } from '../model/problems'
 import { relativeTime } from '../format'
@@ -11,6 +12,8 @@ import { PublishDialog } from './PublishDialog'
 import { ProblemsList } from './ProblemsList'
 import { RevisionsPanel } from './RevisionsPanel'
 import { TestUsersDialog } from './TestUsersDialog'
+import { ExecutionsPanel } from './ExecutionsPanel'
+import { SimulatorPanel } from './SimulatorPanel'
 
 interface Props {
   sid: string
@@ -35,7 +38,7 @@ function storage(): Storage | undefined {
   }
 }
 
-type Panel = 'problems' | 'revisions' | null
+type Panel = 'problems' | 'revisions' | 'executions' | 'simulator' | null
 
 /** One flow: name, publish state, the editor, and publishing (problems, revisions, test users, publish). */
 export function FlowPage({ sid, online = true }: Props) {
@@ -46,8 +49,13 @@ export function FlowPage({ sid, online = true }: Props) {
   const [problems, setProblems] = useState<Problem[]>([])
   const [published, setPublished] = useState<{ revision: number; definition: unknown } | null>(null)
   const [panel, setPanel] = useState<Panel>(null)
+  // Opening another panel (or closing one) drops the marks the last one put on the canvas.
+  const togglePanel = useCallback((p: Exclude<Panel, null>) => {
+    setHighlight(null)
+    setPanel((cur) => (cur === p ? null : p))
+  }, [])
   const [dialog, setDialog] = useState<'publish' | 'test-users' | null>(null)
-  const [highlight, setHighlight] = useState<ReadonlyMap<string, DiffKind> | null>(null)
+  const [highlight, setHighlight] = useState<ReadonlyMap<string, CanvasMark> | null>(null)
   const [backup, setBackup] = useState<DraftBackup | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const editor = useRef<EditorController>(null)
@@ -160,11 +168,17 @@ export function FlowPage({ sid, online = true }: Props) {
                 className={`btn btn-small problems-toggle${errors > 0 ? ' has-errors' : warnings > 0 ? ' has-warnings' : ''}`}
                 data-testid="problems-toggle"
                 aria-pressed={panel === 'problems'}
-                onClick={() => setPanel((p) => (p === 'problems' ? null : 'problems'))}
+                onClick={() => togglePanel('problems')}
               >
                 Problems{problems.length > 0 ? ` (${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'})` : ''}
               </button>
-              <button type="button" className="btn btn-small" data-testid="revisions-toggle" aria-pressed={panel === 'revisions'} onClick={() => setPanel((p) => (p === 'revisions' ? null : 'revisions'))}>
+              <button type="button" className="btn btn-small" data-testid="simulator-toggle" aria-pressed={panel === 'simulator'} onClick={() => togglePanel('simulator')}>
+                Simulate
+              </button>
+              <button type="button" className="btn btn-small" data-testid="executions-toggle" aria-pressed={panel === 'executions'} onClick={() => togglePanel('executions')}>
+                Executions
+              </button>
+              <button type="button" className="btn btn-small" data-testid="revisions-toggle" aria-pressed={panel === 'revisions'} onClick={() => togglePanel('revisions')}>
                 Revisions
               </button>
               <button type="button" className="btn btn-small" data-testid="test-users-open" onClick={() => setDialog('test-users')}>
@@ -218,7 +232,7 @@ export function FlowPage({ sid, online = true }: Props) {
             onSaved={onSaved}
             onDefinition={setCurrent}
             onProblems={setProblems}
-            highlight={panel === 'revisions' ? highlight ?? undefined : undefined}
+            highlight={panel === 'revisions' || panel === 'executions' || panel === 'simulator' ? highlight ?? undefined : undefined}
             panel={
               panel === 'problems' && current ? (
                 <ProblemsList def={current} problems={problems} onShow={(p) => editor.current?.showProblem(p)} onClose={() => setPanel(null)} />
@@ -230,6 +244,17 @@ export function FlowPage({ sid, online = true }: Props) {
                   onHighlight={setHighlight}
                   onFocusWidget={focusWidget}
                   onRevert={revert}
+                  onClose={() => setPanel(null)}
+                />
+              ) : panel === 'executions' ? (
+                <ExecutionsPanel sid={sid} onHighlight={setHighlight} onFocusWidget={focusWidget} onClose={() => setPanel(null)} />
+              ) : panel === 'simulator' && current && editor.current ? (
+                <SimulatorPanel
+                  sid={sid}
+                  definition={current}
+                  flush={editor.current.flush}
+                  onHighlight={setHighlight}
+                  onFocusWidget={focusWidget}
                   onClose={() => setPanel(null)}
                 />
               ) : null
