@@ -40,6 +40,7 @@ func (s *Server) routesV2(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v2/Flows/{FlowSid}/Executions/{ExecutionSid}/Steps/{Sid}", s.fetchStep)
 	mux.HandleFunc("GET /v2/Flows/{FlowSid}/Executions/{ExecutionSid}/Steps/{Sid}/Context", s.fetchStepContext)
 	mux.HandleFunc("POST /v2/Liquid/Render", s.renderLiquid)
+	mux.HandleFunc("GET /v2/Dashboard", s.dashboard)
 	// Anything else under /v2 is Twilio's 404, not the editor.
 	mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) { writeError(w, notFound(r)) })
 }

@@ -48,6 +48,7 @@ const maxLoggedEvents = 5
 // logEvents writes the sprint's error and warning events (a flow author's
 // mistakes, with Studio's codes) to the log, as they are in the steps.
 func (r *Runner) logEvents(x *engine.Execution, steps []engine.Step) {
+	r.keepRecent(x, steps, r.engine.Now())
 	n, more := 0, 0
 	for _, st := range steps {
 		for _, ev := range st.Events {

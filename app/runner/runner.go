@@ -39,6 +39,7 @@ type Runner struct {
 	retentionBasis store.RetentionBasis
 	stats          stats
 	events         Events // nil: no events
+	recent         recentEvents
 
 	mu       sync.Mutex
 	locks    map[string]*lockRef
