@@ -35,6 +35,7 @@ type dashboardTrunkJSON struct {
 type dashboardEventJSON struct {
 	DateCreated  string `json:"date_created"`
 	FlowSID      string `json:"flow_sid"`
+	FlowName     string `json:"flow_name"` // "" when the flow is gone
 	ExecutionSID string `json:"execution_sid"`
 	StepSID      string `json:"step_sid"`
 	Widget       string `json:"widget"`
@@ -86,8 +87,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.Runner != nil {
+		names := map[string]string{}
 		for _, e := range s.Runner.RecentEvents() {
-			out.RecentEvents = append(out.RecentEvents, dashboardEventJSON{DateCreated: iso(e.Time), FlowSID: e.FlowSID,
+			name, ok := names[e.FlowSID]
+			if !ok {
+				if f, err := s.Store.Flow(r.Context(), e.FlowSID); err == nil {
+					name = f.FriendlyName
+				}
+				names[e.FlowSID] = name
+			}
+			out.RecentEvents = append(out.RecentEvents, dashboardEventJSON{DateCreated: iso(e.Time), FlowSID: e.FlowSID, FlowName: name,
 				ExecutionSID: e.ExecutionSID, StepSID: e.StepSID, Widget: e.Widget, Level: e.Level, Code: e.Code, Message: e.Message})
 		}
 	}

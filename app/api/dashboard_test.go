@@ -89,6 +89,7 @@ func TestDashboard(t *testing.T) {
 	}
 	require.NotNil(t, ev, "the render error (84003) is among %+v", d.RecentEvents)
 	require.Equal(t, failFlow, ev.FlowSID)
+	require.Equal(t, "fails", ev.FlowName)
 	require.Equal(t, "error", ev.Level)
 	require.Equal(t, "bad", ev.Widget)
 	require.NotEmpty(t, ev.ExecutionSID)
