@@ -50,6 +50,12 @@ test('sign in, see the demo flow, and hostile names stay text', async () => {
   assert.equal(await page.locator('.react-flow__node').count(), states.length)
   assert.equal(await page.locator('.react-flow__edge').count(), links)
   await page.screenshot({ path: join(artifacts, 'flow-page.png') })
+  // A newcomer finds the gestures: the ? key (or the Shortcuts button) lists them.
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } })
+  await page.keyboard.press('?')
+  await page.getByTestId('shortcuts-dialog').getByText('Undo / redo').waitFor()
+  await page.keyboard.press('Escape')
+  await page.getByTestId('shortcuts-dialog').waitFor({ state: 'detached' })
   assert.deepEqual(problems, [])
 })
 

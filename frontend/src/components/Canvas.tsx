@@ -31,6 +31,7 @@ import { WidgetEdge, type WidgetEdgeType } from './WidgetEdge'
 import { WidgetLibrary, dragMime } from './WidgetLibrary'
 import { SaveState } from './SaveState'
 import { Inspector } from './Inspector'
+import { ShortcutsHelp } from './ShortcutsHelp'
 import { focusPointer } from './focusPointer'
 import { useAutosave } from './useAutosave'
 
@@ -415,6 +416,7 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
         <button type="button" className="link-button" data-testid="flow-settings" onClick={() => setFlowSettings((v) => !v)}>
           Flow settings
         </button>
+        <ShortcutsHelp />
         {problems.length > 0 && (
           <span className="muted small">
             {problems.filter((p) => p.level === 'error').length} errors, {problems.filter((p) => p.level === 'warning').length} warnings
