@@ -63,12 +63,18 @@ type Server struct {
 	// ReceiptTTL is how long webhook receipts (for answering a repeated
 	// delivery as the first) are kept; 0 takes DefaultReceiptTTL.
 	ReceiptTTL time.Duration
-	// Now, when set, is the clock of editor sessions (tests).
+	// Now, when set, is the clock of editor sessions and simulations (tests).
 	Now func() time.Time
+	// SimulationTTL is how long an editor's simulation lives without input,
+	// MaxSimulations how many may be open; 0 takes the defaults.
+	SimulationTTL  time.Duration
+	MaxSimulations int
 
 	receiptLocks keyLocks
 	receiptPurge atomic.Int64 // when receipts were last purged (Unix ns)
 
+	sims    *simulations
+	tests   testRuns
 	metrics *metrics
 	refused *refusedLog // bounds the log lines of refused requests
 	load    load
@@ -96,6 +102,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.mux = mux
 	s.routesV2(mux)
+	s.routesSimulations(mux)
+	s.routesFlowTests(mux)
 	s.routesKeys(mux)
 	s.routesNumbers(mux)
 	s.routesVoice(mux)
