@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import schemaDoc from '@schema/flowtest.json'
-import { checkFlowTest, inputKinds, notSavable, rowsToMocks, runMarks, testWarnings, toFlowTest, uniqueName, type SimulationView } from './simulation'
+import { checkFlowTest, inputKinds, notSavable, rowsToMocks, runMarks, testWarnings, toFlowTest, triggerChannels, uniqueName, type SimulationView } from './simulation'
 
 const call: SimulationView = {
   channel: 'voice',
@@ -21,6 +20,7 @@ const call: SimulationView = {
 }
 
 type Json = Record<string, unknown>
+const schemaDoc = Object.values(import.meta.glob('@schema/flowtest.json', { eager: true, import: 'default' }))[0] as Json
 const defs = (schemaDoc as Json).$defs as Json
 const testSchema = defs.test as Json
 const props = testSchema.properties as Json
@@ -70,7 +70,7 @@ describe('toFlowTest', () => {
     expect(t.expect.end_reason).toBe('ended by user')
     expect(checkFlowTest(t)).toEqual([])
     const mockProps = Object.keys((((props.http as Json).items as Json).properties as Json))
-    for (const k of Object.keys(t.http![0])) expect(mockProps).toContain(k)
+    for (const k of Object.keys(t.http![0]!)) expect(mockProps).toContain(k)
   })
 
   it('refuses a conversation still going on', () => {
@@ -160,5 +160,15 @@ describe('helpers', () => {
   it('inputKinds says which controls the wait takes', () => {
     expect(inputKinds(['digits', 'speech', 'timeout', 'hangup'])).toEqual({ keys: true, speech: true, reply: false, timeout: true, other: false })
     expect(inputKinds(['recording', 'hangup']).other).toBe(true)
+  })
+})
+
+describe('triggerChannels', () => {
+  it('reads which trigger events lead somewhere', async () => {
+    const demo = (await import('../../../app/demo/demo-ivr.json')).default as Parameters<typeof triggerChannels>[0]
+    expect(triggerChannels(demo)).toEqual({ voice: true, messaging: true })
+    expect(
+      triggerChannels({ initial_state: 'T', states: [{ name: 'T', transitions: [{ event: 'incomingCall' }, { event: 'incomingMessage', next: 'x' }] }] }),
+    ).toEqual({ voice: false, messaging: true })
   })
 })

@@ -79,7 +79,7 @@ export function toFlowTest(sim: SimulationView, name: string): FlowTestDoc {
   if (inputs.length > 0 && inputs[inputs.length - 1] === '/hangup') inputs.pop()
   const says = sim.transcript.filter((e) => e.kind === 'say').map((e) => e.text ?? '')
   const messages = sim.transcript.filter((e) => e.kind === 'message').map((e) => e.text ?? '')
-  const doc: FlowTestDoc = { name: name.trim(), trigger: sim.channel === 'voice' ? 'call' : 'message', from: sim.from, to: sim.to }
+  const doc: FlowTestDoc = { name: name.trim(), trigger: sim.channel === 'voice' ? 'call' : 'message', from: sim.from, to: sim.to, expect: {} }
   if (sim.channel === 'messaging') doc.body = sim.body ?? 'hi'
   if (inputs.length > 0) doc.inputs = inputs
   if (sim.mocks.length > 0) doc.http = sim.mocks.map((m) => ({ ...m }))
@@ -88,8 +88,9 @@ export function toFlowTest(sim: SimulationView, name: string): FlowTestDoc {
   if (sim.channel === 'messaging' || messages.length > 0) expect.messages = messages
   expect.ended = sim.status === 'ended'
   if (sim.status === 'ended' && sim.end_reason) expect.end_reason = sim.end_reason
-  doc.expect = expect
-  return doc
+  // expect last, as the format's examples write it
+  const { expect: _, ...rest } = doc
+  return { ...rest, expect }
 }
 
 /** Things that make a saved test differ from the conversation: requests that went out for real (a test never does). */
@@ -216,4 +217,14 @@ export function inputKinds(waitingFor: readonly string[]): { keys: boolean; spee
     timeout: has('timeout'),
     other: waitingFor.some((t) => !known.includes(t)),
   }
+}
+
+/** Which simulations the flow's trigger wires: an incoming call (voice), an incoming message (messaging). */
+export function triggerChannels(def: { initial_state: string; states: { name: string; transitions: { event: string; next?: string }[] }[] }): {
+  voice: boolean
+  messaging: boolean
+} {
+  const trig = def.states.find((s) => s.name === def.initial_state)
+  const wired = (ev: string) => !!trig?.transitions.some((t) => t.event === ev && typeof t.next === 'string' && t.next !== '')
+  return { voice: wired('incomingCall'), messaging: wired('incomingMessage') }
 }
