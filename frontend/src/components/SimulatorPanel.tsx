@@ -68,9 +68,6 @@ export function SimulatorPanel({ sid, definition, flush, onHighlight, onFocusWid
     onHighlight(sim ? runMarks(sim) : null)
   }, [sim, onHighlight])
   const current = sim?.status === 'waiting' ? sim.current_widget : undefined
-  useEffect(() => {
-    if (current) onFocusWidget(current)
-  }, [current, sim?.inputs.length, onFocusWidget])
 
   // Leaving the panel ends the simulation and its marks.
   useEffect(() => {
@@ -142,20 +139,7 @@ export function SimulatorPanel({ sid, definition, flush, onHighlight, onFocusWid
   }
 
   const kinds = inputKinds(sim?.waiting_for ?? [])
-  const waiting = sim?.status === 'waiting'
-  const isCall = sim ? sim.channel === 'voice' : channel === 'voice'
-
-  return (
-    <aside className="side-panel simulator-panel" data-testid="simulator-panel" aria-label="Simulator">
-      <div className="side-panel-head">
-        <h3>Simulator</h3>
-        <span className="muted small">runs the draft</span>
-        <button type="button" className="link-button" onClick={onClose}>
-          Close
-        </button>
-      </div>
-
-      {!waiting && (
+  const setup = (
         <div className="sim-setup" data-testid="sim-setup">
           <div className="sim-channels" role="radiogroup" aria-label="Run as">
             {(['voice', 'messaging'] as const).map((c) => (
@@ -191,15 +175,35 @@ export function SimulatorPanel({ sid, definition, flush, onHighlight, onFocusWid
             {busy ? 'Starting…' : sim ? (channel === 'voice' ? 'Call again' : 'Chat again') : channel === 'voice' ? 'Call the flow' : 'Send the first message'}
           </button>
         </div>
-      )}
+  )
+  const waiting = sim?.status === 'waiting'
+  const isCall = sim ? sim.channel === 'voice' : channel === 'voice'
+
+  return (
+    <aside className="side-panel simulator-panel" data-testid="simulator-panel" aria-label="Simulator">
+      <div className="side-panel-head">
+        <h3>Simulator</h3>
+        <span className="muted small">runs the draft</span>
+        <button type="button" className="link-button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+
+      {!sim && setup}
 
       {sim && (
         <>
           <div className={`sim-status ${waiting ? 'sim-status-live' : 'sim-status-ended'}`} data-testid="sim-status">
             {waiting ? (
               <>
-                <span className="sim-dot" aria-hidden="true" /> {isCall ? 'On the call' : 'Chatting'} · waiting at{' '}
-                <button type="button" className="link-button sim-current" data-testid="sim-current" onClick={() => current && onFocusWidget(current)}>
+                <span className="sim-dot" aria-hidden="true" /> {isCall ? 'On the call' : 'Chatting'} · at{' '}
+                <button
+                  type="button"
+                  className="link-button sim-current"
+                  data-testid="sim-current"
+                  title="Show this widget on the canvas"
+                  onClick={() => current && onFocusWidget(current)}
+                >
                   {current}
                 </button>
               </>
@@ -220,7 +224,7 @@ export function SimulatorPanel({ sid, definition, flush, onHighlight, onFocusWid
 
       {sim && waiting && (
         <div className="sim-controls" data-testid="sim-controls">
-          {sim.hint && <p className="muted small sim-hint">Takes: {sim.hint}</p>}
+          {kinds.other && sim.hint && <p className="muted small sim-hint">Takes: {sim.hint}</p>}
           {kinds.keys && <Keypad disabled={busy} onSend={(d) => void send({ Digits: d })} />}
           {(kinds.speech || kinds.reply || kinds.other) && (
             <form
@@ -260,6 +264,8 @@ export function SimulatorPanel({ sid, definition, flush, onHighlight, onFocusWid
       )}
 
       {sim && !waiting && <SaveTest key={sim.sid} sid={sid} sim={sim} taken={tests.map((t) => t.name)} onSaved={loadTests} />}
+
+      {sim && !waiting && setup}
 
       <FlowTests sid={sid} tests={tests} flush={flush} onChanged={loadTests} />
     </aside>
