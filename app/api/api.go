@@ -1,6 +1,7 @@
 // Package api serves Switchboard over HTTP: the Studio v2-shaped REST API
 // (/v2: flows, revisions, test users, executions, steps, contexts, Flow
-// Validate, SIP trunk status), Twilio-shaped webhooks
+// Validate, SIP trunk status; our own simulations and flow tests beside the
+// flows, see v2_simulations.go and v2_flowtests.go), Twilio-shaped webhooks
 // (/v1/Accounts/{AccountSid}/Flows/{FlowSid}), the 2010-04-01 resources
 // under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
 // numbers, recordings), the event stream, the metrics, /healthz, the editor

@@ -153,7 +153,7 @@ export function SimulatorPanel({ sid, definition, flush, onHighlight, onFocusWid
                 onClick={() => setChannel(c)}
                 title={(c === 'voice' ? wired.voice : wired.messaging) ? undefined : `The trigger's ${c === 'voice' ? 'Incoming Call' : 'Incoming Message'} leads nowhere`}
               >
-                {c === 'voice' ? '📞 Phone call' : '💬 Chat'}
+                {c === 'voice' ? 'Phone call' : 'Chat'}
               </button>
             ))}
           </div>
