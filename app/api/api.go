@@ -1,6 +1,7 @@
 // Package api serves Switchboard over HTTP: the Studio v2-shaped REST API
 // (/v2: flows, revisions, test users, executions, steps, contexts, Flow
-// Validate, SIP trunk status), Twilio-shaped webhooks
+// Validate, SIP trunk status; our own simulations and flow tests beside the
+// flows, see v2_simulations.go and v2_flowtests.go), Twilio-shaped webhooks
 // (/v1/Accounts/{AccountSid}/Flows/{FlowSid}), the 2010-04-01 resources
 // under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
 // numbers, recordings), the event stream, the metrics, /healthz, the editor
@@ -63,12 +64,18 @@ type Server struct {
 	// ReceiptTTL is how long webhook receipts (for answering a repeated
 	// delivery as the first) are kept; 0 takes DefaultReceiptTTL.
 	ReceiptTTL time.Duration
-	// Now, when set, is the clock of editor sessions (tests).
+	// Now, when set, is the clock of editor sessions and simulations (tests).
 	Now func() time.Time
+	// SimulationTTL is how long an editor's simulation lives without input,
+	// MaxSimulations how many may be open; 0 takes the defaults.
+	SimulationTTL  time.Duration
+	MaxSimulations int
 
 	receiptLocks keyLocks
 	receiptPurge atomic.Int64 // when receipts were last purged (Unix ns)
 
+	sims    *simulations
+	tests   testRuns
 	metrics *metrics
 	refused *refusedLog // bounds the log lines of refused requests
 	load    load
@@ -96,6 +103,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.mux = mux
 	s.routesV2(mux)
+	s.routesSimulations(mux)
+	s.routesFlowTests(mux)
 	s.routesKeys(mux)
 	s.routesNumbers(mux)
 	s.routesVoice(mux)

@@ -14,8 +14,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/switchboard/switchboard/app/runner"
@@ -75,7 +77,17 @@ type Expect struct {
 type Outcome struct {
 	Name       string
 	Failures   []string
+	Checks     []Check // every expectation checked, passed or not, in order
 	Transcript string
+}
+
+// Check is one expectation's result: Expectation names it as the file does
+// (path, says, messages, flow.variables.X, widgets.W.K, ended, end_reason);
+// Reason says why it failed.
+type Check struct {
+	Expectation string `json:"expectation"`
+	Passed      bool   `json:"passed"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // Passed reports whether the test passed.
@@ -126,7 +138,7 @@ func Run(ctx context.Context, definition []byte, t Test, opts ...engine.Option) 
 			return out, err
 		}
 	}
-	client := &http.Client{Transport: mocks(t.HTTP)}
+	client := &http.Client{Transport: MockTransport(t.HTTP, nil)}
 	r := runner.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]engine.Option{engine.WithHTTPClient(client)}, opts...)...)
 	trig, err := trigger(t, from, to)
 	if err != nil {
@@ -163,8 +175,15 @@ func trigger(t Test, from, to string) (engine.Trigger, error) {
 }
 
 func check(out *Outcome, e Expect, res *simulator.Result, steps []engine.Step) {
-	fail := func(format string, a ...any) { out.Failures = append(out.Failures, fmt.Sprintf(format, a...)) }
+	var name string
+	pass := func(n string) { name = n; out.Checks = append(out.Checks, Check{Expectation: n, Passed: true}) }
+	fail := func(format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		out.Failures = append(out.Failures, msg)
+		out.Checks[len(out.Checks)-1] = Check{Expectation: name, Reason: msg}
+	}
 	if e.Path != nil {
+		pass("path")
 		var path []string
 		for _, s := range steps {
 			path = append(path, s.TransitionedFrom)
@@ -188,32 +207,47 @@ func check(out *Outcome, e Expect, res *simulator.Result, steps []engine.Step) {
 			}
 		}
 	}
-	if e.Messages != nil && !reflect.DeepEqual(e.Messages, msgs) {
-		fail("messages: want %q, got %q", e.Messages, msgs)
+	if e.Messages != nil {
+		pass("messages")
+		if !reflect.DeepEqual(e.Messages, msgs) {
+			fail("messages: want %q, got %q", e.Messages, msgs)
+		}
 	}
-	if e.Says != nil && !reflect.DeepEqual(e.Says, says) {
-		fail("says: want %q, got %q", e.Says, says)
+	if e.Says != nil {
+		pass("says")
+		if !reflect.DeepEqual(e.Says, says) {
+			fail("says: want %q, got %q", e.Says, says)
+		}
 	}
 	x := res.Execution
 	vars := x.Context.Variables()
-	for k, want := range e.Variables {
-		if !same(want, vars[k]) {
+	for _, k := range sortedKeys(e.Variables) {
+		pass("flow.variables." + k)
+		if want := e.Variables[k]; !same(want, vars[k]) {
 			fail("flow.variables.%s: want %v, got %v", k, want, vars[k])
 		}
 	}
-	for name, keys := range e.Widgets {
-		got := x.Context.Widget(name)
-		for k, want := range keys {
-			if !same(want, got[k]) {
-				fail("widgets.%s.%s: want %v, got %v", name, k, want, got[k])
+	for _, w := range sortedKeys(e.Widgets) {
+		got := x.Context.Widget(w)
+		keys := e.Widgets[w]
+		for _, k := range sortedKeys(keys) {
+			pass("widgets." + w + "." + k)
+			if want := keys[k]; !same(want, got[k]) {
+				fail("widgets.%s.%s: want %v, got %v", w, k, want, got[k])
 			}
 		}
 	}
-	if e.Ended != nil && *e.Ended == x.Active() {
-		fail("ended: want %t, got %t", *e.Ended, !x.Active())
+	if e.Ended != nil {
+		pass("ended")
+		if *e.Ended == x.Active() {
+			fail("ended: want %t, got %t", *e.Ended, !x.Active())
+		}
 	}
-	if e.EndReason != "" && e.EndReason != x.EndReason {
-		fail("end_reason: want %q, got %q", e.EndReason, x.EndReason)
+	if e.EndReason != "" {
+		pass("end_reason")
+		if e.EndReason != x.EndReason {
+			fail("end_reason: want %q, got %q", e.EndReason, x.EndReason)
+		}
 	}
 }
 
@@ -227,14 +261,48 @@ func same(want, got any) bool {
 	return fmt.Sprint(want) == fmt.Sprint(got)
 }
 
-// mocks answers requests from canned responses; anything else fails as if
-// the host were unreachable (nothing leaves the machine).
-type mocks []Mock
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// MockTransport answers requests from canned responses (the first mock
+// whose method and URL, without the query string, match). Anything else
+// goes to fallback; with a nil fallback it fails as if the host were
+// unreachable (nothing leaves the machine), as in flow tests.
+func MockTransport(m []Mock, fallback http.RoundTripper) http.RoundTripper {
+	return mocks{list: m, fallback: fallback}
+}
+
+// Match returns the mock that answers a request, or nil.
+func Match(m []Mock, method string, u *url.URL) *Mock {
+	bare := *u
+	bare.RawQuery, bare.User = "", nil
+	for i, mk := range m {
+		if mk.Method != "" && !strings.EqualFold(mk.Method, method) {
+			continue
+		}
+		if mk.URL != bare.String() {
+			continue
+		}
+		return &m[i]
+	}
+	return nil
+}
+
+type mocks struct {
+	list     []Mock
+	fallback http.RoundTripper
+}
 
 func (m mocks) RoundTrip(r *http.Request) (*http.Response, error) {
 	u := *r.URL
 	u.RawQuery, u.User = "", nil
-	for _, mk := range m {
+	for _, mk := range m.list {
 		if mk.Method != "" && !strings.EqualFold(mk.Method, r.Method) {
 			continue
 		}
@@ -253,6 +321,9 @@ func (m mocks) RoundTrip(r *http.Request) (*http.Response, error) {
 		ct := orDefault(mk.ContentType, "application/json")
 		return &http.Response{StatusCode: status, Status: http.StatusText(status), Header: http.Header{"Content-Type": {ct}},
 			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+	}
+	if m.fallback != nil {
+		return m.fallback.RoundTrip(r)
 	}
 	return nil, fmt.Errorf("no mock for %s %s", r.Method, u.String())
 }

@@ -25,6 +25,13 @@ type Driver interface {
 	Input(ctx context.Context, x *engine.Execution, sp *engine.Sprint) (in engine.Input, ok bool, err error)
 }
 
+// Observer, when a Driver implements it, sees every sprint of the run as it
+// happens, the one that ends the execution included (which no Input call
+// sees).
+type Observer interface {
+	Sprint(x *engine.Execution, sp *engine.Sprint)
+}
+
 // Result is how a conversation went.
 type Result struct {
 	Execution *engine.Execution
@@ -42,8 +49,12 @@ func Run(ctx context.Context, r *runner.Runner, flowSID string, t engine.Trigger
 	}
 	res := &Result{Execution: x}
 	fmt.Fprintf(out, "── %s from %s to %s (execution %s)\n", t.Event, t.Contact, t.Channel, x.SID)
+	obs, _ := d.(Observer)
 	for {
 		show(out, sp)
+		if obs != nil {
+			obs.Sprint(x, sp)
+		}
 		res.Commands = append(res.Commands, sp.Commands...)
 		res.Events = append(res.Events, sp.Events...)
 		if !x.Active() {
