@@ -54,6 +54,9 @@ type Server struct {
 	Events http.Handler
 	// Voice, when set, reports calls and trunks (/metrics, /v2/Voice/Trunks).
 	Voice VoiceStatus
+	// VoiceSettings, when set, applies stored trunks and desk phones
+	// to the SIP side as they change (/v2/Voice/Trunks, SIP credential lists).
+	VoiceSettings VoiceSettings
 	// Recordings, when set, serves call recordings.
 	Recordings RecordingFiles
 	// BusyAt and FullAt are the in-flight request counts at which /healthz
@@ -99,6 +102,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesKeys(mux)
 	s.routesNumbers(mux)
 	s.routesVoice(mux)
+	s.routesVoiceSettings(mux)
 	s.routesWebhooks(mux)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.Events != nil {
