@@ -102,7 +102,7 @@ request_route {
   remove_hf("Route");
   if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
   if (is_method("REGISTER")) {
-    if (!pv_auth_check("$fd", "secret", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+    if (!pv_auth_check("$fd", "PASSWORD", "0", "1")) { auth_challenge("$fd", "0"); exit; }
     consume_credentials();
     if (!save("location")) { sl_reply_error(); }
     exit;
@@ -119,6 +119,13 @@ request_route {
 // answers OPTIONS.
 func Kamailio(t testing.TB) (port int, logPath string) {
 	t.Helper()
+	return KamailioPassword(t, "secret")
+}
+
+// KamailioPassword is Kamailio with another password for every user
+// (letters and digits only).
+func KamailioPassword(t testing.TB, password string) (port int, logPath string) {
+	t.Helper()
 	kam := RequireTool(t, "kamailio", "kamailio")
 	mpath := ""
 	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
@@ -132,7 +139,7 @@ func Kamailio(t testing.TB) (port int, logPath string) {
 	port = FreePort(t)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	must(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath, "CTLSOCK", filepath.Join(dir, CtlSocket)).Replace(kamailioConfig)), 0o600))
+	must(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath, "CTLSOCK", filepath.Join(dir, CtlSocket), "PASSWORD", password).Replace(kamailioConfig)), 0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	// -DD: no daemon, so the process (and its children, one group) end with us.
 	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
