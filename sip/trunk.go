@@ -373,7 +373,17 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 	}
 	rctx, cancel := context.WithTimeout(ctx, 64*gosip.T1+time.Second)
 	defer cancel()
-	res, err := t.srv.cli.Do(rctx, req)
+	var opts []sipgo.ClientRequestOption
+	if t.cfg.Transport == "tcp" {
+		// Over TCP the connection gets an ephemeral local port: binding our
+		// listening port (as UDP requests do) fails with "address in use".
+		// Contact still names the listener, where INVITEs arrive.
+		opts = []sipgo.ClientRequestOption{sipgo.ClientRequestBuild, func(_ *sipgo.Client, r *gosip.Request) error {
+			r.Laddr = gosip.Addr{}
+			return nil
+		}}
+	}
+	res, err := t.srv.cli.Do(rctx, req, opts...)
 	if err != nil {
 		return 0, fmt.Errorf("REGISTER: %w", err)
 	}

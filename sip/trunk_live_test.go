@@ -47,14 +47,16 @@ func TestSetTrunksLive(t *testing.T) {
 		}
 	}
 
-	ts.SetTrunks([]Trunk{dead, kam})
+	kamTCP := Trunk{Key: "TK3", Name: "kam-tcp", Registrar: kam.Registrar, Username: "ivrtcp", Password: "secret", Expires: time.Minute, Transport: "tcp"}
+	ts.SetTrunks([]Trunk{dead, kam, kamTCP})
 	waitFor("registered", func() bool { return state("TK1").State == TrunkRegistered })
+	waitFor("registered over TCP", func() bool { return state("TK3").State == TrunkRegistered })
 	waitFor("dead failed", func() bool { return state("TK2").State == TrunkFailed && state("TK2").LastError != "" })
 	if st := state("TK2"); st.NextAttempt.IsZero() {
 		t.Fatalf("a failed trunk has no next attempt: %+v", st)
 	}
-	if aors := siptest.KamailioAORs(t, logPath); !slices.Contains(aors, "ivr") {
-		t.Fatalf("kamailio holds %v, want ivr", aors)
+	if aors := siptest.KamailioAORs(t, logPath); !slices.Contains(aors, "ivr") || !slices.Contains(aors, "ivrtcp") {
+		t.Fatalf("kamailio holds %v, want ivr and ivrtcp", aors)
 	}
 
 	// A change re-registers: the new user is bound, the old one is gone.
@@ -82,7 +84,7 @@ func TestSetTrunksLive(t *testing.T) {
 			t.Fatalf("a change without its key: %+v", st)
 		}
 	}
-	if removed != 2 {
-		t.Fatalf("heard %d removals, want 2: %+v", removed, heard)
+	if removed != 3 {
+		t.Fatalf("heard %d removals, want 3: %+v", removed, heard)
 	}
 }

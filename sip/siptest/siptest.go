@@ -65,6 +65,7 @@ log_stderror=yes
 fork=yes
 children=2
 listen=udp:127.0.0.1:PORT
+listen=tcp:127.0.0.1:PORT
 auto_aliases=no
 alias="127.0.0.1:PORT"
 mpath="MPATH"
