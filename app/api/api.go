@@ -1,9 +1,9 @@
 // Package api serves Switchboard over HTTP: the Studio v2-shaped REST API
 // (/v2: flows, revisions, test users, executions, steps, contexts, Flow
-// Validate, SIP trunk status), Twilio-shaped webhooks
+// Validate, SIP trunks and their live state), Twilio-shaped webhooks
 // (/v1/Accounts/{AccountSid}/Flows/{FlowSid}), the 2010-04-01 resources
 // under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
-// numbers, recordings), the event stream, the metrics, /healthz, the editor
+// numbers, SIP credential lists for desk phones, recordings), the event stream, the metrics, /healthz, the editor
 // sign-in session (/auth/session) and the editor's static files. The editor's
 // files (they hold no secret), /healthz and /auth/session are open; every
 // other route needs credentials: HTTP Basic, the editor's session cookie
