@@ -170,7 +170,9 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	if baseURL == "" {
 		baseURL = "http://" + addr
 	}
-	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, func() string { return baseURL }, log)
+	settings := &voiceSettings{st: st, log: log}
+	onTrunk, onReg := voiceEvents(broker)
+	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, func() string { return baseURL }, log, settings, onTrunk, onReg)
 	if err != nil {
 		ln.Close()
 		return err
@@ -186,7 +188,7 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	ln = limitListener(ln, lim.MaxConns)
 	handler := (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st, Throttle: &auth.Throttle{}},
 		Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		Voice: sipSrv, Recordings: recs}).Handler()
+		Voice: sipSrv, VoiceSettings: settings, Recordings: recs}).Handler()
 	srv := newHTTPServer(handler, lim)
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)

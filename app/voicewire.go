@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/runner"
@@ -23,8 +22,11 @@ import (
 
 // startVoice starts the SIP listener, media ports, prompts and recordings,
 // and routes calls to flows. baseURL gives the HTTP base for RecordingUrl.
+// Trunks and desk phones come from the store (the flags seed it) and
+// settings applies later changes to the running server; their state
+// changes go to onTrunk and onReg.
 func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runner.Runner, account string,
-	baseURL func() string, log *slog.Logger) (*sip.Server, *voice.RecordingStore, error) {
+	baseURL func() string, log *slog.Logger, settings *voiceSettings, onTrunk func(sip.TrunkStatus), onReg func(sip.Registration)) (*sip.Server, *voice.RecordingStore, error) {
 	host, portStr, err := net.SplitHostPort(cfg.SIPAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--sip: %w", err)
@@ -73,25 +75,23 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	for _, c := range cfg.SIPAllow {
 		allow = append(allow, netip.MustParsePrefix(c)) // validated by config
 	}
-	var trunks []sip.Trunk
-	for _, spec := range cfg.Trunks {
-		t, _ := config.ParseTrunk(spec) // validated by config
-		trunks = append(trunks, sip.Trunk{Name: t.Name, Registrar: t.Registrar, Username: t.Username, Password: t.Password,
-			Domain: t.Domain, Expires: t.Expires})
+	if err := seedVoiceSettings(ctx, cfg, st); err != nil {
+		return nil, nil, err
 	}
-	var users []sip.User
-	for _, u := range cfg.SIPUsers {
-		name, pass, _ := strings.Cut(u, ":") // validated by config
-		users = append(users, sip.User{Username: name, Password: pass})
-	}
-	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Trunks: trunks, Users: users,
-		MaxCalls: cfg.MaxCalls, Router: v, Handler: v.Handle, Logger: log})
+	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
+		MaxCalls: cfg.MaxCalls, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := srv.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("sip: %w", err)
 	}
+	settings.sip = srv
+	if err := settings.Apply(ctx); err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	trunks, _ := st.Trunks(ctx)
 	engine := "none"
 	if speech != nil {
 		engine = speech.Engine()

@@ -1,9 +1,11 @@
 package sip
 
 import (
+	"crypto/md5" //nolint:gosec // SIP digest (RFC 2617) is MD5
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -32,9 +34,12 @@ const (
 
 // registrar is the optional REGISTER server with digest auth.
 type registrar struct {
-	realm string
-	users map[string]string
-	now   func() time.Time
+	realm  string
+	now    func() time.Time
+	notify func(Registration)
+
+	umu   sync.RWMutex
+	users map[string]string // user -> HA1
 
 	mu       sync.Mutex
 	nonces   map[string]time.Time
@@ -43,10 +48,66 @@ type registrar struct {
 
 func newRegistrar(realm string, users []User) *registrar {
 	r := &registrar{realm: SanitizeDisplayName(realm), users: map[string]string{}, now: time.Now, nonces: map[string]time.Time{}, bindings: map[string]Registration{}}
-	for _, u := range users {
-		r.users[u.Username] = u.Password
-	}
+	r.setUsers(users)
 	return r
+}
+
+// HA1 is the SIP digest's MD5(username:realm:password), what a registrar
+// may keep instead of the password.
+func HA1(username, realm, password string) string {
+	sum := md5.Sum([]byte(username + ":" + realm + ":" + password))
+	return hex.EncodeToString(sum[:])
+}
+
+func (r *registrar) setUsers(users []User) {
+	m := make(map[string]string, len(users))
+	for _, u := range users {
+		ha1 := strings.ToLower(u.HA1)
+		if ha1 == "" {
+			ha1 = HA1(u.Username, r.realm, u.Password)
+		}
+		m[u.Username] = ha1
+	}
+	r.umu.Lock()
+	r.users = m
+	r.umu.Unlock()
+	// A user taken away loses its binding (its phone's calls are no longer
+	// taken).
+	var gone []Registration
+	r.mu.Lock()
+	for u, b := range r.bindings {
+		if _, ok := m[u]; !ok {
+			delete(r.bindings, u)
+			gone = append(gone, Registration{User: b.User, Contact: b.Contact, Source: b.Source})
+		}
+	}
+	r.mu.Unlock()
+	for _, b := range gone {
+		r.tell(b)
+	}
+}
+
+func (r *registrar) tell(b Registration) {
+	if r.notify != nil {
+		r.notify(b)
+	}
+}
+
+// SetUsers replaces who may REGISTER with us while the server runs;
+// bindings of users no longer there are dropped.
+func (s *Server) SetUsers(users []User) { s.reg.setUsers(users) }
+
+// Realm is our digest realm (an HA1 must be made with it).
+func (s *Server) Realm() string { return s.reg.realm }
+
+// digestResponse is RFC 2617's response for MD5 (qop auth or none) from HA1.
+func digestResponse(ha1, method string, c *digest.Credentials) string {
+	h := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
+	ha2 := h(method + ":" + c.URI)
+	if c.QOP == "" {
+		return h(ha1 + ":" + c.Nonce + ":" + ha2)
+	}
+	return h(ha1 + ":" + c.Nonce + ":" + fmt.Sprintf("%08x", c.Nc) + ":" + c.Cnonce + ":" + c.QOP + ":" + ha2)
 }
 
 func (r *registrar) newNonce() string {
@@ -88,18 +149,17 @@ func (r *registrar) handle(req *gosip.Request, tx gosip.ServerTransaction) {
 		r.challenge(tx, req, true)
 		return
 	}
-	pass, ok := r.users[cred.Username]
+	r.umu.RLock()
+	ha1, ok := r.users[cred.Username]
+	r.umu.RUnlock()
 	to := req.To()
-	if !ok || to == nil || to.Address.User != cred.Username || cred.Realm != r.realm {
+	if !ok || to == nil || to.Address.User != cred.Username || cred.Realm != r.realm ||
+		(cred.Algorithm != "" && !strings.EqualFold(cred.Algorithm, "MD5")) || (cred.QOP != "" && cred.QOP != "auth") {
 		respond(tx, req, 403, "Forbidden")
 		return
 	}
-	ch := &digest.Challenge{Realm: r.realm, Nonce: cred.Nonce, Algorithm: cred.Algorithm}
-	if cred.QOP != "" {
-		ch.QOP = []string{cred.QOP}
-	}
-	want, err := digest.Digest(ch, digest.Options{Method: "REGISTER", URI: cred.URI, Username: cred.Username, Password: pass, Count: cred.Nc, Cnonce: cred.Cnonce})
-	if err != nil || subtle.ConstantTimeCompare([]byte(want.Response), []byte(cred.Response)) != 1 {
+	want := digestResponse(ha1, "REGISTER", cred)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(cred.Response))) != 1 {
 		respond(tx, req, 403, "Forbidden")
 		return
 	}
@@ -123,9 +183,13 @@ func (r *registrar) handle(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	if contact.Address.Wildcard || expires == 0 {
 		r.mu.Lock()
+		b, had := r.bindings[user]
 		delete(r.bindings, user)
 		r.mu.Unlock()
 		respond(tx, req, 200, "OK")
+		if had {
+			r.tell(Registration{User: b.User, Contact: b.Contact, Source: b.Source})
+		}
 		return
 	}
 	if expires < regMinExpires {
@@ -133,10 +197,12 @@ func (r *registrar) handle(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	expires = min(expires, regMaxExpires)
+	b := Registration{User: user, Contact: contact.Address.String(), Source: sourceAddr(req), Expires: r.now().Add(time.Duration(expires) * time.Second)}
 	r.mu.Lock()
-	r.bindings[user] = Registration{User: user, Contact: contact.Address.String(), Source: sourceAddr(req), Expires: r.now().Add(time.Duration(expires) * time.Second)}
+	r.bindings[user] = b
 	r.mu.Unlock()
 	r.respondBindings(tx, req, user)
+	r.tell(b)
 }
 
 func (r *registrar) respondBindings(tx gosip.ServerTransaction, req *gosip.Request, user string) {
@@ -186,9 +252,4 @@ func (r *registrar) list() []Registration {
 }
 
 // Registrations lists the endpoints currently registered with us.
-func (s *Server) Registrations() []Registration {
-	if s.reg == nil {
-		return nil
-	}
-	return s.reg.list()
-}
+func (s *Server) Registrations() []Registration { return s.reg.list() }

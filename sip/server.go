@@ -102,6 +102,7 @@ func (in Incoming) Header(name string) string {
 type User struct {
 	Username string
 	Password string
+	HA1      string // MD5(username:realm:password), used instead of Password when set
 }
 
 // Config configures a Server.
@@ -132,6 +133,12 @@ type Config struct {
 	Router        Router
 	Handler       Handler
 	Logger        *slog.Logger
+	// OnTrunk, when set, hears every change of a trunk's state (State
+	// "removed" when SetTrunks dropped it). It must not block.
+	OnTrunk func(TrunkStatus)
+	// OnRegistration, when set, hears every binding made, refreshed or
+	// removed by our registrar (Expires zero when removed). It must not block.
+	OnRegistration func(Registration)
 }
 
 // Server is the SIP user agent: listeners, dialogs, registrar and trunks.
@@ -149,9 +156,11 @@ type Server struct {
 	calls  map[string]*Call
 	active atomic.Int32
 
-	reg    *registrar
-	trunks []*trunkRunner
-	drops  *dropLog
+	reg        *registrar
+	trunkMu    sync.Mutex
+	trunks     []*trunkRunner
+	trunksLive bool // Start has launched the trunk loops
+	drops      *dropLog
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -234,9 +243,10 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("sip: client: %w", err)
 	}
 	s.dua = sipgo.DialogUA{Client: s.cli, ContactHDR: s.contact(cfg.UserAgent)}
-	if len(cfg.Users) > 0 {
-		s.reg = newRegistrar(cfg.Realm, cfg.Users)
-	}
+	// The registrar always answers: users may be set later (SetUsers);
+	// with none, every REGISTER is refused 403 after the challenge.
+	s.reg = newRegistrar(cfg.Realm, cfg.Users)
+	s.reg.notify = cfg.OnRegistration
 	for _, t := range cfg.Trunks {
 		s.trunks = append(s.trunks, newTrunkRunner(s, t))
 	}
@@ -247,9 +257,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s.srv.OnOptions(s.guard(s.onOptions))
 	s.srv.OnInfo(s.guard(s.onInfo))
 	s.srv.OnUpdate(s.guard(s.onUpdate))
-	if s.reg != nil {
-		s.srv.OnRegister(s.guard(s.reg.handle))
-	}
+	s.srv.OnRegister(s.guard(s.reg.handle))
 	s.srv.OnNoRoute(s.guard(s.onNoRoute))
 	return s, nil
 }
@@ -357,13 +365,12 @@ func (s *Server) Start(ctx context.Context) error {
 		s.drops.run(lctx)
 	}()
 	s.log.Info("sip listening", "addr", s.cfg.Listen, "transports", s.cfg.Transports)
+	s.trunkMu.Lock()
+	s.trunksLive = true
 	for _, t := range s.trunks {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			t.run(s.ctx)
-		}()
+		s.launchLocked(t, nil)
 	}
+	s.trunkMu.Unlock()
 	return nil
 }
 
@@ -372,9 +379,11 @@ func (s *Server) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	s.trunkMu.Lock() // no trunk launches after this
 	if s.cancel != nil {
 		s.cancel(ErrShutdown) // trunk loops unregister on their way out; calls see ctx end
 	}
+	s.trunkMu.Unlock()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); s.lwg.Wait(); close(done) }()
 	select {
@@ -432,15 +441,13 @@ func (s *Server) admit(ctx context.Context, src netip.Addr) (Admission, bool) {
 			return Admission{Kind: "allow"}, true
 		}
 	}
-	for _, t := range s.trunks {
+	for _, t := range s.trunkList() {
 		if t.matches(ctx, src) {
 			return Admission{Kind: "trunk", Name: t.cfg.Name}, true
 		}
 	}
-	if s.reg != nil {
-		if user, ok := s.reg.bySource(src); ok {
-			return Admission{Kind: "endpoint", Name: user}, true
-		}
+	if user, ok := s.reg.bySource(src); ok {
+		return Admission{Kind: "endpoint", Name: user}, true
 	}
 	return Admission{}, false
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,9 @@ import (
 
 // Trunk is a SIP provider or PBX we register with and take calls from.
 type Trunk struct {
+	// Key identifies the trunk across SetTrunks calls (the store's SID);
+	// default Name.
+	Key       string
 	Name      string
 	Registrar string // host:port; REGISTER goes here and INVITEs from its host are admitted
 	Username  string // empty: an IP trunk, no registration
@@ -24,6 +28,20 @@ type Trunk struct {
 	Domain    string        // AOR domain; default the Registrar host
 	Expires   time.Duration // requested binding; default 1 h
 	Hosts     []string      // more hosts whose INVITEs count as this trunk's
+	Transport string        // "udp" (default) or "tcp"
+}
+
+func (t Trunk) key() string {
+	if t.Key != "" {
+		return t.Key
+	}
+	return t.Name
+}
+
+// same reports whether two configurations register identically.
+func (t Trunk) same(o Trunk) bool {
+	return t.Name == o.Name && t.Registrar == o.Registrar && t.Username == o.Username && t.Password == o.Password &&
+		t.Domain == o.Domain && t.Expires == o.Expires && t.Transport == o.Transport && slices.Equal(t.Hosts, o.Hosts)
 }
 
 // Trunk registration states.
@@ -36,11 +54,16 @@ const (
 
 // TrunkStatus is a trunk's registration state. It never carries the password.
 type TrunkStatus struct {
+	Key        string
 	Name       string
 	State      string
 	Expires    time.Duration // granted by the registrar
 	LastError  string
 	LastChange time.Time
+	// NextAttempt is when the next REGISTER goes out: the refresh when
+	// registered, the retry when failed; zero while one is under way or
+	// when the trunk is stopped.
+	NextAttempt time.Time
 }
 
 // Registration back-off bounds (variables so tests can shorten them).
@@ -52,6 +75,9 @@ var (
 type trunkRunner struct {
 	srv *Server
 	cfg Trunk
+
+	stop context.CancelFunc // ends run (which unregisters)
+	done chan struct{}      // closed when run has returned
 
 	mu     sync.Mutex
 	status TrunkStatus
@@ -65,19 +91,10 @@ type trunkRunner struct {
 }
 
 func newTrunkRunner(s *Server, t Trunk) *trunkRunner {
-	if t.Expires <= 0 {
-		t.Expires = time.Hour
-	}
-	host, _, err := net.SplitHostPort(t.Registrar)
-	if err != nil {
-		host = t.Registrar
-	}
-	if t.Domain == "" {
-		t.Domain = host
-	}
+	t = normalTrunk(t)
 	return &trunkRunner{
-		srv: s, cfg: t,
-		status: TrunkStatus{Name: t.Name, State: TrunkUnregistered, LastChange: time.Now()},
+		srv: s, cfg: t, done: make(chan struct{}),
+		status: TrunkStatus{Key: t.key(), Name: t.Name, State: TrunkUnregistered, LastChange: time.Now()},
 		callID: gosip.GenerateTagN(24), tag: gosip.GenerateTagN(12),
 	}
 }
@@ -85,7 +102,7 @@ func newTrunkRunner(s *Server, t Trunk) *trunkRunner {
 // Trunks returns the registration state of every configured trunk.
 func (s *Server) Trunks() []TrunkStatus {
 	out := make([]TrunkStatus, 0, len(s.trunks))
-	for _, t := range s.trunks {
+	for _, t := range s.trunkList() {
 		t.mu.Lock()
 		out = append(out, t.status)
 		t.mu.Unlock()
@@ -93,19 +110,120 @@ func (s *Server) Trunks() []TrunkStatus {
 	return out
 }
 
-func (t *trunkRunner) set(state string, expires time.Duration, err error) {
+func (s *Server) trunkList() []*trunkRunner {
+	s.trunkMu.Lock()
+	defer s.trunkMu.Unlock()
+	return slices.Clone(s.trunks)
+}
+
+// SetTrunks replaces the trunks while the server runs: a new trunk starts
+// registering at once, a removed one unregisters (REGISTER with Expires: 0)
+// and stops, a changed one unregisters and registers anew. Trunks are
+// matched by Key (else Name). It never waits for the network.
+func (s *Server) SetTrunks(trunks []Trunk) {
+	s.trunkMu.Lock()
+	defer s.trunkMu.Unlock()
+	old := map[string]*trunkRunner{}
+	for _, r := range s.trunks {
+		old[r.cfg.key()] = r
+	}
+	next := make([]*trunkRunner, 0, len(trunks))
+	for _, t := range trunks {
+		prev := old[t.key()]
+		delete(old, t.key())
+		if prev != nil && prev.cfg.same(normalTrunk(t)) {
+			next = append(next, prev)
+			continue
+		}
+		r := newTrunkRunner(s, t)
+		var after <-chan struct{}
+		if prev != nil {
+			// The same AOR and Contact: the old binding's removal must
+			// reach the registrar before the new REGISTER.
+			prev.halt()
+			after = prev.done
+		}
+		next = append(next, r)
+		s.launchLocked(r, after)
+	}
+	for _, r := range old {
+		r.halt()
+		s.notifyTrunk(TrunkStatus{Key: r.cfg.key(), Name: r.cfg.Name, State: "removed", LastChange: time.Now()})
+	}
+	s.trunks = next
+}
+
+// launchLocked starts r's loop once the server runs (Start launches the
+// rest); after, when set, is waited for first.
+func (s *Server) launchLocked(r *trunkRunner, after <-chan struct{}) {
+	if !s.trunksLive || s.closed.Load() {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	r.stop = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(r.done)
+		if after != nil {
+			select {
+			case <-after:
+			case <-ctx.Done():
+				return
+			}
+		}
+		r.run(ctx)
+	}()
+}
+
+func (t *trunkRunner) halt() {
+	if t.stop != nil {
+		t.stop()
+	} else {
+		close(t.done) // never launched
+	}
+}
+
+func (s *Server) notifyTrunk(st TrunkStatus) {
+	if s.cfg.OnTrunk != nil {
+		s.cfg.OnTrunk(st)
+	}
+}
+
+// normalTrunk applies newTrunkRunner's defaults (for comparisons).
+func normalTrunk(t Trunk) Trunk {
+	if t.Expires <= 0 {
+		t.Expires = time.Hour
+	}
+	if t.Domain == "" {
+		host, _, err := net.SplitHostPort(t.Registrar)
+		if err != nil {
+			host = t.Registrar
+		}
+		t.Domain = host
+	}
+	if t.Transport == "" {
+		t.Transport = "udp"
+	}
+	return t
+}
+
+func (t *trunkRunner) set(state string, expires time.Duration, err error, next time.Time) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.status.State != state {
 		t.status.LastChange = time.Now()
 	}
 	t.status.State = state
 	t.status.Expires = expires
+	t.status.NextAttempt = next
 	if err != nil {
 		t.status.LastError = err.Error()
 	} else if state == TrunkRegistered {
 		t.status.LastError = ""
 	}
+	st := t.status
+	t.mu.Unlock()
+	t.srv.notifyTrunk(st)
 }
 
 // matches reports whether src is one of the trunk's hosts (resolved, cached
@@ -160,7 +278,7 @@ func (t *trunkRunner) run(ctx context.Context) {
 	backoff := trunkBackoffMin
 	expires := t.cfg.Expires
 	for ctx.Err() == nil {
-		t.set(TrunkRegistering, 0, nil)
+		t.set(TrunkRegistering, 0, nil, time.Time{})
 		granted, err := t.register(ctx, expires)
 		if ctx.Err() != nil {
 			break
@@ -172,7 +290,7 @@ func (t *trunkRunner) run(ctx context.Context) {
 			continue
 		}
 		if err != nil {
-			t.set(TrunkFailed, 0, err)
+			t.set(TrunkFailed, 0, err, time.Now().Add(backoff))
 			log.Warn("sip trunk registration failed", "error", err, "retry_in", backoff)
 			if !sleepCtx(ctx, backoff) {
 				break
@@ -181,7 +299,7 @@ func (t *trunkRunner) run(ctx context.Context) {
 			continue
 		}
 		backoff = trunkBackoffMin
-		t.set(TrunkRegistered, granted, nil)
+		t.set(TrunkRegistered, granted, nil, time.Now().Add(granted*3/4))
 		log.Info("sip trunk registered", "expires", granted)
 		if !sleepCtx(ctx, granted*3/4) {
 			break
@@ -197,7 +315,7 @@ func (t *trunkRunner) run(ctx context.Context) {
 		}
 		cancel()
 	}
-	t.set(TrunkUnregistered, 0, nil)
+	t.set(TrunkUnregistered, 0, nil, time.Time{})
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {
@@ -242,7 +360,7 @@ func (t *trunkRunner) request(expires time.Duration) (*gosip.Request, error) {
 	exp := gosip.ExpiresHeader(uint32(expires / time.Second))
 	req.AppendHeader(&exp)
 	req.AppendHeader(gosip.NewHeader("User-Agent", t.srv.cfg.UserAgent))
-	req.SetTransport("UDP")
+	req.SetTransport(strings.ToUpper(t.cfg.Transport))
 	return req, nil
 }
 
@@ -255,7 +373,17 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 	}
 	rctx, cancel := context.WithTimeout(ctx, 64*gosip.T1+time.Second)
 	defer cancel()
-	res, err := t.srv.cli.Do(rctx, req)
+	var opts []sipgo.ClientRequestOption
+	if t.cfg.Transport == "tcp" {
+		// Over TCP the connection gets an ephemeral local port: binding our
+		// listening port (as UDP requests do) fails with "address in use".
+		// Contact still names the listener, where INVITEs arrive.
+		opts = []sipgo.ClientRequestOption{sipgo.ClientRequestBuild, func(_ *sipgo.Client, r *gosip.Request) error {
+			r.Laddr = gosip.Addr{}
+			return nil
+		}}
+	}
+	res, err := t.srv.cli.Do(rctx, req, opts...)
 	if err != nil {
 		return 0, fmt.Errorf("REGISTER: %w", err)
 	}

@@ -1,10 +1,10 @@
 // Package api serves Switchboard over HTTP: the Studio v2-shaped REST API
 // (/v2: flows, revisions, test users, executions, steps, contexts, Flow
-// Validate, SIP trunk status; our own simulations and flow tests beside the
-// flows, see v2_simulations.go and v2_flowtests.go), Twilio-shaped webhooks
+// Validate, SIP trunks and their live state; our own simulations and flow
+// tests beside the flows, see v2_simulations.go and v2_flowtests.go), Twilio-shaped webhooks
 // (/v1/Accounts/{AccountSid}/Flows/{FlowSid}), the 2010-04-01 resources
 // under /2010-04-01/Accounts/{AccountSid}/ (API keys, incoming phone
-// numbers, recordings), the event stream, the metrics, /healthz, the editor
+// numbers, SIP credential lists for desk phones, recordings), the event stream, the metrics, /healthz, the editor
 // sign-in session (/auth/session) and the editor's static files. The editor's
 // files (they hold no secret), /healthz and /auth/session are open; every
 // other route needs credentials: HTTP Basic, the editor's session cookie
@@ -55,6 +55,9 @@ type Server struct {
 	Events http.Handler
 	// Voice, when set, reports calls and trunks (/metrics, /v2/Voice/Trunks).
 	Voice VoiceStatus
+	// VoiceSettings, when set, applies stored trunks and desk phones
+	// to the SIP side as they change (/v2/Voice/Trunks, SIP credential lists).
+	VoiceSettings VoiceSettings
 	// Recordings, when set, serves call recordings.
 	Recordings RecordingFiles
 	// BusyAt and FullAt are the in-flight request counts at which /healthz
@@ -108,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesKeys(mux)
 	s.routesNumbers(mux)
 	s.routesVoice(mux)
+	s.routesVoiceSettings(mux)
 	s.routesWebhooks(mux)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.Events != nil {

@@ -11,29 +11,8 @@ import (
 	"github.com/switchboard/switchboard/media"
 )
 
-// Trunk is a SIP trunk's registration state.
-type Trunk struct {
-	Name       string  `json:"name"`
-	State      string  `json:"state"`
-	Expires    int     `json:"expires"` // seconds granted
-	LastError  *string `json:"last_error"`
-	LastChange string  `json:"last_change"`
-}
-
 func (s *Server) routesVoice(mux *http.ServeMux) {
-	mux.HandleFunc("GET /v2/Voice/Trunks", s.listTrunks)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}", s.fetchRecording)
-}
-
-func (s *Server) listTrunks(w http.ResponseWriter, r *http.Request) {
-	out := []Trunk{}
-	if s.Voice != nil {
-		for _, t := range s.Voice.Trunks() {
-			out = append(out, Trunk{Name: t.Name, State: t.State, Expires: int(t.Expires / time.Second),
-				LastError: nullable(t.LastError), LastChange: iso(t.LastChange)})
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"trunks": out})
 }
 
 // fetchRecording serves a recording's WAV (with or without Twilio's .wav).

@@ -65,6 +65,7 @@ log_stderror=yes
 fork=yes
 children=2
 listen=udp:127.0.0.1:PORT
+listen=tcp:127.0.0.1:PORT
 auto_aliases=no
 alias="127.0.0.1:PORT"
 mpath="MPATH"
@@ -83,6 +84,8 @@ loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "auth.so"
+loadmodule "ctl.so"
+modparam("ctl", "binrpc", "unix:CTLSOCK")
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "max_expires", 120)
 modparam("registrar", "min_expires", 10)
@@ -100,7 +103,7 @@ request_route {
   remove_hf("Route");
   if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
   if (is_method("REGISTER")) {
-    if (!pv_auth_check("$fd", "secret", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+    if (!pv_auth_check("$fd", "PASSWORD", "0", "1")) { auth_challenge("$fd", "0"); exit; }
     consume_credentials();
     if (!save("location")) { sl_reply_error(); }
     exit;
@@ -117,6 +120,13 @@ request_route {
 // answers OPTIONS.
 func Kamailio(t testing.TB) (port int, logPath string) {
 	t.Helper()
+	return KamailioPassword(t, "secret")
+}
+
+// KamailioPassword is Kamailio with another password for every user
+// (letters and digits only).
+func KamailioPassword(t testing.TB, password string) (port int, logPath string) {
+	t.Helper()
 	kam := RequireTool(t, "kamailio", "kamailio")
 	mpath := ""
 	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
@@ -130,7 +140,7 @@ func Kamailio(t testing.TB) (port int, logPath string) {
 	port = FreePort(t)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	must(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath).Replace(kamailioConfig)), 0o600))
+	must(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath, "CTLSOCK", filepath.Join(dir, CtlSocket), "PASSWORD", password).Replace(kamailioConfig)), 0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	// -DD: no daemon, so the process (and its children, one group) end with us.
 	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
@@ -166,6 +176,29 @@ func Kamailio(t testing.TB) (port int, logPath string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// CtlSocket is the file name of kamailio's control socket (kamcmd -s
+// unix:DIR/CtlSocket), in the directory of the log Kamailio returns.
+const CtlSocket = "kamailio.ctl"
+
+// KamailioAORs asks the kamailio started by Kamailio (its log path names
+// its directory) which users hold a registration now (kamcmd ul.dump).
+func KamailioAORs(t testing.TB, logPath string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "kamcmd", "-s", "unix:"+filepath.Join(filepath.Dir(logPath), CtlSocket), "ul.dump").CombinedOutput()
+	if err != nil {
+		t.Fatalf("kamcmd ul.dump: %v\n%s", err, out)
+	}
+	var aors []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "AoR: "); ok {
+			aors = append(aors, v)
+		}
+	}
+	return aors
 }
 
 // OptionsOK sends one OPTIONS to 127.0.0.1:port and reports a 200.

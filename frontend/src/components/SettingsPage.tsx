@@ -1,11 +1,36 @@
-/** Settings: SIP trunks, desk phones, phone numbers → flows (issue 11; being built). */
+import { useEffect, useState } from 'react'
+import { RegistrationEventType, watchVoice } from '../api/settings'
+import { DeskPhonesSection } from './settings/DeskPhonesSection'
+import { NumbersSection } from './settings/NumbersSection'
+import { TrunksSection } from './settings/TrunksSection'
+import type { VoiceEvent } from './settings/voiceEvent'
+import './settings/settings.css'
+
+/** Settings: SIP trunks, desk phones, phone numbers → flows; applied at once, no restart. */
 export function SettingsPage() {
+  const [events, setEvents] = useState<VoiceEvent[]>([])
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    let seq = 0
+    const stop = watchVoice((type, data) => {
+      seq++
+      const ev: VoiceEvent = { seq, kind: type === RegistrationEventType ? 'registration' : 'trunk', data }
+      setEvents((l) => [...l.slice(-99), ev])
+    })
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => {
+      stop()
+      clearInterval(t)
+    }
+  }, [])
   return (
-    <main className="page" data-testid="settings-page">
+    <main className="page settings-page" data-testid="settings-page">
       <div className="page-head">
         <h1>Settings</h1>
       </div>
-      <p className="muted">Trunks, desk phones and numbers are configured here.</p>
+      <TrunksSection events={events} now={now} />
+      <DeskPhonesSection events={events} />
+      <NumbersSection />
     </main>
   )
 }

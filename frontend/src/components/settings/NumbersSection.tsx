@@ -1,0 +1,118 @@
+import { useCallback, useEffect, useState } from 'react'
+import { client, type Flow } from '../../api/client'
+import { deleteNumber, listNumbers, setNumberFlow, type PhoneNumber } from '../../api/settings'
+import { flowOfNumber } from '../../model/settings'
+import { flowHref } from '../../route'
+import { FlowSelect } from './FlowSelect'
+import { NumberForm } from './NumberForm'
+
+/** Phone numbers and SIP users, each routed to a flow (calls and messages). */
+export function NumbersSection() {
+  const [numbers, setNumbers] = useState<PhoneNumber[] | null>(null)
+  const [flows, setFlows] = useState<Flow[]>([])
+  const [error, setError] = useState<string | null>(null)
+  const [saving, setSaving] = useState<string | null>(null)
+  const [saved, setSaved] = useState<string | null>(null)
+
+  const load = useCallback(async () => {
+    try {
+      const [ns, fs] = await Promise.all([listNumbers(), client.listFlows()])
+      setNumbers(ns.sort((a, b) => a.phone_number.localeCompare(b.phone_number)))
+      setFlows(fs.sort((a, b) => a.friendly_name.localeCompare(b.friendly_name)))
+      setError(null)
+    } catch (x) {
+      setError(x instanceof Error ? x.message : String(x))
+    }
+  }, [])
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  const route = async (n: PhoneNumber, flowSid: string) => {
+    setSaving(n.sid)
+    setSaved(null)
+    try {
+      const out = await setNumberFlow(n.sid, flowSid)
+      setNumbers((l) => (l ? l.map((x) => (x.sid === n.sid ? out : x)) : l))
+      setSaved(n.sid)
+      setError(null)
+    } catch (x) {
+      setError(`${n.phone_number}: ${x instanceof Error ? x.message : String(x)}`)
+    } finally {
+      setSaving(null)
+    }
+  }
+
+  const remove = async (n: PhoneNumber) => {
+    try {
+      await deleteNumber(n.sid)
+      await load()
+    } catch (x) {
+      setError(`${n.phone_number}: ${x instanceof Error ? x.message : String(x)}`)
+    }
+  }
+
+  return (
+    <section className="settings-section" data-testid="numbers-section" aria-labelledby="numbers-title">
+      <div className="section-head">
+        <div>
+          <h2 id="numbers-title">Phone numbers</h2>
+          <p className="muted small">The flow each dialled number (or SIP user) starts. A change applies to the next call.</p>
+        </div>
+      </div>
+      {error && (
+        <p className="error-box" role="alert">
+          {error}
+        </p>
+      )}
+      {numbers === null && !error && <p className="muted">Loading numbers…</p>}
+      {numbers !== null && numbers.length > 0 && (
+        <table className="flows-table settings-table">
+          <thead>
+            <tr>
+              <th>Number</th>
+              <th>Name</th>
+              <th>Flow</th>
+              <th className="sr-only-text">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {numbers.map((n) => {
+              const flow = flowOfNumber(n.voice_url)
+              return (
+                <tr key={n.sid} data-testid="number-row" data-number={n.phone_number}>
+                  <td className="mono">{n.phone_number}</td>
+                  <td className="small">{n.friendly_name !== n.phone_number ? n.friendly_name : ''}</td>
+                  <td>
+                    <span className="flow-cell">
+                      <FlowSelect
+                        id={`number-flow-${n.sid}`}
+                        label={`Flow for ${n.phone_number}`}
+                        flows={flows}
+                        value={flow}
+                        disabled={saving === n.sid}
+                        onChange={(f) => void route(n, f)}
+                      />
+                      {flow && (
+                        <a href={flowHref(flow)} className="small">
+                          Open
+                        </a>
+                      )}
+                      {saved === n.sid && <span className="small ok-text">Saved</span>}
+                    </span>
+                  </td>
+                  <td className="row-actions">
+                    <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => void remove(n)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+      <NumberForm flows={flows} onSaved={() => void load()} />
+    </section>
+  )
+}
