@@ -1,6 +1,7 @@
 // Real SIP peers for browser tests, on free loopback ports: kamailio as a
-// registrar (a "provider" our trunks register with; every user's password
-// is the one given) and baresip as a desk phone registering with the
+// registrar and record-routing proxy (a "provider" our trunks register with;
+// every user's password is the one given; an INVITE to a registered user goes
+// to its contact) and baresip as a desk phone registering with the
 // appliance. Each runs in its own process group, killed on stop (and when
 // this process exits); every wait is bounded. Tests skip when a peer is
 // not installed (voice.md §4.2, §4.4; sip/siptest does the same in Go).
@@ -97,6 +98,7 @@ loadmodule "corex.so"
 loadmodule "tm.so"
 loadmodule "tmx.so"
 loadmodule "sl.so"
+loadmodule "rr.so"
 loadmodule "pv.so"
 loadmodule "maxfwd.so"
 loadmodule "usrloc.so"
@@ -111,14 +113,25 @@ modparam("registrar", "max_expires", 120)
 modparam("registrar", "min_expires", 10)
 request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri==myself) { sl_send_reply("200", "OK"); exit; }
+  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
+  if (has_totag()) {
+    if (loose_route()) { t_relay(); exit; }
+    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+    sl_send_reply("404", "Not here"); exit;
+  }
+  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+  t_check_trans();
+  remove_hf("Route");
+  if (is_method("INVITE")) { record_route(); }
   if (is_method("REGISTER")) {
     if (!pv_auth_check("$fd", "${password}", "0", "1")) { auth_challenge("$fd", "0"); exit; }
     consume_credentials();
     if (!save("location")) { sl_reply_error(); }
     exit;
   }
-  sl_send_reply("404", "Not Found");
+  // A call to a registered user (a trunk's number) goes to its contact, record-routed.
+  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+  t_relay();
   exit;
 }
 `
