@@ -45,7 +45,7 @@ function harness() {
     onEvent: (e) => events.push(e.type),
     onOpen: () => opens++,
   })
-  const fire = () => timers[timers.length - 1].f()
+  const fire = () => timers[timers.length - 1]!.f()
   return { sources, timers, states, events, close, fire, opens: () => opens }
 }
 
@@ -53,39 +53,39 @@ describe('openStream', () => {
   it('is live once open and passes CloudEvents on', () => {
     const h = harness()
     expect(h.states).toEqual(['connecting'])
-    h.sources[0].open()
+    h.sources[0]!.open()
     expect(h.states).toEqual(['connecting', 'live'])
-    h.sources[0].send('{"id":"EV1","type":"com.twilio.studio.flow.execution.started","data":{"execution_sid":"FN1"}}')
-    h.sources[0].send('not json')
+    h.sources[0]!.send('{"id":"EV1","type":"com.twilio.studio.flow.execution.started","data":{"execution_sid":"FN1"}}')
+    h.sources[0]!.send('not json')
     expect(h.events).toEqual(['com.twilio.studio.flow.execution.started'])
-    expect(h.sources[0].url).toBe('v2/Events/Stream?flow_sid=FW1')
+    expect(h.sources[0]!.url).toBe('v2/Events/Stream?flow_sid=FW1')
   })
   it('reconnects after an error with a growing pause, reset once open', () => {
     const h = harness()
-    h.sources[0].open()
-    h.sources[0].fail()
-    expect(h.sources[0].closed).toBe(true)
+    h.sources[0]!.open()
+    h.sources[0]!.fail()
+    expect(h.sources[0]!.closed).toBe(true)
     expect(h.states.at(-1)).toBe('reconnecting')
     expect(h.timers.map((t) => t.ms)).toEqual([1000])
     h.fire()
-    h.sources[1].fail()
+    h.sources[1]!.fail()
     h.fire()
-    h.sources[2].fail()
+    h.sources[2]!.fail()
     expect(h.timers.map((t) => t.ms)).toEqual([1000, 2000, 4000])
     h.fire()
-    h.sources[3].open()
+    h.sources[3]!.open()
     expect(h.states.at(-1)).toBe('live')
     expect(h.opens()).toBe(2) // the caller reloads what it missed
-    h.sources[3].fail()
+    h.sources[3]!.fail()
     expect(h.timers.at(-1)?.ms).toBe(1000)
   })
   it('ignores a stale source and stops for good when closed', () => {
     const h = harness()
-    h.sources[0].fail()
-    h.sources[0].send('{"type":"x","data":{}}') // the old source after it failed
+    h.sources[0]!.fail()
+    h.sources[0]!.send('{"type":"x","data":{}}') // the old source after it failed
     expect(h.events).toEqual([])
     h.close()
-    expect(h.timers[0].cleared).toBe(true)
+    expect(h.timers[0]!.cleared).toBe(true)
     expect(h.states.at(-1)).toBe('closed')
     expect(h.sources).toHaveLength(1)
   })

@@ -86,9 +86,9 @@ describe('timelineRows', () => {
       ['Trigger', 'incomingCall', 'say', 'trigger'],
       ['say', 'audioComplete', 'Ended', 'say-play'],
     ])
-    expect(rows[1].errors.map(eventLabel)).toEqual(['Error 84003'])
-    expect(rows[1].warnings.map(eventLabel)).toEqual(['Warning'])
-    expect(rows[0].subflow).toBe(false)
+    expect(rows[1]!.errors.map(eventLabel)).toEqual(['Error 84003'])
+    expect(rows[1]!.warnings.map(eventLabel)).toEqual(['Warning'])
+    expect(rows[0]!.subflow).toBe(false)
   })
 })
 
@@ -127,12 +127,12 @@ describe('applyStreamEvent', () => {
   })
   it('ends one, and drops it from a list of active ones', () => {
     const ended = { execution_sid: 'FN1', status: 'ended', date_updated: '2025-01-01T00:01:00Z' }
-    expect(applyStreamEvent(one, EXECUTION_ENDED, ended, noFilters)[0].status).toBe('ended')
+    expect(applyStreamEvent(one, EXECUTION_ENDED, ended, noFilters)[0]!.status).toBe('ended')
     expect(applyStreamEvent(one, EXECUTION_ENDED, ended, { ...noFilters, status: 'active' })).toHaveLength(0)
   })
   it('notes a step as an update', () => {
     const a = applyStreamEvent(one, STEP_ENDED, { execution_sid: 'FN1', date_created: '2025-01-01T00:00:05Z' }, noFilters)
-    expect(a[0].date_updated).toBe('2025-01-01T00:00:05Z')
+    expect(a[0]!.date_updated).toBe('2025-01-01T00:00:05Z')
   })
 })
 

@@ -63,7 +63,7 @@ export function executionQuery(f: ExecutionFilters, pageSize = 50): string {
 /** The ISO instant of a local day's start, plus days. */
 function dayStart(day: string, plus: number): string {
   const [y, m, d] = day.split('-').map(Number)
-  return new Date(y, (m ?? 1) - 1, (d ?? 1) + plus).toISOString()
+  return new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + plus).toISOString()
 }
 
 /** Whether an execution passes the filters (for one that arrives live). */
@@ -104,8 +104,8 @@ export function applyStreamEvent(list: readonly Execution[], type: string, data:
     }
     return matchesFilters(e, f) ? [e, ...list] : [...list]
   }
-  if (i < 0) return [...list]
   const cur = list[i]
+  if (!cur) return [...list]
   let next: Execution = cur
   if (type === EXECUTION_ENDED) next = { ...cur, status: 'ended', date_updated: str(data.date_updated) || cur.date_updated }
   else if (type === STEP_ENDED) next = { ...cur, date_updated: str(data.date_created) || cur.date_updated }
@@ -219,7 +219,7 @@ export function recordingPath(url: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return ''
   const m = /\/(2010-04-01\/Accounts\/AC[0-9a-fA-F]{32}\/Recordings\/RE[0-9a-zA-Z]+(?:\.wav)?)$/.exec(u.pathname)
-  return m ? m[1] : ''
+  return m?.[1] ?? ''
 }
 
 /** Studio's words for an event's level and code: "Error 84003", "Warning". */
