@@ -49,6 +49,7 @@ export async function startAppliance() {
   }
   return {
     url,
+    sipPort: sip,
     log: () => log,
     async stop() {
       child.kill('SIGTERM')
