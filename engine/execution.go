@@ -72,6 +72,9 @@ type Execution struct {
 	// to wait (a template it could not render, ...). They belong to its
 	// step, which is taken when the wait ends, so they are kept here.
 	Pending []Event `json:"pending_events,omitempty"`
+	// PendingTrace is the waiting widget's trace (see Run.Trace), kept for
+	// its step like Pending.
+	PendingTrace map[string]any `json:"pending_trace,omitempty"`
 	// Frames hold the parent flows while a subflow runs (innermost last).
 	Frames    []Frame   `json:"frames,omitempty"`
 	CreatedAt time.Time `json:"created_at"`

@@ -67,7 +67,7 @@ func (e *Engine) begin(ctx context.Context, p *Program, x *Execution, sp *Sprint
 	x.StartEvent, x.Current, x.Wait = "", "", nil
 	trig := p.State(p.Flow.InitialState)
 	next, _ := trig.Next(event)
-	e.step(x, sp, p, trig, event, next, nil, nil)
+	e.step(x, sp, p, trig, event, next, nil, nil, nil)
 	return e.advance(ctx, p, p, x, sp, next)
 }
 
@@ -106,8 +106,8 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	}
 	if in.Type == InputHangup && !x.Wait.Accepts(InputHangup) && !hasEvent(st, "hangup") {
 		// The caller left: the execution ends here, as in Studio.
-		e.step(x, sp, p, st, "hangup", "", nil, x.Pending)
-		x.Pending = nil
+		e.step(x, sp, p, st, "hangup", "", nil, x.Pending, x.PendingTrace)
+		x.Pending, x.PendingTrace = nil, nil
 		e.end(x, sp, EndHangup)
 		return sp, nil
 	}
@@ -118,8 +118,8 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	if !ok {
 		return nil, fmt.Errorf("%w: %s cannot resume", ErrNotWaiting, st.Type)
 	}
-	run := &Run{engine: e, prog: p, exec: x, state: st, waited: x.Wait, carried: x.Pending}
-	x.Wait, x.Current, x.Pending = nil, "", nil
+	run := &Run{engine: e, prog: p, exec: x, state: st, waited: x.Wait, carried: x.Pending, trace: x.PendingTrace}
+	x.Wait, x.Current, x.Pending, x.PendingTrace = nil, "", nil, nil
 	out, err := w.Resume(ctx, run, in)
 	if err != nil {
 		return nil, err
@@ -221,7 +221,7 @@ func (e *Engine) advance(ctx context.Context, top, p *Program, x *Execution, sp 
 		if w == nil {
 			run.Error(CodeUnknownWidget, "no widget of type %q: the execution cannot go on", st.Type)
 			sp.Events = append(sp.Events, run.events...)
-			e.step(x, sp, p, st, "", "", nil, nil)
+			e.step(x, sp, p, st, "", "", nil, nil, nil)
 			e.end(x, sp, EndError)
 			return nil
 		}
@@ -248,7 +248,7 @@ func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Out
 		// reported until then (sp.Events tells the host now).
 		sp.Events = append(sp.Events, run.events...)
 		out.Wait.Widget = st.Name
-		x.Current, x.Wait, x.Pending = st.Name, out.Wait, run.stepEvents()
+		x.Current, x.Wait, x.Pending, x.PendingTrace = st.Name, out.Wait, run.stepEvents(), run.trace
 		sp.Wait = out.Wait
 		x.UpdatedAt = e.now()
 		return "", true, nil
@@ -259,7 +259,7 @@ func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Out
 			run.Error(CodeSubflow, "a subflow cannot run another subflow (one nesting level)")
 			sp.Events = append(sp.Events, run.events[n:]...)
 			next, _ := st.Next("failed")
-			e.step(x, sp, *p, st, "failed", next, nil, run.stepEvents())
+			e.step(x, sp, *p, st, "failed", next, nil, run.stepEvents(), run.trace)
 			return next, false, nil
 		}
 		child := out.Subflow
@@ -269,7 +269,7 @@ func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Out
 		*p = child
 		trig := child.State(child.Flow.InitialState)
 		next, _ := trig.Next(EventIncomingParent)
-		e.step(x, sp, child, trig, EventIncomingParent, next, nil, nil)
+		e.step(x, sp, child, trig, EventIncomingParent, next, nil, nil, nil)
 		return next, false, nil
 	}
 	next, _ := st.Next(out.Event)
@@ -282,7 +282,7 @@ func (e *Engine) settle(p **Program, x *Execution, sp *Sprint, run *Run, out Out
 	}
 	x.Context.SetWidget(st.Name, outputs)
 	sp.Events = append(sp.Events, run.events...)
-	e.step(x, sp, *p, st, out.Event, next, outputs, run.stepEvents())
+	e.step(x, sp, *p, st, out.Event, next, outputs, run.stepEvents(), run.trace)
 	return next, false, nil
 }
 
@@ -313,7 +313,7 @@ func (e *Engine) popSubflow(ctx context.Context, top *Program, x *Execution, sp 
 	outputs := copyMap(vars)
 	next, _ := st.Next(event)
 	x.Context.SetWidget(st.Name, outputs)
-	e.step(x, sp, parent, st, event, next, outputs, f.Events)
+	e.step(x, sp, parent, st, event, next, outputs, f.Events, nil)
 	return parent, next, nil
 }
 
@@ -342,8 +342,10 @@ func childContext(x *Execution, child *Program, params map[string]any) Context {
 	}
 }
 
-// step records a step: the widget st took event to next.
-func (e *Engine) step(x *Execution, sp *Sprint, p *Program, st *schema.State, event, next string, outputs map[string]any, events []Event) {
+// step records a step: the widget st took event to next. Its context holds
+// what the widget published (widgets.<name>) and, under "trace", what it
+// rendered and sent (Run.Trace).
+func (e *Engine) step(x *Execution, sp *Sprint, p *Program, st *schema.State, event, next string, outputs map[string]any, events []Event, trace map[string]any) {
 	to := next
 	if to == "" {
 		to = Ended
@@ -363,6 +365,12 @@ func (e *Engine) step(x *Execution, sp *Sprint, p *Program, st *schema.State, ev
 	if outputs != nil {
 		s.Context = map[string]any{"widgets": map[string]any{st.Name: outputs}}
 	}
+	if len(trace) > 0 {
+		if s.Context == nil {
+			s.Context = map[string]any{}
+		}
+		s.Context["trace"] = trace
+	}
 	x.LastStep = s.SID
 	x.Steps++
 	sp.Steps = append(sp.Steps, s)
@@ -371,7 +379,7 @@ func (e *Engine) step(x *Execution, sp *Sprint, p *Program, st *schema.State, ev
 func (e *Engine) end(x *Execution, sp *Sprint, reason string) {
 	now := e.now()
 	x.Status, x.EndReason, x.EndedAt, x.UpdatedAt = StatusEnded, reason, now, now
-	x.Current, x.Wait, x.Frames, x.Pending = "", nil, nil, nil
+	x.Current, x.Wait, x.Frames, x.Pending, x.PendingTrace = "", nil, nil, nil, nil
 	sp.Ended = true
 	sp.Wait = nil
 }

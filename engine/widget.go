@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/schema"
 )
@@ -107,6 +109,51 @@ type Run struct {
 	events []Event
 	// carried are the events reported before the wait a Resume ends.
 	carried []Event
+	// trace is what the widget rendered and sent, for its step's context.
+	trace map[string]any
+}
+
+// Trace limits: a step keeps at most TraceRenders rendered templates, and
+// each traced text (a template, its value, a request or response body) is
+// cut at TraceTextBytes.
+const (
+	TraceRenders   = 32
+	TraceTextBytes = 4096
+)
+
+// Trace records v under key in the step's context ("trace"), for the person
+// reading the execution: make-http-request records the request it sent.
+// Callers cap bodies (CapText) and leave secrets out.
+func (r *Run) Trace(key string, v any) {
+	if r.trace == nil {
+		r.trace = map[string]any{}
+	}
+	r.trace[key] = v
+}
+
+// CapText cuts s to at most TraceTextBytes (on a rune boundary) and says so.
+func CapText(s string) string {
+	if len(s) <= TraceTextBytes {
+		return s
+	}
+	cut := TraceTextBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes in all)", len(s))
+}
+
+// traceRender keeps a rendered template (only real Liquid, at most
+// TraceRenders per step) under trace.rendered.
+func (r *Run) traceRender(tmpl, out string) {
+	if !strings.Contains(tmpl, "{{") && !strings.Contains(tmpl, "{%") {
+		return
+	}
+	list, _ := r.trace["rendered"].([]any)
+	if len(list) >= TraceRenders {
+		return
+	}
+	r.Trace("rendered", append(list, map[string]any{"template": CapText(tmpl), "value": CapText(out)}))
 }
 
 // stepEvents are the events of the widget's step: those it reported before
@@ -154,6 +201,7 @@ func (r *Run) Render(ctx context.Context, tmpl string) (string, bool) {
 		r.Error(CodeLiquid, "%s", err.Error())
 		return "", false
 	}
+	r.traceRender(tmpl, out)
 	return out, true
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/switchboard/switchboard/app/sid"
@@ -55,6 +56,9 @@ type Step struct {
 	DateUpdated      *string           `json:"date_updated"`
 	URL              string            `json:"url"`
 	Links            map[string]string `json:"links"`
+	// Events are the step's error, warning and info events (Studio's codes
+	// where they exist): a Switchboard addition, absent when there are none.
+	Events []engine.Event `json:"events,omitempty"`
 }
 
 // StepContext is Studio's ExecutionStepContext resource.
@@ -235,13 +239,21 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 			*d.to = t
 		}
 	}
-	if st := q.Get("status"); st != "" {
+	// Status and ContactChannelAddress are Switchboard's filters (Studio
+	// has only the dates); "status" is accepted too.
+	param := "Status"
+	st := q.Get(param)
+	if st == "" {
+		param, st = "status", q.Get("status")
+	}
+	if st != "" {
 		if st != engine.StatusActive && st != engine.StatusEnded {
-			writeError(w, invalid("status", "%q must be active or ended", st))
+			writeError(w, invalid(param, "%q must be active or ended", st))
 			return
 		}
 		filter.Status = st
 	}
+	filter.Contact = strings.TrimSpace(q.Get("ContactChannelAddress"))
 	f, err := s.Store.Flow(ctx, r.PathValue("FlowSid"))
 	if err != nil {
 		s.storeError(w, r, err)
@@ -286,7 +298,7 @@ func (s *Server) stepJSON(r *http.Request, flowSID string, st *store.StepRow) St
 		SID: st.SID, AccountSID: s.accountSID(), FlowSID: flowSID, ExecutionSID: st.ExecutionSID,
 		ParentStepSID: nullable(st.ParentStepSID), Name: st.Name, Context: ctx, TransitionedFrom: st.TransitionedFrom,
 		TransitionedTo: st.TransitionedTo, Type: st.Type, DateCreated: iso(st.CreatedAt), DateUpdated: nullable(iso(st.CreatedAt)),
-		URL: u, Links: map[string]string{"step_context": u + "/Context"},
+		URL: u, Links: map[string]string{"step_context": u + "/Context"}, Events: st.Events,
 	}
 }
 

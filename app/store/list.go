@@ -160,6 +160,7 @@ func (s *Store) TestUsers(ctx context.Context, sid string) ([]string, error) {
 type ExecutionFilter struct {
 	From, To time.Time // date_created in [From, To); zero: unbounded
 	Status   string    // "active", "ended" or ""
+	Contact  string    // contact_channel_address; "" for any
 }
 
 // ExecutionRow is an execution as listings show it (no context).
@@ -186,6 +187,9 @@ func (s *Store) Executions(ctx context.Context, flowSID string, f ExecutionFilte
 	}
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, f.Status)
+	}
+	if f.Contact != "" {
+		q, args = q+` AND contact = ?`, append(args, f.Contact)
 	}
 	q, args = keyset(q, args, "date_created", "sid", p)
 	rows, err := s.db.QueryContext(ctx, q, args...)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -311,6 +312,7 @@ func send(ctx context.Context, r *engine.Run, c httpCall) (*httpReply, error) {
 		pass, _ := c.user.Password()
 		req.SetBasicAuth(c.user.Username(), pass)
 	}
+	r.Trace("request", traceRequest(req, c.body))
 	client := r.Engine().HTTPClient()
 	if client == nil {
 		client = http.DefaultClient
@@ -350,7 +352,49 @@ func send(ctx context.Context, r *engine.Run, c httpCall) (*httpReply, error) {
 	if isJSONType(rep.contentType) {
 		rep.parsed = jsonObject(raw)
 	}
+	r.Trace("response", map[string]any{"status_code": rep.status, "headers": traceHeaders(resp.Header),
+		"body": engine.CapText(rep.body)})
 	return rep, nil
+}
+
+// secretName matches header and query parameter names whose values are
+// secrets; a step's trace shows them as redacted.
+var secretName = regexp.MustCompile(`(?i)auth|token|secret|passw|key|signature|cookie|session|^sig$`)
+
+// redacted stands for a secret in a trace.
+const redacted = "[redacted]"
+
+// traceRequest is what a step's context tells of a request: method, URL
+// (secret query values redacted), headers (Authorization and other secrets
+// redacted) and the body, capped.
+func traceRequest(req *http.Request, body []byte) map[string]any {
+	u := *req.URL
+	if q := u.Query(); len(q) > 0 {
+		for k := range q {
+			if secretName.MatchString(k) {
+				q[k] = []string{redacted}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	out := map[string]any{"method": req.Method, "url": u.String(), "headers": traceHeaders(req.Header)}
+	if body != nil {
+		out["body"] = engine.CapText(strings.ToValidUTF8(string(body), "\uFFFD"))
+	}
+	return out
+}
+
+// traceHeaders flattens headers, secrets redacted.
+func traceHeaders(h http.Header) map[string]any {
+	out := make(map[string]any, len(h))
+	for k, v := range h {
+		if secretName.MatchString(k) {
+			out[k] = redacted
+			continue
+		}
+		out[k] = engine.CapText(strings.Join(v, ", "))
+	}
+	return out
 }
 
 // failureCause says in plain words why a request got no answer.
