@@ -202,3 +202,25 @@ func TestTrunkRegisterKamailio(t *testing.T) {
 		t.Fatalf("after Close: %s", got)
 	}
 }
+
+// TestAdmitTrunkBeforeAllowList: a call from a trunk's host is that trunk's,
+// even when the host's network is allowed too; other allowed hosts are not.
+func TestAdmitTrunkBeforeAllowList(t *testing.T) {
+	ts := startServer(t, Config{
+		Handler: func(ctx context.Context, c *Call) {},
+		Allow:   []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Trunks:  []Trunk{{Name: "carrier", Registrar: "127.0.0.2:5060", Username: "ivr", Password: "secret"}},
+	})
+	for _, tc := range []struct {
+		src        string
+		kind, name string
+	}{
+		{"127.0.0.2", "trunk", "carrier"},
+		{"127.0.0.1", "allow", ""},
+	} {
+		adm, ok := ts.admit(context.Background(), netip.MustParseAddr(tc.src))
+		if !ok || adm.Kind != tc.kind || adm.Name != tc.name {
+			t.Errorf("%s: admission %+v %v, want %s %q", tc.src, adm, ok, tc.kind, tc.name)
+		}
+	}
+}

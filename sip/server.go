@@ -431,19 +431,22 @@ func sourceAddr(req *gosip.Request) netip.AddrPort {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
-// admit applies the allow-list, trunk hosts and registered endpoints.
+// admit applies trunk hosts, the allow-list and registered endpoints. A
+// trunk's host is named as that trunk even when its network is also allowed
+// (a provider on the LAN, or loopback in tests), so the call says which trunk
+// it came through (SipTrunk).
 func (s *Server) admit(ctx context.Context, src netip.Addr) (Admission, bool) {
 	if !src.IsValid() {
 		return Admission{}, false
 	}
-	for _, p := range s.cfg.Allow {
-		if p.Contains(src) {
-			return Admission{Kind: "allow"}, true
-		}
-	}
 	for _, t := range s.trunkList() {
 		if t.matches(ctx, src) {
 			return Admission{Kind: "trunk", Name: t.cfg.Name}, true
+		}
+	}
+	for _, p := range s.cfg.Allow {
+		if p.Contains(src) {
+			return Admission{Kind: "allow"}, true
 		}
 	}
 	if user, ok := s.reg.bySource(src); ok {
