@@ -98,6 +98,8 @@ export interface EditorController {
   publish: (commitMessage: string) => Promise<Flow>
   /** Selects the problem's widget, centers it, opens the inspector on the field its pointer names (flow settings for a flow-level one). */
   showProblem: (p: Located) => void
+  /** Brings a widget into view without selecting it (the inspector stays as it is): a run's step. */
+  center: (name: string) => void
 }
 
 interface Props {
@@ -385,8 +387,15 @@ function Editor({ flow, initial, onSaved, controller, onDefinition, onProblems, 
           return f
         }),
       showProblem,
+      center: (name: string) => {
+        const n = rf.getNode(name)
+        if (!n) return
+        const w = n.measured?.width ?? 240
+        const h = n.measured?.height ?? 120
+        void rf.setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: Math.max(rf.getZoom(), 0.8), duration: 300 })
+      },
     }),
-    [apply, save.flush, save.publish, showProblem, onSaved],
+    [apply, save.flush, save.publish, showProblem, onSaved, rf],
   )
 
   const many = def.states.length > 200

@@ -129,6 +129,8 @@ export function FlowPage({ sid, online = true }: Props) {
   const focusWidget = useCallback((name: string) => {
     editor.current?.showProblem({ message: '', property_path: '', level: 'warning', widget: name })
   }, [])
+  // A run's step (executions, simulator) brings its widget into view but leaves the inspector closed, so the canvas keeps its room.
+  const centerWidget = useCallback((name: string) => editor.current?.center(name), [])
 
   const revert = useCallback(async (def: FlowDefinition, n: number) => {
     const ed = editor.current
@@ -247,14 +249,14 @@ export function FlowPage({ sid, online = true }: Props) {
                   onClose={() => setPanel(null)}
                 />
               ) : panel === 'executions' ? (
-                <ExecutionsPanel sid={sid} onHighlight={setHighlight} onFocusWidget={focusWidget} onClose={() => setPanel(null)} />
+                <ExecutionsPanel sid={sid} onHighlight={setHighlight} onFocusWidget={centerWidget} onClose={() => setPanel(null)} />
               ) : panel === 'simulator' && current && editor.current ? (
                 <SimulatorPanel
                   sid={sid}
                   definition={current}
                   flush={editor.current.flush}
                   onHighlight={setHighlight}
-                  onFocusWidget={focusWidget}
+                  onFocusWidget={centerWidget}
                   onClose={() => setPanel(null)}
                 />
               ) : null
