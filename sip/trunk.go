@@ -217,7 +217,7 @@ func (t *trunkRunner) set(state string, expires time.Duration, err error, next t
 	t.status.Expires = expires
 	t.status.NextAttempt = next
 	if err != nil {
-		t.status.LastError = err.Error()
+		t.status.LastError = trunkProblem(err, t.cfg)
 	} else if state == TrunkRegistered {
 		t.status.LastError = ""
 	}
@@ -412,9 +412,17 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 		}
 		return 0, fmt.Errorf("REGISTER: 423 without Min-Expires")
 	default:
-		return 0, fmt.Errorf("REGISTER: %d %s", res.StatusCode, SanitizeHeaderValue(res.Reason))
+		return 0, &registerRefused{code: res.StatusCode, reason: SanitizeHeaderValue(res.Reason)}
 	}
 }
+
+// registerRefused is a final non-2xx answer to REGISTER.
+type registerRefused struct {
+	code   int
+	reason string
+}
+
+func (e *registerRefused) Error() string { return fmt.Sprintf("REGISTER: %d %s", e.code, e.reason) }
 
 func staleChallenge(res *gosip.Response) bool {
 	for _, name := range []string{"WWW-Authenticate", "Proxy-Authenticate"} {
