@@ -683,3 +683,7 @@ func ParseDTMFInfo(contentType string, body []byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// Address is where phones and peers reach this server: the advertised host
+// and the listening port ("host:port").
+func (s *Server) Address() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }

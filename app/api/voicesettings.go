@@ -104,6 +104,9 @@ func (s *Server) routesVoiceSettings(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v2/Voice/Trunks/{Sid}", s.updateTrunk)
 	mux.HandleFunc("DELETE /v2/Voice/Trunks/{Sid}", s.deleteTrunk)
 
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains.json", s.accountPath(s.listSIPDomains))
+	mux.HandleFunc("GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}", s.accountPath(s.fetchSIPDomain))
+
 	const lists = "/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists"
 	mux.HandleFunc("POST "+lists+".json", s.accountPath(s.createCredList))
 	mux.HandleFunc("GET "+lists+".json", s.accountPath(s.listCredLists))

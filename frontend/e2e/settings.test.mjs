@@ -96,6 +96,8 @@ test('trunks, desk phones and numbers, live', { skip: missing ?? false }, async 
   await form.getByRole('button', { name: 'Cancel' }).click()
 
   // 5. A desk phone: added here, registered by baresip, shown live.
+  // The page says where phones register: the appliance's SIP address.
+  assert.equal(await page.getByTestId('sip-address').locator('code').first().textContent(), `127.0.0.1:${app.sipPort}`)
   await page.getByTestId('add-phone').click()
   const pf = page.getByTestId('phone-form')
   await pf.getByTestId('field-Username').fill('desk1')

@@ -102,6 +102,12 @@ export async function deleteTrunk(sid: string): Promise<void> {
   await client.request('DELETE', `v2/Voice/Trunks/${enc(sid)}`)
 }
 
+/** Where desk phones register: the appliance's one SIP domain (Twilio's SIP Domains resource), or null without SIP. */
+export async function sipAddress(): Promise<string | null> {
+  const r = await client.request<{ domains?: { domain_name?: string }[] }>('GET', `${await accountPath()}/SIP/Domains.json`)
+  return r.domains?.[0]?.domain_name || null
+}
+
 export async function listCredentialLists(): Promise<CredentialList[]> {
   const r = await client.request<{ credential_lists?: CredentialList[] }>(
     'GET',

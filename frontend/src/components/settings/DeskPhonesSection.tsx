@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { deleteCredential, listCredentialLists, listCredentials, type Credential, type CredentialList } from '../../api/settings'
+import { deleteCredential, listCredentialLists, listCredentials, sipAddress, type Credential, type CredentialList } from '../../api/settings'
 import { mergeRegistrationEvent } from '../../model/settings'
 import { ConfirmDialog } from '../ConfirmDialog'
 import { DeskPhoneForm } from './DeskPhoneForm'
@@ -16,6 +16,10 @@ export function DeskPhonesSection({ events }: Props) {
   const [error, setError] = useState<string | null>(null)
   const [form, setForm] = useState<Credential | 'new' | null>(null)
   const [removing, setRemoving] = useState<Credential | null>(null)
+  const [address, setAddress] = useState<string | null>(null)
+  useEffect(() => {
+    sipAddress().then(setAddress, () => setAddress(null))
+  }, [])
 
   const load = useCallback(async () => {
     try {
@@ -48,6 +52,11 @@ export function DeskPhonesSection({ events }: Props) {
           <p className="muted small">
             Phones and softphones register with Switchboard's SIP address using these usernames; their calls are then taken.
           </p>
+          {address && (
+            <p className="small" data-testid="sip-address">
+              Register to <code>{address}</code> (UDP or TCP) — for example <code>sip:USERNAME@{address}</code>.
+            </p>
+          )}
         </div>
         <button type="button" className="btn btn-primary" onClick={() => setForm('new')} data-testid="add-phone">
           Add desk phone
