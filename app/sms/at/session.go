@@ -141,8 +141,9 @@ func (s *Session) Do(ctx context.Context, cmd string) ([]string, error) {
 // SendPDU sends one message in PDU mode: AT+CMGS=<length>, then, at the
 // prompt, the hex PDU (SMSC field first) and Ctrl-Z. length is the TPDU
 // length in octets without the SMSC field. It returns the message reference
-// (TP-MR) from +CMGS: <mr>. Cancelling ctx at the prompt sends ESC, so the
-// modem drops the message.
+// (TP-MR) from +CMGS: <mr>. The PDU goes out the moment the prompt arrives;
+// a send abandoned after that (timeout, cancellation) may still have been
+// sent, so the caller counts it as "unknown", not "failed".
 func (s *Session) SendPDU(ctx context.Context, length int, hex string) (int, error) {
 	if length <= 0 || !isHex(hex) || len(hex)/2 < length {
 		return 0, fmt.Errorf("%w: PDU of %d hex digits for length %d", ErrBadCommand, len(hex), length)
@@ -236,10 +237,6 @@ func (s *Session) own(chunks <-chan chunk) {
 			return
 		}
 		cur.timer.Stop()
-		if err != nil && cur.req.pdu != "" && cur.prompted {
-			// leave the prompt without sending
-			_, _ = s.port.Write([]byte{0x1b})
-		}
 		lines := cur.lines
 		if err != nil {
 			lines = nil

@@ -84,6 +84,10 @@ func New() (*Modem, error) {
 		slave.Close()
 		return nil, fmt.Errorf("fakemodem: raw mode: %w", err)
 	}
+	if master, err = pollable(master); err != nil {
+		slave.Close()
+		return nil, fmt.Errorf("fakemodem: %w", err)
+	}
 	m := &Modem{
 		master: master, slave: slave,
 		manufacturer: "Switchboard Fakes", model: "FM-100", revision: "FM100_01.002",
@@ -95,6 +99,22 @@ func New() (*Modem, error) {
 	}
 	go m.serve()
 	return m, nil
+}
+
+// pollable returns f as a non-blocking file, so that closing it wakes the
+// goroutine reading it (pty.Open hands it over in blocking mode, where Close
+// waits for a read that never ends, and the client never sees the hang-up).
+func pollable(f *os.File) (*os.File, error) {
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("dup the pty: %w", err)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("non-blocking pty: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
 }
 
 // makeRaw turns off the line discipline on the terminal side, so bytes pass
@@ -343,7 +363,8 @@ func (m *Modem) serve() {
 					m.command(string(line))
 				}
 				line = line[:0]
-			case c == '\n' || c == 0:
+			case c < 0x20:
+				// LF, NUL, a stray ESC or Ctrl-Z: not part of a command
 			default:
 				if len(line) < 4096 {
 					line = append(line, c)
