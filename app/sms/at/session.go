@@ -125,7 +125,8 @@ func (s *Session) Close() error {
 }
 
 // Do runs one command ("AT+CSQ") and returns its intermediate response lines
-// (no echo, no final code). A final code other than OK is an *Error.
+// (no echo, no final code). A final code other than OK is an *Error. Send
+// messages with SendPDU, not Do("AT+CMGS=…"): only SendPDU answers the prompt.
 func (s *Session) Do(ctx context.Context, cmd string) ([]string, error) {
 	cmd = strings.TrimSpace(cmd)
 	if cmd == "" || strings.ContainsAny(cmd, "\r\n\x1a\x1b") {

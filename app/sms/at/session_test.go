@@ -3,6 +3,7 @@ package at_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +268,36 @@ func TestCloseEndsCommands(t *testing.T) {
 	require.NoError(t, s.Close())
 	err := <-errc
 	require.True(t, errors.Is(err, at.ErrClosed), "%v", err)
+}
+
+// TestNoGoroutineLeft: a session that ran commands, got notices and ended
+// (closed or unplugged) leaves no goroutine behind.
+func TestNoGoroutineLeft(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, unplug := range []bool{false, true} {
+		m, err := fakemodem.New()
+		require.NoError(t, err)
+		port, err := m.Port()
+		require.NoError(t, err)
+		s := at.New(port, at.Options{Notices: 1})
+		_, err = s.Do(ctxT(t, 5*time.Second), "AT+CNMI=2,1,0,2,0")
+		require.NoError(t, err)
+		for range 3 { // more notices than the buffer holds: dropped, not blocking
+			_, err = m.InjectMO(deliverPDU)
+			require.NoError(t, err)
+		}
+		_, err = s.Do(ctxT(t, 5*time.Second), "AT")
+		require.NoError(t, err)
+		if unplug {
+			m.Disconnect()
+			<-s.Done()
+		}
+		s.Close()
+		m.Close()
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.LessOrEqual(t, runtime.NumGoroutine(), before)
 }
