@@ -23,7 +23,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps run-deps vet fmt-check tidy-check unit bench bench-voice bench-ui fuzz clean
+.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps sms-deps run-deps vet fmt-check tidy-check unit bench bench-voice bench-ui fuzz clean
 
 all: build
 
@@ -89,13 +89,17 @@ deps:
 	go mod download
 
 ## test-deps: what the tests need on top of deps
-test-deps: deps sdk-deps voice-deps
+test-deps: deps sdk-deps voice-deps sms-deps
 
 # Debian packages: the voice peers the tests start on loopback (sipp,
 # baresip, kamailio) and the offline TTS engines prompts are made with.
 VOICE_PKGS := sip-tester baresip-core kamailio espeak-ng flite sox
 VOICE_CMDS := sipp baresip kamailio espeak-ng flite sox
 RUN_PKGS   := espeak-ng flite
+# gammu: a modem client not written by us, pointed at the fake modem
+# (app/sms/at/fakemodem) to prove the fake speaks the real AT dialect.
+SMS_PKGS   := gammu
+SMS_CMDS   := gammu
 RUN_CMDS   := espeak-ng flite
 
 # apt installs $(1) unless every command in $(2) is already there.
@@ -111,6 +115,10 @@ endef
 ## voice-deps: sipp, baresip, kamailio and the TTS engines (apt, when missing)
 voice-deps:
 	$(call apt_install,$(VOICE_PKGS),$(VOICE_CMDS))
+
+## sms-deps: gammu, the SMS peer the modem tests run against (apt, when missing)
+sms-deps:
+	$(call apt_install,$(SMS_PKGS),$(SMS_CMDS))
 
 ## run-deps: the TTS engines the appliance speaks with (apt, when missing)
 run-deps:
@@ -167,6 +175,7 @@ tidy-check:
 # of this kind): the voice and commit paths are concurrent by design.
 unit: export SWITCHBOARD_REQUIRE_SDK = 1
 unit: export SWITCHBOARD_REQUIRE_VOICE = 1
+unit: export SWITCHBOARD_REQUIRE_SMS = 1
 unit: export CGO_ENABLED = 1
 unit:
 	go test -race -count=1 ./...
@@ -211,6 +220,7 @@ fuzz: deps
 	go test ./sip -run '^$$' -fuzz FuzzParseDTMFInfo -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/twiliosig -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/twiml -run '^$$' -fuzz FuzzMessage -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/at -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin
