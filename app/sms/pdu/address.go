@@ -162,7 +162,7 @@ func readAddress(b []byte, what string) (Address, int, error) {
 		return Address{}, 0, fmt.Errorf("%w: %s address needs %d octets, have %d", ErrTruncated, what, octets, len(b)-2)
 	}
 	v := b[2 : 2+octets]
-	a := Address{Type: t}
+	a := Address{Type: t | 0x80} // bit 7 is always 1; some senders forget it
 	if isAlphanumeric(t) {
 		sept, _ := unpack7(v, 0, n*4/7)
 		a.Number = decodeGSM7(sept)
@@ -211,7 +211,7 @@ func readSMSC(b []byte) (Address, int, error) {
 	if len(b) < 1+n {
 		return Address{}, 0, fmt.Errorf("%w: SMSC address needs %d octets, have %d", ErrTruncated, n, len(b)-1)
 	}
-	a := Address{Type: b[1]}
+	a := Address{Type: b[1] | 0x80}
 	a.Number = readSemi(b[2:1+n], 2*(n-1))
 	if a.Type&0x70 == 0x10 {
 		a.Number = "+" + a.Number
