@@ -15,7 +15,7 @@ type goldenFile struct {
 		Text            string
 		To              string
 		SMSC            string
-		ValidityMinutes int `json:"validity_minutes"`
+		ValidityMinutes int  `json:"validity_minutes"`
 		StatusReport    bool `json:"status_report"`
 		MR              byte
 		Ref             *byte
