@@ -23,8 +23,8 @@
 //   - Long messages: Split(text, ref) gives one part, or parts of 153 septets / 67 UCS-2 units
 //     with the 8-bit reference concatenation header (05 00 03 ref total seq); an escape
 //     sequence or a surrogate pair is never cut across parts; at most 255 parts.
-//   - Reassembler puts received parts together, keyed by originator + reference (8- or 16-bit)
-//   - total: any order; duplicates dropped (also a late copy of a part of a message completed
+//   - Reassembler puts received parts together, keyed by originator, reference (8- or 16-bit)
+//     and total: any order; duplicates dropped (also a late copy of a part of a message completed
 //     within the timeout, recognised by its identical text); a concatenation IE the spec says to
 //     ignore (seq 0 or past the total) delivers the part as a message of its own.
 //
