@@ -221,6 +221,8 @@ fuzz: deps
 	go test ./app/twiliosig -run '^$$' -fuzz FuzzValidate -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/twiml -run '^$$' -fuzz FuzzMessage -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/sms/at -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/pdu -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/pdu -run '^$$' -fuzz FuzzReassemble -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin
