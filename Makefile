@@ -182,7 +182,7 @@ unit:
 
 ## bench: Go benchmarks, printed as a table
 bench: deps
-	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ ./app/api/ -skip 'Conversation|CreateExecution' && \
+	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ ./app/api/ ./app/sms/pdu/ -skip 'Conversation|CreateExecution' && \
 	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/ && \
 	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -benchmem ./app/api/; } | awk -f build/bench-table.awk
 
