@@ -12,6 +12,9 @@ interface Props {
 }
 
 /** SIP trunks we register with: their settings and live registration state. */
+/** How often an unsettled trunk list is re-read. */
+const settleMs = 3000
+
 export function TrunksSection({ events, now }: Props) {
   const [trunks, setTrunks] = useState<Trunk[] | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -29,6 +32,14 @@ export function TrunksSection({ events, now }: Props) {
   useEffect(() => {
     void load()
   }, [load])
+  // Events are the fast path; while a trunk is still registering or failing the list is also
+  // re-read every few seconds, so an event that raced a reload (or a stream reconnect) cannot
+  // leave a stale badge behind.
+  useEffect(() => {
+    if (!trunks?.some((t) => t.status === 'registering' || t.status === 'failed')) return
+    const t = window.setTimeout(() => void load(), settleMs)
+    return () => window.clearTimeout(t)
+  }, [trunks, load])
   const seen = useRef(0)
   useEffect(() => {
     const { fresh, last } = eventsAfter(events, seen.current, 'trunk')
