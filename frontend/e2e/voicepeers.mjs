@@ -7,10 +7,10 @@
 // not installed (voice.md §4.2, §4.4; sip/siptest does the same in Go).
 import { spawn, execFile } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 const running = new Set()
 process.on('exit', () => { for (const p of running) try { process.kill(-p.pid, 'SIGKILL') } catch { /* gone */ } })
@@ -84,57 +84,10 @@ function optionsOK(port) {
   })
 }
 
-const kamailioCfg = (port, mpath, ctl, password) => `#!KAMAILIO
-debug=2
-log_stderror=yes
-fork=yes
-children=2
-listen=udp:127.0.0.1:${port}
-auto_aliases=no
-alias="127.0.0.1:${port}"
-mpath="${mpath}"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "auth.so"
-loadmodule "ctl.so"
-modparam("ctl", "binrpc", "unix:${ctl}")
-modparam("usrloc", "db_mode", 0)
-modparam("registrar", "max_expires", 120)
-modparam("registrar", "min_expires", 10)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
-  if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
-    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
-    sl_send_reply("404", "Not here"); exit;
-  }
-  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  t_check_trans();
-  remove_hf("Route");
-  if (is_method("INVITE")) { record_route(); }
-  if (is_method("REGISTER")) {
-    if (!pv_auth_check("$fd", "${password}", "0", "1")) { auth_challenge("$fd", "0"); exit; }
-    consume_credentials();
-    if (!save("location")) { sl_reply_error(); }
-    exit;
-  }
-  // A call to a registered user (a trunk's number) goes to its contact, record-routed.
-  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-  t_relay();
-  exit;
-}
-`
+// The Go tests' kamailio configuration (sip/siptest/kamailio.cfg), one file for both.
+const kamailioCfg = (port, mpath, ctl, password) =>
+  readFileSync(resolve(import.meta.dirname, '../../sip/siptest/kamailio.cfg'), 'utf8')
+    .replaceAll('PORT', String(port)).replaceAll('MPATH', mpath).replaceAll('CTLSOCK', ctl).replaceAll('PASSWORD', password)
 
 /**
  * Starts kamailio as a registrar on a free loopback port; every user's

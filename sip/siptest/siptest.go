@@ -5,6 +5,7 @@ package siptest
 
 import (
 	"context"
+	_ "embed"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -59,60 +60,12 @@ func must(t testing.TB, err error) {
 // kamailioConfig is voice.md §4.4's registrar and record-routing proxy: any
 // user registers with password "secret"; INVITEs go to the registered
 // contact with Record-Route.
-const kamailioConfig = `#!KAMAILIO
-debug=2
-log_stderror=yes
-fork=yes
-children=2
-listen=udp:127.0.0.1:PORT
-listen=tcp:127.0.0.1:PORT
-auto_aliases=no
-alias="127.0.0.1:PORT"
-mpath="MPATH"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-loadmodule "sanity.so"
-loadmodule "auth.so"
-loadmodule "ctl.so"
-modparam("ctl", "binrpc", "unix:CTLSOCK")
-modparam("usrloc", "db_mode", 0)
-modparam("registrar", "max_expires", 120)
-modparam("registrar", "min_expires", 10)
-modparam("auth", "nonce_expire", 300)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri==myself && $rU==$null) { sl_send_reply("200", "OK"); exit; }
-  if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
-    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
-    sl_send_reply("404", "Not here"); exit;
-  }
-  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  t_check_trans();
-  remove_hf("Route");
-  if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
-  if (is_method("REGISTER")) {
-    if (!pv_auth_check("$fd", "PASSWORD", "0", "1")) { auth_challenge("$fd", "0"); exit; }
-    consume_credentials();
-    if (!save("location")) { sl_reply_error(); }
-    exit;
-  }
-  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-  t_relay();
-  exit;
-}
-`
+//
+// The file is shared with the browser tests (frontend/e2e/voicepeers.mjs);
+// PORT, MPATH, CTLSOCK and PASSWORD are filled in.
+//
+//go:embed kamailio.cfg
+var kamailioConfig string
 
 // Kamailio runs kamailio as a digest registrar (any user, password
 // "secret") and record-routing proxy on a free loopback port until the test
