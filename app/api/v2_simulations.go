@@ -459,7 +459,7 @@ func (s *Server) applyTurn(m *simulation, t simulator.Turn) {
 		case engine.Message:
 			m.add(SimEntry{Kind: "message", Widget: c.Widget, Text: c.Body, MediaURL: c.MediaURL})
 		default:
-			m.add(SimEntry{Kind: "note", Widget: commandWidget(c), Text: strings.TrimSpace(simulator.Describe(c))})
+			m.add(SimEntry{Kind: "note", Widget: c.WidgetName(), Text: strings.TrimSpace(simulator.Describe(c))})
 		}
 	}
 	for _, c := range t.Commands {
@@ -488,30 +488,6 @@ func (s *Server) applyTurn(m *simulation, t simulator.Turn) {
 		}
 		m.add(SimEntry{Kind: "ended", Text: reason})
 	}
-}
-
-func commandWidget(c engine.Command) string {
-	switch c := c.(type) {
-	case engine.Digits:
-		return c.Widget
-	case engine.Record:
-		return c.Widget
-	case engine.Dial:
-		return c.Widget
-	case engine.Call:
-		return c.Widget
-	case engine.Enqueue:
-		return c.Widget
-	case engine.Redirect:
-		return c.Widget
-	case engine.Hangup:
-		return c.Widget
-	case engine.RecordCall:
-		return c.Widget
-	case engine.Stream:
-		return c.Widget
-	}
-	return ""
 }
 
 func (s *Server) simulationJSON(r *http.Request, m *simulation, from int) Simulation {

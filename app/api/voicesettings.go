@@ -353,16 +353,22 @@ func (s *Server) createTrunk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Store.CreateTrunk(r.Context(), t)
+	s.trunkSaved(w, r, t, out, err, http.StatusCreated)
+}
+
+// trunkSaved answers a create or an update: 409 for a taken name, the
+// store's error, or the trunk (applied to the running SIP server first).
+func (s *Server) trunkSaved(w http.ResponseWriter, r *http.Request, t store.Trunk, out *store.Trunk, err error, status int) {
 	if errors.Is(err, store.ErrDuplicate) {
 		writeError(w, apiError(http.StatusConflict, CodeConflict, "A trunk named %q already exists", t.FriendlyName).with("parameter", "FriendlyName"))
 		return
 	}
 	if err != nil {
-		s.internal(w, r, err)
+		s.storeError(w, r, err)
 		return
 	}
 	s.applyVoice(r)
-	writeJSON(w, http.StatusCreated, s.trunkJSON(out, s.liveTrunks()))
+	writeJSON(w, status, s.trunkJSON(out, s.liveTrunks()))
 }
 
 func (s *Server) fetchTrunk(w http.ResponseWriter, r *http.Request) {
@@ -391,16 +397,7 @@ func (s *Server) updateTrunk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.Store.UpdateTrunk(r.Context(), t)
-	if errors.Is(err, store.ErrDuplicate) {
-		writeError(w, apiError(http.StatusConflict, CodeConflict, "A trunk named %q already exists", t.FriendlyName).with("parameter", "FriendlyName"))
-		return
-	}
-	if err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	s.applyVoice(r)
-	writeJSON(w, http.StatusOK, s.trunkJSON(out, s.liveTrunks()))
+	s.trunkSaved(w, r, t, out, err, http.StatusOK)
 }
 
 func (s *Server) deleteTrunk(w http.ResponseWriter, r *http.Request) {
