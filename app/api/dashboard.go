@@ -87,16 +87,22 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.Runner != nil {
-		names := map[string]string{}
-		for _, e := range s.Runner.RecentEvents() {
-			name, ok := names[e.FlowSID]
-			if !ok {
-				if f, err := s.Store.Flow(r.Context(), e.FlowSID); err == nil {
-					name = f.FriendlyName
-				}
-				names[e.FlowSID] = name
+		recent := s.Runner.RecentEvents()
+		sids := make([]string, 0, len(recent))
+		seen := map[string]bool{}
+		for _, e := range recent {
+			if !seen[e.FlowSID] {
+				seen[e.FlowSID] = true
+				sids = append(sids, e.FlowSID)
 			}
-			out.RecentEvents = append(out.RecentEvents, dashboardEventJSON{DateCreated: iso(e.Time), FlowSID: e.FlowSID, FlowName: name,
+		}
+		names, err := s.Store.FlowNames(r.Context(), sids)
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		for _, e := range recent {
+			out.RecentEvents = append(out.RecentEvents, dashboardEventJSON{DateCreated: iso(e.Time), FlowSID: e.FlowSID, FlowName: names[e.FlowSID],
 				ExecutionSID: e.ExecutionSID, StepSID: e.StepSID, Widget: e.Widget, Level: e.Level, Code: e.Code, Message: e.Message})
 		}
 	}

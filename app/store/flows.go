@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -263,4 +264,31 @@ func (s *Store) IsTestUser(ctx context.Context, sid, address string) (bool, erro
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM test_users WHERE flow_sid = ? AND address = ?`, sid, address).Scan(&n)
 	return n > 0, err
+}
+
+// FlowNames returns the friendly names of the given flows (absent ones are
+// left out), without reading their definitions.
+func (s *Store) FlowNames(ctx context.Context, sids []string) (map[string]string, error) {
+	out := make(map[string]string, len(sids))
+	if len(sids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(sids))
+	for i, sid := range sids {
+		args[i] = sid
+	}
+	q := `SELECT sid, friendly_name FROM flows WHERE sid IN (?` + strings.Repeat(", ?", len(sids)-1) + `)`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: flow names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sid, name string
+		if err := rows.Scan(&sid, &name); err != nil {
+			return nil, fmt.Errorf("store: flow names: %w", err)
+		}
+		out[sid] = name
+	}
+	return out, rows.Err()
 }

@@ -65,3 +65,27 @@ func TestCreateFlowRejectsBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 }
+
+func TestFlowNames(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for sid, name := range map[string]string{"FW00000000000000000000000000000001": "one", "FW00000000000000000000000000000002": "two"} {
+		if _, err := st.CreateFlow(ctx, NewFlow{SID: sid, FriendlyName: name, Status: StatusDraft, Definition: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.FlowNames(ctx, []string{"FW00000000000000000000000000000002", "FW000000000000000000000000000000ff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got["FW00000000000000000000000000000002"] != "two" {
+		t.Fatalf("names %v", got)
+	}
+	if got, err := st.FlowNames(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("none: %v %v", got, err)
+	}
+}
