@@ -98,8 +98,9 @@ VOICE_CMDS := sipp baresip kamailio espeak-ng flite sox
 RUN_PKGS   := espeak-ng flite
 # gammu: a modem client not written by us, pointed at the fake modem
 # (app/sms/at/fakemodem) to prove the fake speaks the real AT dialect.
-SMS_PKGS   := gammu
-SMS_CMDS   := gammu
+SMS_PKGS   := gammu libnet-smpp-perl kannel kannel-extras
+# Net::SMPP has no command of its own: the check asks perl for the module
+SMS_CMDS   := gammu /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc
 RUN_CMDS   := espeak-ng flite
 
 # apt installs $(1) unless every command in $(2) is already there.
@@ -116,9 +117,13 @@ endef
 voice-deps:
 	$(call apt_install,$(VOICE_PKGS),$(VOICE_CMDS))
 
-## sms-deps: gammu, the SMS peer the modem tests run against (apt, when missing)
+## sms-deps: the SMS peers the gateway tests run against (apt, when missing):
+## gammu (modem), Net::SMPP (a scripted SMSC), Kannel with fakesmsc (HTTP)
 sms-deps:
 	$(call apt_install,$(SMS_PKGS),$(SMS_CMDS))
+	@perl -MNet::SMPP -e1 2>/dev/null || { echo "installing libnet-smpp-perl (perl has no Net::SMPP)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends libnet-smpp-perl; }
 
 ## run-deps: the TTS engines the appliance speaks with (apt, when missing)
 run-deps:
