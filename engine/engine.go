@@ -38,6 +38,12 @@ type Limits struct {
 	HTTPMaxBody    int64         // response bytes kept (Studio: 64 kB)
 	SubflowDepth   int           // nesting levels of run-subflow (Studio: 1)
 	DefaultWaitFor time.Duration // send-and-wait-for-reply without a timeout (Studio: 3600 s)
+	// MessageResult is how long send-message waits for its gateway to take
+	// or refuse the message (an InputDelivery naming it) before it follows
+	// sent with the message still queued. Zero follows sent at once, as
+	// Studio's sent means the Messaging API accepted the message; the
+	// appliance sets it when its SMS queue reports results.
+	MessageResult time.Duration
 }
 
 // DefaultLimits returns Studio's limits.

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/store"
@@ -253,8 +252,8 @@ func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slo
 		reply := m
 		reply.From = to
 		resp.Message(reply)
-		// Twilio delivers the TwiML reply: the outbox row must not be sent again.
-		if err := s.Store.FinishOutbox(ctx, m.SID, true, "", time.Time{}); err != nil {
+		// Twilio delivers the TwiML reply: no gateway may send it again.
+		if err := s.Store.MessageReplied(ctx, m.SID); err != nil {
 			log.Error("webhook: marking a TwiML reply sent", "execution_sid", x.SID, "message_sid", m.SID, "err", err)
 		}
 	}

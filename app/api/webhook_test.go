@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -171,7 +170,7 @@ func TestWebhookMessageConversation(t *testing.T) {
 			require.Equal(t, 1, e.count(t, "ended"))
 
 			// Twilio delivered both replies: no gateway may send them again.
-			pending, err := e.st.PendingOutbox(ctx, time.Now().Add(24*time.Hour), 10)
+			pending, err := e.st.ListMessages(ctx, store.MessageFilter{Status: store.MessageQueued}, store.Page{})
 			require.NoError(t, err)
 			require.Empty(t, pending)
 		})

@@ -157,7 +157,7 @@ loop:
 	require.LessOrEqual(t, active, len(acked)+1, "at most the one in flight was committed unacknowledged")
 
 	// Every execution in the store is whole: its trigger step and its question.
-	pending, err := st.PendingOutbox(ctx, time.Now().Add(time.Hour), 10*active)
+	pending, err := st.ListMessages(ctx, store.MessageFilter{Status: store.MessageQueued}, store.Page{})
 	require.NoError(t, err)
 	require.Len(t, pending, active, "one question per execution, none doubled")
 

@@ -134,9 +134,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 		return nil, nil, err
 	}
 	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t), Steps: sp.Steps}
-	if rec.Outbox, err = outbox(sp); err != nil {
-		return nil, nil, err
-	}
+	rec.Messages = queuedMessages(sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
@@ -233,9 +231,7 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 		return nil, nil, err
 	}
 	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
-	if rec.Outbox, err = outbox(sp); err != nil {
-		return nil, nil, err
-	}
+	rec.Messages = queuedMessages(sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
@@ -447,21 +443,18 @@ func sessionKey(p *engine.Program, t engine.Trigger) string {
 	return t.Contact
 }
 
-// outbox turns a sprint's message commands into outbox rows.
-func outbox(sp *engine.Sprint) ([]store.OutboxItem, error) {
-	var out []store.OutboxItem
+// queuedMessages turns a sprint's message commands into queued outbound SMS.
+func queuedMessages(sp *engine.Sprint) []store.Message {
+	var out []store.Message
 	for _, c := range sp.Commands {
 		m, ok := c.(engine.Message)
 		if !ok {
 			continue
 		}
-		b, err := m.PlainJSON()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, store.OutboxItem{ID: m.SID, Kind: "message", Payload: b})
+		out = append(out, store.Message{SID: m.SID, Direction: store.DirectionOutboundAPI, From: m.From, To: m.To, Body: m.Body,
+			Status: store.MessageQueued, Notified: store.MessageQueued})
 	}
-	return out, nil
+	return out
 }
 
 func str(v any) string {

@@ -91,7 +91,7 @@ func TestMessageConversation(t *testing.T) {
 	}
 	require.Equal(t, []string{"Trigger.incomingMessage>ask", "ask.incomingMessage>thanks", "thanks.sent>Ended"}, path)
 
-	out, err := f.st.PendingOutbox(ctx, time.Now().Add(time.Hour), 10)
+	out, err := f.st.ListMessages(ctx, store.MessageFilter{Status: store.MessageQueued}, store.Page{})
 	require.NoError(t, err)
 	require.Len(t, out, 2, "both messages wait in the outbox")
 }

@@ -12,15 +12,15 @@ type Minute struct {
 	Calls       int // executions started by a call
 	Executions  int // executions started, every channel
 	MessagesIn  int // inbound messages answered (webhook receipts of an SMS)
-	MessagesOut int // messages flows asked to send (outbox)
+	MessagesOut int // messages queued to send (by flows and the Messages API)
 }
 
 // Activity is what happened since a time, minute by minute (every minute
 // present, oldest first), and the outbound messages by state.
 type Activity struct {
 	Minutes           []Minute
-	MessagesPending   int // outbox messages not sent yet
-	MessagesFailed    int // outbox messages that failed, in the window
+	MessagesPending   int // outbound messages not sent yet
+	MessagesFailed    int // outbound messages that failed or were not delivered, in the window
 	ExecutionsStarted int // in the window
 }
 
@@ -101,20 +101,24 @@ func (s *Store) Activity(ctx context.Context, since time.Time) (Activity, error)
 		}
 		return rows.Err()
 	}
-	if err := count("messages out", `SELECT substr(date_created, 1, 16), COUNT(*) FROM outbox
-		WHERE kind = 'message' AND date_created >= ? GROUP BY 1`, func(p *Minute, c int) { p.MessagesOut += c }); err != nil {
+	if err := count("messages out", `SELECT substr(date_created, 1, 16), COUNT(*) FROM sms_messages
+		WHERE direction != 'inbound' AND date_created >= ? GROUP BY 1`, func(p *Minute, c int) { p.MessagesOut += c }); err != nil {
 		return Activity{}, err
 	}
 	if err := count("messages in", `SELECT substr(date_created, 1, 16), COUNT(*) FROM webhook_receipts
 		WHERE key LIKE 'sms|%' AND date_created >= ? GROUP BY 1`, func(p *Minute, c int) { p.MessagesIn += c }); err != nil {
 		return Activity{}, err
 	}
+	if err := count("messages received", `SELECT substr(date_created, 1, 16), COUNT(*) FROM sms_messages
+		WHERE direction = 'inbound' AND date_created >= ? GROUP BY 1`, func(p *Minute, c int) { p.MessagesIn += c }); err != nil {
+		return Activity{}, err
+	}
 	if err := s.db.QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(status = 'pending'), 0),
-		COALESCE(SUM(status = 'failed' AND date_created >= ?), 0)
-		FROM outbox WHERE kind = 'message' AND (status = 'pending' OR date_created >= ?)`, lo, lo).
+		COALESCE(SUM(status IN ('queued', 'sending')), 0),
+		COALESCE(SUM(status IN ('failed', 'undelivered') AND date_created >= ?), 0)
+		FROM sms_messages WHERE direction != 'inbound' AND (status IN ('queued', 'sending') OR date_created >= ?)`, lo, lo).
 		Scan(&a.MessagesPending, &a.MessagesFailed); err != nil {
-		return Activity{}, fmt.Errorf("activity: outbox: %w", err)
+		return Activity{}, fmt.Errorf("activity: messages: %w", err)
 	}
 	return a, nil
 }

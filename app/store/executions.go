@@ -42,6 +42,9 @@ type SprintRecord struct {
 	New        bool
 	Steps      []engine.Step
 	Outbox     []OutboxItem
+	// Messages are the sprint's outbound SMS: queued in the same
+	// transaction, so a message is sent if and only if its sprint committed.
+	Messages []Message
 	// HadTimer says the execution waited with a deadline before this sprint
 	// (its timer row must go); callers that do not know set it.
 	HadTimer bool
@@ -186,6 +189,16 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		if _, err := s.txExec(ctx, tx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
 			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), stamp(due), stamp(x.UpdatedAt)); err != nil {
 			return fmt.Errorf("store: insert outbox: %w", err)
+		}
+	}
+	for i := range rec.Messages {
+		m := rec.Messages[i]
+		m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
+		if m.DateCreated.IsZero() {
+			m.DateCreated = x.UpdatedAt
+		}
+		if _, err := s.insertMessage(ctx, tx, &m); err != nil {
+			return fmt.Errorf("store: insert message: %w", err)
 		}
 	}
 	// Event rows: multi-row inserts of bounded size.

@@ -81,6 +81,13 @@ func (s *Store) PurgeEnded(ctx context.Context, basis RetentionBasis, t time.Tim
 			return 0, fmt.Errorf("store: purge %s: %w", sid, err)
 		}
 	}
+	// Messages are kept as long as executions, counted from their creation;
+	// those still on their way or not yet handed to a flow stay.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sms_messages WHERE sid IN (SELECT sid FROM sms_messages
+		WHERE date_created < ? AND status NOT IN ('queued', 'sending') AND handled = 1 ORDER BY date_created LIMIT ?)`,
+		stamp(t), limit); err != nil {
+		return 0, fmt.Errorf("store: purge messages: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}

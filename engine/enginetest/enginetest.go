@@ -203,6 +203,8 @@ type Case struct {
 type CaseLimits struct {
 	HTTPTimeoutMS int   `json:"http_timeout_ms,omitempty"`
 	HTTPMaxBody   int64 `json:"http_max_body,omitempty"`
+	// MessageResultS sets Limits.MessageResult (seconds).
+	MessageResultS int `json:"message_result_s,omitempty"`
 }
 
 // Result is what a case produced; it is compared with Expect.
@@ -238,6 +240,9 @@ func Run(ctx context.Context, typ string, c Case) (Result, error) {
 		}
 		if cl := c.CaseLimits; cl != nil && cl.HTTPMaxBody > 0 {
 			lim.HTTPMaxBody = cl.HTTPMaxBody
+		}
+		if cl := c.CaseLimits; cl != nil && cl.MessageResultS > 0 {
+			lim.MessageResult = time.Duration(cl.MessageResultS) * time.Second
 		}
 		opts = append(opts, engine.WithLimits(lim))
 	}

@@ -48,6 +48,10 @@ func (SendAndWaitForReply) Resume(_ context.Context, r *engine.Run, in engine.In
 	case engine.InputReply:
 		return engine.Go("incomingMessage", map[string]any{"outbound": outbound, "inbound": params(in)}), nil
 	case engine.InputDelivery:
+		if !deliveryFor(in, outbound) {
+			w := r.Waited()
+			return engine.Outcome{Wait: &engine.Wait{Inputs: w.Inputs, Deadline: w.Deadline}}, nil
+		}
 		status := str(in.Params, "Status")
 		if status == "failed" || status == "undelivered" {
 			if outbound != nil {

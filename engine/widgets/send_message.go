@@ -8,10 +8,13 @@ import (
 	"github.com/switchboard/switchboard/schema"
 )
 
-// SendMessage sends one message to the contact (or to "to"). It follows sent
-// once the message is accepted for sending (queued in the outbox, as
-// Studio's sent means the Messaging API accepted it) and failed when the
-// message cannot be sent at all (no recipient, nothing to send).
+// SendMessage sends one message to the contact (or to "to"). It follows
+// failed when the message cannot be sent at all (no recipient, nothing to
+// send). Otherwise, with Limits.MessageResult zero, it follows sent at once
+// (queued, as Studio's sent means the Messaging API accepted it); with it
+// set, it waits that long for the gateway's result: sent when the gateway
+// took the message, failed when it refused it for good, and sent with the
+// message still queued when the wait runs out (it is still sent later).
 type SendMessage struct{}
 
 func init() { engine.Register(schema.TypeSendMessage, SendMessage{}) }
@@ -28,7 +31,45 @@ func (SendMessage) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, er
 	}
 	msg.Widget = r.Name()
 	cmd := *msg
-	return engine.Go("sent", map[string]any{"outbound": outbound}, cmd), nil
+	wait := r.Engine().Limits().MessageResult
+	if wait <= 0 {
+		return engine.Go("sent", map[string]any{"outbound": outbound}, cmd), nil
+	}
+	out := engine.WaitFor([]engine.Command{cmd}, engine.InputDelivery, engine.InputTimeout)
+	out.Wait.Deadline = r.Engine().Now().Add(wait)
+	r.Context().SetWidget(r.Name(), map[string]any{"outbound": outbound})
+	return out, nil
+}
+
+// Resume maps the gateway's result for the message to sent or failed.
+func (SendMessage) Resume(_ context.Context, r *engine.Run, in engine.Input) (engine.Outcome, error) {
+	outbound, _ := r.Previous()["outbound"].(map[string]any)
+	if in.Type == engine.InputDelivery {
+		if !deliveryFor(in, outbound) {
+			w := r.Waited() // a report for another message: keep waiting
+			return engine.Outcome{Wait: &engine.Wait{Inputs: w.Inputs, Deadline: w.Deadline}}, nil
+		}
+		status := str(in.Params, "Status")
+		if outbound != nil && status != "" {
+			outbound["Status"] = status
+		}
+		if status == "failed" || status == "undelivered" {
+			if outbound != nil {
+				outbound["ErrorCode"] = in.Params["ErrorCode"]
+			}
+			return engine.Go("failed", map[string]any{"outbound": outbound}), nil
+		}
+	}
+	return engine.Go("sent", map[string]any{"outbound": outbound}), nil
+}
+
+// deliveryFor says whether a delivery input is about the widget's message:
+// one naming another MessageSid (a late report of an earlier message) is
+// not.
+func deliveryFor(in engine.Input, outbound map[string]any) bool {
+	sid := str(in.Params, "MessageSid")
+	own, _ := outbound["Sid"].(string)
+	return sid == "" || own == "" || sid == own
 }
 
 // buildMessage renders a message's addresses and body. ok is false (with
