@@ -25,7 +25,9 @@ import (
 	"github.com/switchboard/switchboard/app/events"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/sid"
+	"github.com/switchboard/switchboard/app/sms/queue"
 	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/app/twiliosig"
 	"github.com/switchboard/switchboard/engine"
 	_ "github.com/switchboard/switchboard/engine/widgets" // registers every widget
 	"github.com/switchboard/switchboard/schema"
@@ -125,7 +127,9 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	// The runner's sweeper fires wait timeouts (also those that fell due
 	// while the appliance was down), ends executions at the end of their
 	// 30-day lifetime and purges ended ones after the retention period.
-	r := runner.New(st, log, engine.WithSIDs(sid.New))
+	limits := engine.DefaultLimits()
+	limits.MessageResult = messageResultWait // the SMS queue tells send-message its result
+	r := runner.New(st, log, engine.WithSIDs(sid.New), engine.WithLimits(limits))
 	defer r.Close()
 	r.SetRetention(time.Duration(cfg.RetentionDays) * 24 * time.Hour)
 	if cfg.RetentionBasis != "" {
@@ -157,6 +161,18 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	swept := make(chan struct{})
 	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
 	defer func() { stopSweep(); <-swept }()
+
+	// The SMS queue runs the gateways stored in the settings and carries
+	// messages between them and the flows.
+	smsQueue := queue.New(st, queue.Options{Log: log, Flows: smsFlows{st: st, r: r}, Publish: gatewayEvents(broker),
+		AccountSID: creds.AccountSID, Sign: func(u string, form map[string][]string) string {
+			return twiliosig.Sign(creds.AuthToken, u, form)
+		}})
+	r.OnMessages(smsQueue.Wake)
+	smsCtx, stopSMS := context.WithCancel(ctx)
+	smsDone := make(chan struct{})
+	go func() { defer close(smsDone); _ = smsQueue.Run(smsCtx) }()
+	defer func() { stopSMS(); <-smsDone }()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

@@ -129,8 +129,14 @@ func TestServeFiresTimersThatFellDueWhileDown(t *testing.T) {
 	require.NoError(t, err)
 	past := time.Now().Add(-2 * time.Minute) // its 60 s timeout fell due a minute ago
 	r := runner.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithClock(func() time.Time { return past }))
-	x, _, err := r.Message(ctx, flowSID, "+15550001111", "+15550002222", map[string]any{"Body": "hi"})
+	x, sp, err := r.Message(ctx, flowSID, "+15550001111", "+15550002222", map[string]any{"Body": "hi"})
 	require.NoError(t, err)
+	// The question went out (as a webhook's reply would): no gateway needed.
+	for _, c := range sp.Commands {
+		if m, ok := c.(engine.Message); ok {
+			require.NoError(t, st.MessageReplied(ctx, m.SID))
+		}
+	}
 	r.Close()
 	require.NoError(t, st.Close())
 
@@ -153,7 +159,21 @@ func TestServeFiresTimersThatFellDueWhileDown(t *testing.T) {
 	require.NoError(t, err)
 	last := steps[len(steps)-1]
 	require.Equal(t, "bye", last.TransitionedFrom)
-	require.Equal(t, "sent", last.Name)
+	// No SMS gateway sends from the flow's number: the message fails with
+	// Twilio's 21606, and send-message follows failed.
+	require.Equal(t, "failed", last.Name)
+	msgs, err := check.ListMessages(ctx, store.MessageFilter{ExecutionSID: x.SID}, store.Page{})
+	require.NoError(t, err)
+	var bye *store.Message
+	for i := range msgs {
+		if msgs[i].Body == "Bye" {
+			bye = &msgs[i]
+		}
+	}
+	require.NotNil(t, bye, "the goodbye message is stored with its execution")
+	require.Equal(t, store.MessageFailed, bye.Status)
+	require.Equal(t, 21606, bye.ErrorCode)
+	require.Contains(t, bye.ErrorMessage, "no SMS gateway sends from")
 }
 
 // TestServeEndToEnd: a flow created over the REST API runs an execution
@@ -197,7 +217,7 @@ func TestServeEndToEnd(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	const flow = `{"initial_state": "Trigger", "states": [
-	  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingRequest", "next": "ask"}]},
+	  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingMessage", "next": "ask"}]},
 	  {"name": "ask", "type": "send-and-wait-for-reply", "properties": {"body": "Rate us 1-5", "from": "{{flow.channel.address}}", "timeout": "3600"},
 	   "transitions": [{"event": "incomingMessage", "next": "thanks"}, {"event": "timeout"}, {"event": "deliveryFailure"}]},
 	  {"name": "thanks", "type": "send-message", "properties": {"body": "Thanks for {{widgets.ask.inbound.Body}}", "from": "{{flow.channel.address}}", "to": "{{contact.channel.address}}"},
@@ -206,23 +226,12 @@ func TestServeEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusCreated, code, body)
 	var f struct{ SID string }
 	require.NoError(t, json.Unmarshal([]byte(body), &f))
-	code, body = post("/v2/Flows/"+f.SID+"/Executions", url.Values{"To": {"+15550001111"}, "From": {"+15550002222"}}, false)
-	require.Equal(t, http.StatusCreated, code, body)
-	var x struct{ SID string }
-	require.NoError(t, json.Unmarshal([]byte(body), &x))
-	// The first sprint (the question) runs after the answer; the reply comes after it.
-	for i := 0; i < 100; i++ {
-		req, _ := http.NewRequest("GET", base+"/v2/Flows/"+f.SID+"/Executions/"+x.SID+"/Steps", nil)
-		req.SetBasicAuth(creds.AccountSID, creds.AuthToken)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if strings.Contains(string(b), `"transitioned_to":"ask"`) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// A text starts the survey: the question goes back in the TwiML answer
+	// (no SMS gateway is configured, and none is needed for replies).
+	code, body = post("/v1/Accounts/"+creds.AccountSID+"/Flows/"+f.SID, url.Values{
+		"MessageSid": {"SM00000000000000000000000000000000"}, "From": {"+15550001111"}, "To": {"+15550002222"}, "Body": {"hi"}}, true)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, "Rate us 1-5</Message>")
 
 	code, body = post("/v1/Accounts/"+creds.AccountSID+"/Flows/"+f.SID, url.Values{
 		"MessageSid": {"SM00000000000000000000000000000001"}, "From": {"+15550001111"}, "To": {"+15550002222"}, "Body": {"5"}}, true)

@@ -129,19 +129,22 @@ func seedVoiceSettings(ctx context.Context, cfg config.Config, st *store.Store) 
 
 // voiceEvents turns trunk and registration changes into events on the
 // stream. Neither carries a password.
-func voiceEvents(broker *events.Broker) (func(sip.TrunkStatus), func(sip.Registration)) {
-	publish := func(typ, source string, data any) {
-		if !broker.Listening() {
-			return
-		}
-		id := sid.New("EV")
-		b, err := json.Marshal(events.Event{SpecVersion: events.SpecVersion, ID: id, Source: source, Type: typ,
-			Time: time.Now().UTC().Format(time.RFC3339Nano), DataContentType: "application/json", Data: data})
-		if err != nil {
-			return
-		}
-		broker.Publish([]events.Message{{ID: id, JSON: b}})
+// publishEvent sends one of our events to the editors listening.
+func publishEvent(broker *events.Broker, typ, source string, data any) {
+	if !broker.Listening() {
+		return
 	}
+	id := sid.New("EV")
+	b, err := json.Marshal(events.Event{SpecVersion: events.SpecVersion, ID: id, Source: source, Type: typ,
+		Time: time.Now().UTC().Format(time.RFC3339Nano), DataContentType: "application/json", Data: data})
+	if err != nil {
+		return
+	}
+	broker.Publish([]events.Message{{ID: id, JSON: b}})
+}
+
+func voiceEvents(broker *events.Broker) (func(sip.TrunkStatus), func(sip.Registration)) {
+	publish := func(typ, source string, data any) { publishEvent(broker, typ, source, data) }
 	stamp := func(t time.Time) *string {
 		if t.IsZero() {
 			return nil

@@ -228,6 +228,8 @@ func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slo
 	if _, ok := params["MessageSid"]; !ok {
 		params["MessageSid"] = params["SmsSid"]
 	}
+	// Replies to the contact go back in this answer, not through a gateway.
+	ctx = runner.WithReplies(ctx, from, to)
 	x, sp, err := s.Runner.Message(ctx, flowSID, from, to, params)
 	var conflict *store.ActiveConflict
 	switch {
@@ -244,20 +246,39 @@ func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slo
 		return
 	}
 	var resp twiml.Response
-	for _, c := range sp.Commands {
-		m, ok := c.(engine.Message)
-		if !ok || m.To != from || (m.From != to && m.From != "") {
-			continue // other addresses go out through a gateway from the outbox
+	// Replies to the contact go back to Twilio in the answer; a send-message
+	// waiting for such a reply's result is told it was sent, and what the
+	// flow does next joins the same answer.
+	for i := 0; ; i++ {
+		replied := ""
+		for _, c := range sp.Commands {
+			m, ok := c.(engine.Message)
+			if !ok || m.To != from || (m.From != to && m.From != "") {
+				continue // other addresses go out through a gateway
+			}
+			reply := m
+			reply.From = to
+			resp.Message(reply)
+			replied = m.SID // stored as a sent reply (runner.WithReplies)
 		}
-		reply := m
-		reply.From = to
-		resp.Message(reply)
-		// Twilio delivers the TwiML reply: no gateway may send it again.
-		if err := s.Store.MessageReplied(ctx, m.SID); err != nil {
-			log.Error("webhook: marking a TwiML reply sent", "execution_sid", x.SID, "message_sid", m.SID, "err", err)
+		if replied == "" || i >= maxChainedPrompts || !x.Active() || !messageWait(x.Wait) {
+			break
 		}
+		nx, nsp, err := s.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputDelivery,
+			Params: map[string]any{"MessageSid": replied, "Status": "sent"}})
+		if err != nil {
+			log.Error("webhook message: resuming after a reply", "execution_sid", x.SID, "err", err)
+			break
+		}
+		x, sp = nx, nsp
 	}
 	writeTwiML(w, &resp)
+}
+
+// messageWait says the execution waits in send-message for its message's
+// result (not for a reply from the contact).
+func messageWait(w *engine.Wait) bool {
+	return w != nil && w.Accepts(engine.InputDelivery) && !w.Accepts(engine.InputReply)
 }
 
 // voiceWebhook starts an incomingCall execution for a new call, or resumes
@@ -371,9 +392,20 @@ func (s *Server) answerCall(ctx context.Context, w http.ResponseWriter, log *slo
 		return true
 	}
 	ok := render(sp)
-	for i := 0; ok && x.Active() && x.Wait != nil && x.Wait.Accepts(engine.InputAudioDone) && i < maxChainedPrompts; i++ {
+	for i := 0; ok && x.Active() && x.Wait != nil && i < maxChainedPrompts; i++ {
+		in := engine.Input{Type: engine.InputAudioDone}
+		switch {
+		case x.Wait.Accepts(engine.InputAudioDone):
+		case messageWait(x.Wait):
+			// send-message during a call: the message is queued (Studio's
+			// sent); the call does not wait for the gateway.
+			in = engine.Input{Type: engine.InputDelivery, Params: map[string]any{"Status": "queued"}}
+		default:
+			i = maxChainedPrompts
+			continue
+		}
 		var err error
-		if x, sp, err = s.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputAudioDone}); err != nil {
+		if x, sp, err = s.Runner.Resume(ctx, x.SID, in); err != nil {
 			log.Error("webhook call: resuming after prompts", "err", err)
 			resp.Hangup()
 			writeTwiML(w, &resp)

@@ -31,7 +31,9 @@ var ErrBusy = errors.New("the contact's active execution is not waiting for a me
 type Runner struct {
 	store  *store.Store
 	engine *engine.Engine
-	log    *slog.Logger
+	// onMessages wakes the SMS queue after a sprint queued messages.
+	onMessages func()
+	log        *slog.Logger
 
 	commit    *committer
 	retention time.Duration
@@ -134,10 +136,13 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 		return nil, nil, err
 	}
 	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t), Steps: sp.Steps}
-	rec.Messages = queuedMessages(sp)
+	rec.Messages = queuedMessages(ctx, sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
+	}
+	if len(rec.Messages) > 0 && r.onMessages != nil {
+		r.onMessages()
 	}
 	r.committed(x, sp.Steps, true, after)
 	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
@@ -231,10 +236,13 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 		return nil, nil, err
 	}
 	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
-	rec.Messages = queuedMessages(sp)
+	rec.Messages = queuedMessages(ctx, sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
+	}
+	if len(rec.Messages) > 0 && r.onMessages != nil {
+		r.onMessages()
 	}
 	r.committed(x, sp.Steps, false, after)
 	return x, sp, nil
@@ -443,21 +451,72 @@ func sessionKey(p *engine.Program, t engine.Trigger) string {
 	return t.Contact
 }
 
-// queuedMessages turns a sprint's message commands into queued outbound SMS.
-func queuedMessages(sp *engine.Sprint) []store.Message {
+// queuedMessages turns a sprint's message commands into queued outbound
+// SMS; those the context says go back in a webhook's answer are recorded
+// as sent replies instead.
+func queuedMessages(ctx context.Context, sp *engine.Sprint) []store.Message {
 	var out []store.Message
+	rp, _ := ctx.Value(repliesKey{}).(*replies)
 	for _, c := range sp.Commands {
 		m, ok := c.(engine.Message)
 		if !ok {
 			continue
 		}
-		out = append(out, store.Message{SID: m.SID, Direction: store.DirectionOutboundAPI, From: m.From, To: m.To, Body: m.Body,
-			Status: store.MessageQueued, Notified: store.MessageQueued})
+		row := store.Message{SID: m.SID, Direction: store.DirectionOutboundAPI, From: m.From, To: m.To, Body: m.Body,
+			Status: store.MessageQueued, Notified: store.MessageQueued}
+		if rp != nil && m.To == rp.contact && (m.From == rp.channel || m.From == "") {
+			row.Direction, row.Status, row.Notified, row.From = store.DirectionOutboundReply, store.MessageSent, store.MessageSent, rp.channel
+			row.NumSegments = 1
+		}
+		out = append(out, row)
 	}
 	return out
+}
+
+type repliesKey struct{}
+
+type replies struct{ contact, channel string }
+
+// WithReplies returns a context under which messages to contact (from
+// channel, or from no address) are not queued for a gateway: they go back
+// to Twilio in the webhook's TwiML answer, so they are stored as sent
+// replies in the sprint that makes them.
+func WithReplies(ctx context.Context, contact, channel string) context.Context {
+	return context.WithValue(ctx, repliesKey{}, &replies{contact: contact, channel: channel})
 }
 
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// OnMessages sets a function called after a sprint that queued messages
+// committed (the SMS queue's wake-up). Set it before the runner is used.
+func (r *Runner) OnMessages(f func()) { r.onMessages = f }
+
+// ErrCallDriven says an execution's waits are answered by its call, not by
+// the message queue.
+var ErrCallDriven = errors.New("the execution's call answers its waits")
+
+// Deliver tells an execution what became of a message it sent (an
+// InputDelivery naming the message). It resumes only an execution that
+// waits for a delivery; one that moved on, ended or is driven by a call
+// (whose voice session answers its own waits) is left alone with
+// engine.ErrNotWaiting, engine.ErrEnded or ErrCallDriven.
+func (r *Runner) Deliver(ctx context.Context, executionSID string, in engine.Input) error {
+	unlock := r.lock(executionSID)
+	defer unlock()
+	_, _, err := r.resumeLocked(ctx, executionSID, in, func(x *engine.Execution) error {
+		switch {
+		case !x.Active():
+			return engine.ErrEnded
+		case x.Wait == nil || !x.Wait.Accepts(in.Type):
+			return engine.ErrNotWaiting
+		}
+		if _, call := x.Context.Trigger()["call"]; call {
+			return ErrCallDriven
+		}
+		return nil
+	})
+	return err
 }

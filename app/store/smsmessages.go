@@ -115,6 +115,9 @@ func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, m *Message) (sql.
 	if m.DateUpdated.IsZero() {
 		m.DateUpdated = m.DateCreated
 	}
+	if m.Direction != DirectionInbound {
+		m.Handled = true // only inbound messages wait for a flow
+	}
 	if m.Status == MessageQueued && m.NextAttempt.IsZero() {
 		m.NextAttempt = m.DateCreated
 	}
@@ -409,7 +412,8 @@ func (s *Store) Unhandled(ctx context.Context, limit int) ([]Message, error) {
 // MarkHandled records which execution (if any) an inbound message went to.
 func (s *Store) MarkHandled(ctx context.Context, sid, flowSID, executionSID, errText string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sms_messages SET handled = 1, flow_sid = ?, execution_sid = ?,
-		error_message = ?, date_updated = ? WHERE sid = ?`, flowSID, executionSID, errText, stamp(s.now()), sid)
+		error_message = CASE WHEN ? != '' THEN ? ELSE error_message END, date_updated = ?
+		WHERE sid = ? AND direction = 'inbound'`, flowSID, executionSID, errText, errText, stamp(s.now()), sid)
 	return err
 }
 
