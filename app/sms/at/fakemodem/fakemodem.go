@@ -296,6 +296,16 @@ func (m *Modem) FailNextSend(code int) {
 	m.mu.Unlock()
 }
 
+// FailSends scripts the outcomes of the next AT+CMGS commands in order: 0
+// accepts the PDU as usual, any other code answers +CMS ERROR: code (a
+// long message whose second part fails: FailSends(0, 500)). It queues
+// behind FailNextSend.
+func (m *Modem) FailSends(codes ...int) {
+	m.mu.Lock()
+	m.sendErrs = append(m.sendErrs, codes...)
+	m.mu.Unlock()
+}
+
 // Sent lists the messages submitted so far.
 func (m *Modem) Sent() []Sent {
 	m.mu.Lock()
