@@ -44,6 +44,7 @@ type rigOpt struct {
 	knobs    func(k *knobs)
 	before   func(m *fakemodem.Modem) // before the gateway starts
 	notReady bool                     // do not wait for "ready"
+	fail     func(sms.Inbound) error  // the Sink's Fail
 }
 
 func startRig(t *testing.T, o rigOpt) *rig {
@@ -65,7 +66,7 @@ func startRig(t *testing.T, o rigOpt) *rig {
 	if o.knobs != nil {
 		o.knobs(&k)
 	}
-	sink := &smstest.Sink{}
+	sink := &smstest.Sink{Fail: o.fail}
 	g, err := newGateway(sms.Config{SID: "SG" + strings.Repeat("0", 32), Kind: "modem", Settings: raw},
 		sms.Env{Sink: sink, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, k)
 	require.NoError(t, err)

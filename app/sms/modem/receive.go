@@ -127,7 +127,7 @@ func singleID(hexPDU string) string {
 
 // accept takes one message read from the modem: stored at SIM index idx,
 // or pushed (+CMT) when idx is 0.
-func (g *Gateway) accept(ctx context.Context, s *at.Session, idx int, hexPDU string) {
+func (g *Gateway) accept(ctx context.Context, s commander, idx int, hexPDU string) {
 	rx := g.rx
 	hexPDU = strings.ToUpper(strings.TrimSpace(hexPDU))
 	if idx > 0 && (rx.held[idx] == hexPDU || rx.undeleted[idx] == hexPDU || rx.ignored[idx] == hexPDU) {
@@ -161,7 +161,7 @@ func (g *Gateway) accept(ctx context.Context, s *at.Session, idx int, hexPDU str
 }
 
 // part takes one SMS-DELIVER: a whole message, or a part of a long one.
-func (g *Gateway) part(ctx context.Context, s *at.Session, idx int, hexPDU string, d *pdu.Deliver) {
+func (g *Gateway) part(ctx context.Context, s commander, idx int, hexPDU string, d *pdu.Deliver) {
 	rx := g.rx
 	now := g.now()
 	c, multi := d.Concat()
@@ -217,7 +217,7 @@ func (g *Gateway) part(ctx context.Context, s *at.Session, idx int, hexPDU strin
 
 // expire hands over long messages whose missing parts did not come within
 // the timeout, marked incomplete.
-func (g *Gateway) expire(ctx context.Context, s *at.Session) {
+func (g *Gateway) expire(ctx context.Context, s commander) {
 	now := g.now()
 	for _, a := range g.rx.re.Expire(now) {
 		g.finishGroup(ctx, s, a, now)
@@ -226,7 +226,7 @@ func (g *Gateway) expire(ctx context.Context, s *at.Session) {
 
 // finishGroup delivers an incomplete message the Reassembler let go,
 // with the SIM indexes of its group.
-func (g *Gateway) finishGroup(ctx context.Context, s *at.Session, a pdu.Assembled, now time.Time) {
+func (g *Gateway) finishGroup(ctx context.Context, s commander, a pdu.Assembled, now time.Time) {
 	rx := g.rx
 	var gr *group
 	for k, cand := range rx.groups {
@@ -271,7 +271,7 @@ func indexes(idx int) []int {
 
 // commit hands a message to the Sink and, only after it committed, deletes
 // every SIM index of it. A refused message waits for the next sweep.
-func (g *Gateway) commit(ctx context.Context, s *at.Session, r *ready) {
+func (g *Gateway) commit(ctx context.Context, s commander, r *ready) {
 	if err := g.sink.Inbound(ctx, r.in); err != nil {
 		g.log.Warn("the store did not take an inbound message; it stays on the modem and is tried again", "from", r.in.From, "err", err)
 		g.rx.waiting = append(g.rx.waiting, r)
@@ -281,7 +281,7 @@ func (g *Gateway) commit(ctx context.Context, s *at.Session, r *ready) {
 }
 
 // delete removes committed messages from the SIM.
-func (g *Gateway) delete(ctx context.Context, s *at.Session, idxs []int) {
+func (g *Gateway) delete(ctx context.Context, s commander, idxs []int) {
 	rx := g.rx
 	for _, idx := range idxs {
 		pdu := rx.held[idx]
@@ -301,7 +301,7 @@ func (g *Gateway) delete(ctx context.Context, s *at.Session, idxs []int) {
 
 // retry gives the Sink another go at what it refused and deletes what
 // could not be deleted.
-func (g *Gateway) retry(ctx context.Context, s *at.Session) {
+func (g *Gateway) retry(ctx context.Context, s commander) {
 	rx := g.rx
 	if len(rx.undeleted) > 0 {
 		g.delete(ctx, s, slices.Sorted(func(yield func(int) bool) {

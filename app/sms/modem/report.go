@@ -27,7 +27,7 @@ type pendingReport struct {
 }
 
 // statusReport takes a pushed status report (+CDS).
-func (g *Gateway) statusReport(ctx context.Context, s *at.Session, idx int, hexPDU string) {
+func (g *Gateway) statusReport(ctx context.Context, s commander, idx int, hexPDU string) {
 	msg, err := pdu.DecodeHex(hexPDU)
 	if err != nil {
 		g.log.Warn("unreadable status report dropped", "err", err)
@@ -42,7 +42,7 @@ func (g *Gateway) statusReport(ctx context.Context, s *at.Session, idx int, hexP
 }
 
 // readReport reads, reports and deletes a stored status report (+CDSI).
-func (g *Gateway) readReport(ctx context.Context, s *at.Session, idx int) {
+func (g *Gateway) readReport(ctx context.Context, s commander, idx int) {
 	if !g.selectMem(ctx, s, "SR") {
 		return
 	}
@@ -55,7 +55,7 @@ func (g *Gateway) readReport(ctx context.Context, s *at.Session, idx int) {
 	g.storedReport(ctx, s, idx, hexPDU)
 }
 
-func (g *Gateway) storedReport(ctx context.Context, s *at.Session, idx int, hexPDU string) {
+func (g *Gateway) storedReport(ctx context.Context, s commander, idx int, hexPDU string) {
 	rx := g.rx
 	hexPDU = strings.ToUpper(hexPDU)
 	if rx.srHeld[idx] == hexPDU {
@@ -74,7 +74,7 @@ func (g *Gateway) storedReport(ctx context.Context, s *at.Session, idx int, hexP
 
 // sweepReports reads the status-report memory, for reports whose +CDSI was
 // lost; modems without one are asked once.
-func (g *Gateway) sweepReports(ctx context.Context, s *at.Session) {
+func (g *Gateway) sweepReports(ctx context.Context, s commander) {
 	if !g.rx.srOK {
 		return
 	}
@@ -95,7 +95,7 @@ func (g *Gateway) sweepReports(ctx context.Context, s *at.Session) {
 }
 
 // selectMem makes mem the memory AT+CMGR/CMGL/CMGD work on.
-func (g *Gateway) selectMem(ctx context.Context, s *at.Session, mem string) bool {
+func (g *Gateway) selectMem(ctx context.Context, s commander, mem string) bool {
 	if _, err := s.Do(ctx, `AT+CPMS="`+mem+`"`); err != nil {
 		g.log.Warn("selecting modem storage failed", "storage", mem, "err", err)
 		return false
@@ -104,13 +104,13 @@ func (g *Gateway) selectMem(ctx context.Context, s *at.Session, mem string) bool
 }
 
 // report turns a status report into the Sink's Report and hands it over.
-func (g *Gateway) report(ctx context.Context, s *at.Session, idx int, mem string, r *pdu.StatusReport) {
+func (g *Gateway) report(ctx context.Context, s commander, idx int, mem string, r *pdu.StatusReport) {
 	g.sendReport(ctx, s, pendingReport{r: reportOf(r, g.now()), idx: idx, mem: mem})
 }
 
 // sendReport hands a report to the Sink; only after it committed is the
 // stored report deleted. A refused report is tried again at the next sweep.
-func (g *Gateway) sendReport(ctx context.Context, s *at.Session, p pendingReport) {
+func (g *Gateway) sendReport(ctx context.Context, s commander, p pendingReport) {
 	if err := g.sink.Report(ctx, p.r); err != nil {
 		g.log.Warn("the store did not take a delivery report; tried again later", "ref", p.r.Ref, "err", err)
 		g.rx.reports = append(g.rx.reports, p)

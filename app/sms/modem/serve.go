@@ -43,7 +43,7 @@ func (g *Gateway) serve(ctx context.Context, s *at.Session) error {
 }
 
 // notice handles one unsolicited result code.
-func (g *Gateway) notice(ctx context.Context, s *at.Session, n at.Notice) {
+func (g *Gateway) notice(ctx context.Context, s commander, n at.Notice) {
 	switch n.Name {
 	case "+CMTI":
 		if n.Index < 0 {
@@ -82,7 +82,7 @@ func (g *Gateway) notice(ctx context.Context, s *at.Session, n at.Notice) {
 }
 
 // read fetches one stored message's PDU (AT+CMGR).
-func (g *Gateway) read(ctx context.Context, s *at.Session, idx int) (string, error) {
+func (g *Gateway) read(ctx context.Context, s commander, idx int) (string, error) {
 	lines, err := s.Do(ctx, "AT+CMGR="+itoa(idx))
 	if err != nil {
 		return "", err
@@ -102,11 +102,17 @@ type listed struct {
 }
 
 // list reads every stored message of the selected memory (AT+CMGL=4).
-func list(ctx context.Context, s *at.Session) ([]listed, error) {
+func list(ctx context.Context, s commander) ([]listed, error) {
 	lines, err := s.Do(ctx, "AT+CMGL=4")
 	if err != nil {
 		return nil, err
 	}
+	return parseCMGL(lines), nil
+}
+
+// parseCMGL reads AT+CMGL's reply in PDU mode: "+CMGL: <index>,<stat>,
+// [<alpha>],<length>" lines, each followed by its PDU line.
+func parseCMGL(lines []string) []listed {
 	var out []listed
 	for i := 0; i < len(lines); i++ {
 		rest, ok := strings.CutPrefix(lines[i], "+CMGL:")
@@ -121,13 +127,13 @@ func list(ctx context.Context, s *at.Session) ([]listed, error) {
 		out = append(out, listed{idx: idx, pdu: lines[i+1]})
 		i++
 	}
-	return out, nil
+	return out
 }
 
 // sweep reads all stored messages (notices get lost across reopens and
 // some modems never send them), retries what the Sink refused before and
 // deletions that failed, and reads stored status reports.
-func (g *Gateway) sweep(ctx context.Context, s *at.Session) {
+func (g *Gateway) sweep(ctx context.Context, s commander) {
 	g.retry(ctx, s)
 	msgs, err := list(ctx, s)
 	if err != nil {
@@ -141,7 +147,7 @@ func (g *Gateway) sweep(ctx context.Context, s *at.Session) {
 }
 
 // checkHealth reads signal, registration and operator.
-func (g *Gateway) checkHealth(ctx context.Context, s *at.Session) {
+func (g *Gateway) checkHealth(ctx context.Context, s commander) {
 	st, err := probe(ctx, s)
 	if err != nil {
 		g.log.Warn("health check failed", "err", err)
@@ -155,7 +161,7 @@ func (g *Gateway) checkHealth(ctx context.Context, s *at.Session) {
 
 // probe asks for signal, registration (CREG, CGREG and CEREG: LTE modems
 // answer only the last) and operator.
-func probe(ctx context.Context, s *at.Session) (at.State, error) {
+func probe(ctx context.Context, s commander) (at.State, error) {
 	var st at.State
 	lines, err := s.Do(ctx, "AT+CSQ")
 	if err != nil {
@@ -208,4 +214,10 @@ func first(lines []string, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// commander runs AT commands: an *at.Session, or a recorder in the fuzz
+// test of the receiving side.
+type commander interface {
+	Do(ctx context.Context, cmd string) ([]string, error)
 }
