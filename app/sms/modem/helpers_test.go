@@ -47,7 +47,7 @@ type rigOpt struct {
 	fail     func(sms.Inbound) error  // the Sink's Fail
 }
 
-func startRig(t *testing.T, o rigOpt) *rig {
+func startRig(t testing.TB, o rigOpt) *rig {
 	t.Helper()
 	m, err := fakemodem.New()
 	require.NoError(t, err)
@@ -108,14 +108,14 @@ func tail(s string, n int) string {
 	return s
 }
 
-func (r *rig) waitState(t *testing.T, state string) {
+func (r *rig) waitState(t testing.TB, state string) {
 	t.Helper()
 	require.NoError(t, r.sink.WaitFor(10*time.Second, "state "+state, func(*smstest.Sink) bool {
 		return r.g.Health().State == state
 	}))
 }
 
-func (r *rig) waitMessages(t *testing.T, n int) []sms.Inbound {
+func (r *rig) waitMessages(t testing.TB, n int) []sms.Inbound {
 	t.Helper()
 	require.NoError(t, r.sink.WaitFor(10*time.Second, fmt.Sprintf("%d inbound messages", n), func(s *smstest.Sink) bool {
 		return len(s.Messages()) >= n
@@ -125,7 +125,7 @@ func (r *rig) waitMessages(t *testing.T, n int) []sms.Inbound {
 
 // eventually polls cond (for the fake's state, which the Sink does not
 // see) every 5 ms for at most 10 s.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -137,7 +137,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // sweeps waits until the gateway swept the SIM n more times.
-func (r *rig) sweeps(t *testing.T, n int) {
+func (r *rig) sweeps(t testing.TB, n int) {
 	t.Helper()
 	count := func() int {
 		c := 0
@@ -152,7 +152,7 @@ func (r *rig) sweeps(t *testing.T, n int) {
 	eventually(t, fmt.Sprintf("%d sweeps", n), func() bool { return count() >= start+n })
 }
 
-func ctxT(t *testing.T, d time.Duration) context.Context {
+func ctxT(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
@@ -161,7 +161,7 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 var scts = time.Date(2026, 12, 3, 13, 45, 0, 0, time.UTC)
 
 // deliverHex builds an SMS-DELIVER as the network brings it.
-func deliverHex(t *testing.T, from string, u pdu.UserData, at time.Time) string {
+func deliverHex(t testing.TB, from string, u pdu.UserData, at time.Time) string {
 	t.Helper()
 	a, err := pdu.ParseAddress(from)
 	require.NoError(t, err)
@@ -172,7 +172,7 @@ func deliverHex(t *testing.T, from string, u pdu.UserData, at time.Time) string 
 }
 
 // longParts splits text as a phone would and builds each part's DELIVER.
-func longParts(t *testing.T, from, text string, ref byte) []string {
+func longParts(t testing.TB, from, text string, ref byte) []string {
 	t.Helper()
 	parts, err := pdu.Split(text, ref)
 	require.NoError(t, err)
@@ -184,7 +184,7 @@ func longParts(t *testing.T, from, text string, ref byte) []string {
 	return out
 }
 
-func reportHex(t *testing.T, mr int, to string, status byte) string {
+func reportHex(t testing.TB, mr int, to string, status byte) string {
 	t.Helper()
 	a, err := pdu.ParseAddress(to)
 	require.NoError(t, err)
@@ -194,7 +194,7 @@ func reportHex(t *testing.T, mr int, to string, status byte) string {
 }
 
 // submitted decodes what the fake modem was given to send.
-func submitted(t *testing.T, s fakemodem.Sent) *pdu.Submit {
+func submitted(t testing.TB, s fakemodem.Sent) *pdu.Submit {
 	t.Helper()
 	msg, err := pdu.DecodeHex(s.PDU)
 	require.NoError(t, err)

@@ -176,3 +176,36 @@ func TestGarbageStoredMessageIsLeftAlone(t *testing.T) {
 	r.sweeps(t, 2)
 	require.Equal(t, []int{bad}, r.m.Stored())
 }
+
+// Sends and receiving share the session; a steady stream of sends does not
+// keep a new message waiting until the stream ends.
+func TestReceiveWhileSending(t *testing.T) {
+	r := startRig(t, rigOpt{})
+	const total = 2000
+	var done atomic.Int32
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for i := 0; i < total; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := r.g.Send(ctxT(t, 10*time.Second), sms.Outbound{To: "+15557654321", Body: strings.Repeat("busy ", 50)}); err != nil {
+				t.Error(err)
+				return
+			}
+			done.Add(1)
+		}
+	}()
+	eventually(t, "sending under way", func() bool { return done.Load() >= 5 })
+	_, err := r.m.InjectMO(deliverHex(t, "+15551234567", pdu.UserData{Text: "let me in"}, scts))
+	require.NoError(t, err)
+	got := r.waitMessages(t, 1)
+	require.Equal(t, "let me in", got[0].Body)
+	require.Less(t, int(done.Load()), total, "received while the sends were still going")
+	close(stop)
+	<-finished
+}
