@@ -76,8 +76,8 @@ var cmeClasses = map[int]class{
 	30: {false, sms.CodeUnreachable, "no network service"},
 }
 
-// classify turns an error from AT+CMGS into the Failure the queue acts on.
-// wrote says whether earlier parts of the message went out already.
+// classify turns an error from AT+CMGS into the Failure the queue acts on
+// (Send makes it Uncertain when earlier parts went out already).
 func classify(err error) *sms.Failure {
 	if errors.Is(err, at.ErrPDUWritten) {
 		return &sms.Failure{Uncertain: true, Code: sms.CodeUnknown, Err: fmt.Errorf("the modem took the message and did not answer; it may have been sent: %w", err)}
