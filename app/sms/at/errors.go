@@ -15,6 +15,11 @@ var (
 	ErrClosed = errors.New("at: port closed")
 	// ErrNoPrompt: AT+CMGS was answered with something other than "> ".
 	ErrNoPrompt = errors.New("at: modem did not prompt for the PDU")
+	// ErrPDUWritten joins the error of an AT+CMGS that ended without a final
+	// result code (timeout, cancellation, the port gone) after the PDU was
+	// written: the modem may have sent the message, so sending it again may
+	// send it twice.
+	ErrPDUWritten = errors.New("at: the PDU was written")
 	// ErrPINRequired: the SIM asks for a PIN and none was configured.
 	ErrPINRequired = errors.New("at: SIM PIN required")
 	// ErrPUKRequired: the SIM is locked after wrong PINs; a person must act.

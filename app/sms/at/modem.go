@@ -69,7 +69,8 @@ type InitOptions struct {
 	// (three wrong tries lock the SIM).
 	PIN string
 	// CNMI is the notice setting (default "2,1,0,2,0": store messages and
-	// raise +CMTI, status reports as +CDS).
+	// raise +CMTI; store status reports and raise +CDSI — <ds>=1 would push
+	// them as +CDS).
 	CNMI string
 }
 

@@ -2,6 +2,7 @@ package at
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -241,6 +242,12 @@ func (s *Session) own(chunks <-chan chunk) {
 		lines := cur.lines
 		if err != nil {
 			lines = nil
+			var final *Error
+			if cur.prompted && !errors.As(err, &final) {
+				// timed out, cancelled or unplugged after the PDU went out:
+				// the message may have been sent
+				err = fmt.Errorf("%w (%w)", err, ErrPDUWritten)
+			}
 		}
 		cur.req.reply <- result{lines: lines, err: err}
 		cur, deadline, cancel = nil, nil, nil

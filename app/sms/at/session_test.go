@@ -301,3 +301,25 @@ func TestNoGoroutineLeft(t *testing.T) {
 	}
 	require.LessOrEqual(t, runtime.NumGoroutine(), before)
 }
+
+// A send that ends without an answer tells whether the PDU went out: after
+// the prompt the message may have been sent (ErrPDUWritten), before it not.
+func TestSendPDUSilenceTellsWhetherPDUWasWritten(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		silence func(m *fakemodem.Modem)
+		written bool
+	}{
+		{"silent before the prompt", func(m *fakemodem.Modem) { m.SetSilent(true) }, false},
+		{"silent after the PDU", func(m *fakemodem.Modem) { m.SilenceNextSend() }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, s := start(t, at.Options{SendTimeout: 200 * time.Millisecond, Settle: 50 * time.Millisecond})
+			tc.silence(m)
+			_, err := s.SendPDU(ctxT(t, 5*time.Second), 18, submitPDU)
+			require.ErrorIs(t, err, at.ErrTimeout)
+			require.Equal(t, tc.written, errors.Is(err, at.ErrPDUWritten), "%v", err)
+			require.Equal(t, tc.written, len(m.Sent()) == 1)
+		})
+	}
+}

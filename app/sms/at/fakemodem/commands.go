@@ -2,7 +2,6 @@ package fakemodem
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -70,12 +69,23 @@ func (m *Modem) pduDone(hex string, send bool) {
 	m.mu.Lock()
 	var reply string
 	switch {
-	case len(m.sendErrs) > 0:
+	case m.silentSends > 0 && isHex(hex):
+		// the network took it; the modem never says so
+		m.silentSends--
+		m.mr = (m.mr + 1) % 256
+		m.sent = append(m.sent, Sent{Length: length, PDU: strings.ToUpper(hex), MR: m.mr})
+		m.mu.Unlock()
+		m.write(out.String())
+		return
+	case len(m.sendErrs) > 0 && m.sendErrs[0] != 0:
 		reply = fmt.Sprintf("\r\n+CMS ERROR: %d\r\n", m.sendErrs[0])
 		m.sendErrs = m.sendErrs[1:]
 	case !isHex(hex) || len(hex)/2 < length+1:
 		reply = "\r\n+CMS ERROR: 304\r\n"
 	default:
+		if len(m.sendErrs) > 0 { // a scripted 0: this one goes through
+			m.sendErrs = m.sendErrs[1:]
+		}
 		m.mr = (m.mr + 1) % 256
 		m.sent = append(m.sent, Sent{Length: length, PDU: strings.ToUpper(hex), MR: m.mr})
 		reply = fmt.Sprintf("\r\n+CMGS: %d\r\n\r\nOK\r\n", m.mr)
@@ -141,10 +151,14 @@ func (m *Modem) answer(raw string) (lines []string, final string, prompt bool) {
 		case rest == "?":
 			return []string{"+CPIN: " + m.sim}, "OK", false
 		case strings.HasPrefix(rest, "="):
+			m.pinTries++
 			if m.sim != "SIM PIN" {
 				return nil, "+CME ERROR: 3", false
 			}
 			if strings.Trim(arg[1:], `"`) != m.pin {
+				if m.wrongPIN++; m.wrongPIN >= 3 {
+					m.sim = "SIM PUK"
+				}
 				return nil, "+CME ERROR: 16", false
 			}
 			m.sim = "READY"
@@ -192,19 +206,28 @@ func (m *Modem) answer(raw string) (lines []string, final string, prompt bool) {
 			return nil, "OK", false
 		}
 	case "+CPMS":
-		used := len(m.store)
+		// <mem1> (read, list, delete) may be SM or SR (status reports);
+		// <mem2> and <mem3> (write, receive) only SM
+		used, mem1 := len(m.mem()), m.mem1
 		switch {
 		case rest == "=?":
-			return []string{`+CPMS: ("SM"),("SM"),("SM")`}, "OK", false
+			return []string{`+CPMS: ("SM","SR"),("SM"),("SM")`}, "OK", false
 		case rest == "?":
-			return []string{fmt.Sprintf(`+CPMS: "SM",%d,%d,"SM",%d,%d,"SM",%d,%d`, used, m.capacity, used, m.capacity, used, m.capacity)}, "OK", false
+			sm := len(m.store)
+			return []string{fmt.Sprintf(`+CPMS: "%s",%d,%d,"SM",%d,%d,"SM",%d,%d`, mem1, used, m.capacity, sm, m.capacity, sm, m.capacity)}, "OK", false
 		case strings.HasPrefix(rest, "="):
-			for _, f := range strings.Split(rest[1:], ",") {
-				if strings.Trim(strings.TrimSpace(f), `"`) != "SM" {
+			for i, f := range strings.Split(rest[1:], ",") {
+				mem := strings.Trim(strings.TrimSpace(f), `"`)
+				if mem != "SM" && (i > 0 || mem != "SR") {
 					return cms(302)
 				}
+				if i == 0 {
+					mem1 = mem
+				}
 			}
-			return []string{fmt.Sprintf("+CPMS: %d,%d,%d,%d,%d,%d", used, m.capacity, used, m.capacity, used, m.capacity)}, "OK", false
+			m.mem1 = mem1
+			used, sm := len(m.mem()), len(m.store)
+			return []string{fmt.Sprintf("+CPMS: %d,%d,%d,%d,%d,%d", used, m.capacity, sm, m.capacity, sm, m.capacity)}, "OK", false
 		}
 	case "+CMGS":
 		if m.cmgf != 0 {
@@ -227,13 +250,9 @@ func (m *Modem) answer(raw string) (lines []string, final string, prompt bool) {
 		if err != nil || want < 0 || want > 4 {
 			return cms(304)
 		}
-		idx := make([]int, 0, len(m.store))
-		for i := range m.store {
-			idx = append(idx, i)
-		}
-		sort.Ints(idx)
-		for _, i := range idx {
-			s := m.store[i]
+		store := m.mem()
+		for _, i := range keys(store) {
+			s := store[i]
 			if want != 4 && s.stat != want {
 				continue
 			}
@@ -248,7 +267,7 @@ func (m *Modem) answer(raw string) (lines []string, final string, prompt bool) {
 		if err != nil {
 			return cms(304)
 		}
-		s := m.store[i]
+		s := m.mem()[i]
 		if s == nil {
 			return cms(321)
 		}
@@ -266,14 +285,17 @@ func (m *Modem) answer(raw string) (lines []string, final string, prompt bool) {
 		if err != nil {
 			return cms(304)
 		}
+		store := m.mem()
 		if len(f) > 1 && strings.TrimSpace(f[1]) == "4" {
-			m.store = map[int]*stored{}
+			for i := range store {
+				delete(store, i)
+			}
 			return nil, "OK", false
 		}
-		if m.store[i] == nil {
+		if store[i] == nil {
 			return cms(321)
 		}
-		delete(m.store, i)
+		delete(store, i)
 		return nil, "OK", false
 	}
 	// everything else (gammu's probes among them) is refused

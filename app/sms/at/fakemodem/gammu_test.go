@@ -133,3 +133,22 @@ func hexByte(t *testing.T, s string) byte {
 	}
 	return b
 }
+
+// Unplugged and plugged in again, the fake is the same modem to gammu: a
+// new terminal behind the same link, the SIM's messages still there.
+func TestGammuAfterReplug(t *testing.T) {
+	m := startFake(t)
+	link := filepath.Join(t.TempDir(), "usb-Switchboard_Fakes_FM-100-if00-port0")
+	require.NoError(t, m.LinkAt(link))
+	_, err := m.StoreMO(deliverPDU)
+	require.NoError(t, err)
+	m.Disconnect()
+	_, err = os.Lstat(link)
+	require.True(t, os.IsNotExist(err), "the link goes with the device")
+	require.NoError(t, m.Replug())
+	target, err := os.Readlink(link)
+	require.NoError(t, err)
+	require.Equal(t, m.Path(), target)
+	out := gammu(t, m, "getallsms")
+	require.Contains(t, out, "hello")
+}
