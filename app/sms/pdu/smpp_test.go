@@ -9,7 +9,7 @@ import (
 
 func TestSMPPSplit(t *testing.T) {
 	long := strings.Repeat("abcdefghij", 30) + "€" // 301 septets + escape
-	emoji := strings.Repeat("😀", 40)                 // 80 units: 2 parts of 33 and 7 pairs... (67 units max, pairs kept)
+	emoji := strings.Repeat("😀", 40)               // 80 units: 2 parts of 33 and 7 pairs... (67 units max, pairs kept)
 	tests := []struct {
 		name   string
 		text   string
