@@ -120,7 +120,8 @@ func SMPPSplit(text string, ref byte, dataCoding byte) ([]SMPPPart, error) {
 
 // SMPPDecode reads a deliver_sm's short_message (or message_payload): the user data header
 // first when udhi (esm_class 0x40) is set, then the text in dataCoding: 0 GSM 7-bit unpacked,
-// 1 IA5/ASCII, 3 Latin-1, 8 UCS-2; anything else is kept as bytes (Coding Data8). It is
+// 1 IA5/ASCII and 3 Latin-1 (Coding Data8 with both Text and the octets in Data), 8 UCS-2;
+// anything else is kept as bytes (Coding Data8, Data only). It is
 // lenient where failing would lose a message: a septet's eighth bit is ignored and an odd
 // trailing UCS-2 octet becomes U+FFFD. A header that does not fit is an error.
 func SMPPDecode(dataCoding byte, udhi bool, sm []byte) (UserData, error) {
@@ -147,7 +148,8 @@ func SMPPDecode(dataCoding byte, udhi bool, sm []byte) (UserData, error) {
 		for i, b := range sm {
 			r[i] = rune(b)
 		}
-		u.Coding, u.Text = Data8, string(r)
+		// Data keeps the octets too, so the Reassembler tells parts apart by them.
+		u.Coding, u.Text, u.Data = Data8, string(r), append([]byte(nil), sm...)
 	case SMPPUCS2:
 		units := make([]uint16, len(sm)/2)
 		for i := range units {
