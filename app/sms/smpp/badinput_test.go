@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,4 +186,64 @@ func BenchmarkSubmit(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+}
+
+// The data_coding policy and registered_delivery reach the submit_sm.
+func TestPolicyOnTheWire(t *testing.T) {
+	tests := []struct {
+		name   string
+		set    map[string]any
+		body   string
+		dc     byte
+		reg    byte
+		source string
+	}{
+		{"auto gsm7", nil, "hello", 0, 1, "15551234567"},
+		{"auto ucs2", nil, "привет", 8, 1, "15551234567"},
+		{"always ucs2", map[string]any{"data_coding": "ucs2"}, "hello", 8, 1, "15551234567"},
+		{"latin1", map[string]any{"data_coding": "latin1"}, "café", 3, 1, "15551234567"},
+		{"latin1 falls back", map[string]any{"data_coding": "latin1"}, "5 €", 8, 1, "15551234567"},
+		{"no receipts", map[string]any{"registered_delivery": false}, "hello", 0, 0, "15551234567"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startFake(t, true)
+			g, _ := runGateway(t, s.Port(), tc.set)
+			_, err := sendOne(g, tc.body)
+			require.NoError(t, err)
+			p := s.Submits()[0]
+			require.Equal(t, tc.dc, p.SM.DataCoding)
+			require.Equal(t, tc.reg, p.SM.RegisteredDelivery)
+			require.Equal(t, tc.source, p.SM.Source)
+		})
+	}
+}
+
+// throughput spaces submits out: 6 at 20/s take at least 5 gaps of 50 ms.
+func TestThroughput(t *testing.T) {
+	s := startFake(t, true)
+	g, _ := runGateway(t, s.Port(), map[string]any{"throughput": 20})
+	start := time.Now()
+	for range 6 {
+		_, err := sendOne(g, "x")
+		require.NoError(t, err)
+	}
+	require.GreaterOrEqual(t, time.Since(start), 240*time.Millisecond)
+}
+
+// Refused before anything goes out: a body no coding can carry in 255 parts, a recipient
+// that is not a number.
+func TestSendRefusesPermanently(t *testing.T) {
+	s := startFake(t, true)
+	g, _ := runGateway(t, s.Port(), nil)
+	for _, tc := range []struct{ to, body string }{{"+15557654321", strings.Repeat("😀", 255*33+1)}, {"not a number", "hi"}, {"", "hi"}} {
+		_, err := g.Send(context.Background(), sms.Outbound{To: tc.to, Body: tc.body})
+		require.True(t, sms.AsFailure(err).Permanent, "%v", err)
+	}
+	require.Empty(t, s.Submits())
+	// A 10 kB GSM body is 66 parts of 153 septets, all sent.
+	sent, err := sendOne(g, strings.Repeat("0123456789", 1000))
+	require.NoError(t, err)
+	require.Equal(t, 66, sent.Segments)
+	require.Len(t, s.Submits(), 66)
 }
