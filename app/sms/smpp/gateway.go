@@ -81,8 +81,11 @@ func New(cfg sms.Config, env sms.Env) (*Gateway, error) {
 		cfg: cfg, set: set, env: env, sink: env.Sink,
 		log:         log.With("gateway_sid", cfg.SID, "kind", "smpp"),
 		backoffBase: defaultBackoffBase, backoffMax: defaultBackoffMax,
-		bound:      make(chan struct{}),
-		deliveries: make(chan delivery),
+		bound: make(chan struct{}),
+		// A little slack, so a Sink commit does not hold up the reader (and the submit_sm_resp
+		// behind a deliver_sm); a delivery left over from a dropped bind is answered on a
+		// closed session, which the SMSC takes as no answer and redelivers.
+		deliveries: make(chan delivery, 64),
 	}
 	g.ref.Store(rand.Uint32())
 	g.health = sms.Health{State: sms.StateStopped, Since: g.now()}

@@ -349,6 +349,18 @@ func TestNetSMPPReconnect(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"m2"}, sent.Refs)
 	require.Contains(t, strings.Join(sink.States(), ","), "ready,failed,connecting,ready")
+
+	// The SMSC checks the link, then unbinds: the gateway answers both and binds again.
+	smsc.do(t, "enquire")
+	smsc.wait(t, "ENQUIRE_RESP ")
+	smsc.do(t, "unbind")
+	smsc.wait(t, "UNBIND_RESP")
+	smsc.wait(t, "BIND ")
+	waitReady(t, g)
+	sent, err = send(t, g, "", "+15557654321", "three")
+	require.NoError(t, err)
+	require.Equal(t, []string{"m3"}, sent.Refs)
+	require.Contains(t, g.Health().State, sms.StateReady)
 }
 
 func TestNetSMPPSubmitErrors(t *testing.T) {

@@ -11,9 +11,11 @@
 #   status HEX            the next submit_sm is answered with this command_status
 #   noresp                the next submit_sm is not answered
 #   drop                  close the connection
+#   enquire, unbind       send enquire_link / unbind to the client
 #   receipt ID STAT       send a delivery receipt (text and TLVs) for message ID
 #   mo FROM TO DC ESM HEX send a deliver_sm with this short_message (HEX) [REF TOTAL SEQ: sar_*]
-# and it prints:  BIND, SUBMIT …, DELIVER_RESP seq=… status=…, ENQUIRE, UNBIND, CLOSED.
+# and it prints:  BIND, SUBMIT …, DELIVER_RESP seq=… status=…, ENQUIRE(_RESP), UNBIND(_RESP),
+# CLOSED.
 use strict;
 use warnings;
 use Net::SMPP;
@@ -111,7 +113,10 @@ sub on_pdu {
         print "UNBIND\n";
         $conn->unbind_resp(seq => $pdu->{seq});
         close_conn();
-    } elsif ($cmd == 0x80000015 || $cmd == 0x80000006) {
+    } elsif ($cmd == 0x80000015) {
+        print "ENQUIRE_RESP seq=$pdu->{seq}\n";
+    } elsif ($cmd == 0x80000006) {
+        print "UNBIND_RESP\n";
     } else {
         printf "OTHER cmd=0x%08X\n", $cmd;
         $conn->generic_nack(seq => $pdu->{seq}, status => 3);
@@ -128,6 +133,8 @@ sub on_command {
     if ($c eq 'noresp') { $noresp = 1; print "OK noresp\n"; return }
     if ($c eq 'drop') { close_conn(); print "OK drop\n"; return }
     return print "ERR not connected\n" unless $conn;
+    if ($c eq 'enquire') { my $s = $conn->enquire_link(async => 1); print "OK enquire seq=$s\n"; return }
+    if ($c eq 'unbind') { my $s = $conn->unbind(async => 1); print "OK unbind seq=$s\n"; return }
     if ($c eq 'receipt') {
         my ($id, $stat) = @w;
         my $text = "id:$id sub:001 dlvrd:" . ($stat eq 'DELIVRD' ? '001' : '000')
