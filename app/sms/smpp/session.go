@@ -152,15 +152,24 @@ func (s *session) request(ctx context.Context, p PDU) (resp PDU, written bool, e
 	}
 	t := time.NewTimer(s.timeout)
 	defer t.Stop()
+	var why error
 	select {
 	case r := <-ch:
 		return r.p, true, r.err
 	case <-t.C:
-		return PDU{}, true, fmt.Errorf("%w: %s seq %d after %s", ErrNoResponse, p.Command, p.Seq, s.timeout)
+		why = fmt.Errorf("%w: %s seq %d after %s", ErrNoResponse, p.Command, p.Seq, s.timeout)
 	case <-s.done:
-		return PDU{}, true, fmt.Errorf("%w: %s seq %d: the bind ended: %w", ErrNoResponse, p.Command, p.Seq, s.err)
+		why = fmt.Errorf("%w: %s seq %d: the bind ended: %w", ErrNoResponse, p.Command, p.Seq, s.err)
 	case <-ctx.Done():
-		return PDU{}, true, ctx.Err()
+		why = ctx.Err()
+	}
+	// The reader hands a response over before it notices the connection closing, and
+	// select picks at random among ready cases: a response that came is never ignored.
+	select {
+	case r := <-ch:
+		return r.p, true, r.err
+	default:
+		return PDU{}, true, why
 	}
 }
 
