@@ -29,6 +29,8 @@ import (
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/app/twiliosig"
 	"github.com/switchboard/switchboard/engine"
+	_ "github.com/switchboard/switchboard/app/sms/modem" // the gateway kinds register themselves
+	_ "github.com/switchboard/switchboard/app/sms/smpp"
 	_ "github.com/switchboard/switchboard/engine/widgets" // registers every widget
 	"github.com/switchboard/switchboard/schema"
 )

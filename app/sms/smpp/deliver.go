@@ -59,7 +59,14 @@ func (st *deliveryState) add(m sms.Inbound) {
 // flush hands the unsaved messages to the Sink in order; it reports whether all went.
 func (g *Gateway) flush(ctx context.Context, st *deliveryState) bool {
 	for len(st.unsaved) > 0 {
-		if err := g.sink.Inbound(ctx, st.unsaved[0]); err != nil {
+		// The content hash only tells the SMSC's redeliveries apart while
+		// the message is held here: the queue gets no ProviderID, because
+		// the same sender may well send the same text again ("YES" to two
+		// questions). A redelivery after a crash between the commit and
+		// deliver_sm_resp arrives twice: the at-least-once window.
+		m := st.unsaved[0]
+		m.ProviderID = ""
+		if err := g.sink.Inbound(ctx, m); err != nil {
 			g.log.Warn("smpp: inbound message not stored; the SMSC will be asked to deliver again", "from", st.unsaved[0].From, "err", err)
 			if len(st.unsaved) > maxUnsaved {
 				g.log.Error("smpp: too many unstored inbound messages; the oldest is dropped", "provider_id", st.unsaved[0].ProviderID)

@@ -28,9 +28,10 @@
 //
 // # At-least-once, and where it is not
 //
-// An SMPP 3.4 MO message has no id. ProviderID is the sender plus a hash of the content, so
-// a redelivery (our answer was lost) is recognised by the queue — and so is the same sender
-// sending the very same text again. Parts of a long MO message are acknowledged when they
+// An SMPP 3.4 MO message has no id. While a message is held here (its parts, or a message
+// the Sink refused) the sender plus a hash of the content recognises the SMSC's redeliveries;
+// the queue gets no ProviderID, because the same sender may send the very same text again.
+// A redelivery after a crash between the commit and deliver_sm_resp is stored twice. Parts of a long MO message are acknowledged when they
 // are held in memory: a crash between parts loses the earlier parts (the later ones then
 // arrive as an incomplete message with pdu.MissingMarker).
 package smpp

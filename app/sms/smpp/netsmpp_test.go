@@ -294,7 +294,7 @@ func TestNetSMPPInbound(t *testing.T) {
 	require.Equal(t, "+15551234567", m.To)
 	require.Equal(t, "STOP", m.Body)
 	require.Equal(t, 1, m.Segments)
-	require.NotEmpty(t, m.ProviderID)
+	require.Empty(t, m.ProviderID, "SMPP 3.4 MO has no id: the queue must not drop a second STOP as a redelivery")
 	require.Contains(t, smsc.wait(t, "DELIVER_RESP "), "status=0")
 
 	// A 2-part UCS-2 message with UDH, part 2 first.
