@@ -25,12 +25,12 @@ import (
 	"github.com/switchboard/switchboard/app/events"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/sid"
+	_ "github.com/switchboard/switchboard/app/sms/modem" // the gateway kinds register themselves
 	"github.com/switchboard/switchboard/app/sms/queue"
+	_ "github.com/switchboard/switchboard/app/sms/smpp"
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/app/twiliosig"
 	"github.com/switchboard/switchboard/engine"
-	_ "github.com/switchboard/switchboard/app/sms/modem" // the gateway kinds register themselves
-	_ "github.com/switchboard/switchboard/app/sms/smpp"
 	_ "github.com/switchboard/switchboard/engine/widgets" // registers every widget
 	"github.com/switchboard/switchboard/schema"
 )
