@@ -206,7 +206,7 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	ln = limitListener(ln, lim.MaxConns)
 	handler := (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st, Throttle: &auth.Throttle{}},
 		Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		Voice: sipSrv, VoiceSettings: settings, Recordings: recs}).Handler()
+		Voice: sipSrv, VoiceSettings: settings, Recordings: recs, Messaging: smsQueue}).Handler()
 	srv := newHTTPServer(handler, lim)
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)

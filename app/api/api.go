@@ -58,6 +58,9 @@ type Server struct {
 	// VoiceSettings, when set, applies stored trunks and desk phones
 	// to the SIP side as they change (/v2/Voice/Trunks, SIP credential lists).
 	VoiceSettings VoiceSettings
+	// Messaging, when set, runs the SMS gateways (/v2/Messaging/Gateways,
+	// the Messages resource, gateways' inbound callbacks).
+	Messaging Messaging
 	// Recordings, when set, serves call recordings.
 	Recordings RecordingFiles
 	// BusyAt and FullAt are the in-flight request counts at which /healthz
@@ -113,6 +116,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesVoice(mux)
 	s.routesVoiceSettings(mux)
 	s.routesWebhooks(mux)
+	s.routesMessaging(mux, open)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.Events != nil {
 		mux.Handle("GET /v2/Events/Stream", streaming(s.Events))

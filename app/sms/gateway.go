@@ -235,6 +235,9 @@ type Kind struct {
 	Schema json.RawMessage
 	// Secrets name the settings that are never returned by the API.
 	Secrets []string
+	// Inbound says its gateways implement Inbounder: they take inbound
+	// messages over HTTP, at a URL the settings page shows.
+	Inbound bool
 	// Check validates a settings object without connecting.
 	Check func(settings json.RawMessage) error
 	// New builds a gateway; it must not connect yet (Run does).
