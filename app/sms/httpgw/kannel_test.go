@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -230,7 +231,16 @@ func decodeFake(t *testing.T, s string) string {
 }
 
 func TestKannel(t *testing.T) {
-	sink := &smstest.Sink{}
+	// The first MO call finds the store failing: the handler answers 503
+	// and smsbox must try again (http-request-retry).
+	var moCalls int
+	sink := &smstest.Sink{Fail: func(sms.Inbound) error {
+		moCalls++
+		if moCalls == 1 {
+			return errors.New("store unavailable")
+		}
+		return nil
+	}}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -260,6 +270,7 @@ func TestKannel(t *testing.T) {
 		require.Equal(t, "+15557654321", m.To)
 		require.Equal(t, "Hello from a phone", m.Body)
 		require.Regexp(t, `^kannel:[0-9a-f-]{36}$`, m.ProviderID)
+		require.Equal(t, 2, moCalls, "one refused call (503), one stored")
 	})
 
 	t.Run("MT non-ASCII with a delivery report", func(t *testing.T) {
