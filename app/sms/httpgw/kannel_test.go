@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -46,12 +47,27 @@ func requirePeer(t *testing.T, paths ...string) {
 	}
 }
 
-func freePort(t *testing.T) int {
+// freePort finds a free port below the kernel's ephemeral range, so no
+// outgoing connection (smsbox to bearerbox, our client to smsbox) can take
+// it between this check and the peer's bind; taken lists ports handed out
+// already.
+func freePort(t *testing.T, taken map[int]bool) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	for range 200 {
+		p := 20000 + mathrand.IntN(12000)
+		if taken[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		taken[p] = true
+		return p
+	}
+	t.Fatal("no free port in 20000-31999")
+	return 0
 }
 
 // waitListening waits (bounded) until something accepts on port.
@@ -113,7 +129,8 @@ func startKannel(t *testing.T, getURL, user, pass, moLine string) *kannel {
 	t.Helper()
 	requirePeer(t, bearerbox, smsbox, fakesmsc)
 	dir := t.TempDir()
-	admin, boxPort, fakePort, sendPort := freePort(t), freePort(t), freePort(t), freePort(t)
+	taken := map[int]bool{}
+	admin, boxPort, fakePort, sendPort := freePort(t, taken), freePort(t, taken), freePort(t, taken), freePort(t, taken)
 	conf := fmt.Sprintf(`group = core
 admin-port = %d
 admin-interface = 127.0.0.1
@@ -282,22 +299,23 @@ func TestKannel(t *testing.T) {
 		got := k.fakeGot(t, "+15550000001", 1)
 		require.Equal(t, body, decodeFake(t, got[0]))
 		ref := sent.Refs[0]
-		require.NoError(t, sink.WaitFor(15*time.Second, "the delivered report", func(s *smstest.Sink) bool {
+		// Kannel sends type 8 (SMSC took it: "sent") and type 1
+		// ("delivered") as separate calls; they may arrive in either order.
+		statesOf := func(s *smstest.Sink) map[string]bool {
+			got := map[string]bool{}
 			for _, r := range s.Reports() {
-				if r.Ref == ref && r.Status == "delivered" {
-					return true
+				if r.Ref == ref {
+					got[r.Status] = true
+					require.Equal(t, "+15550000001", r.To)
 				}
 			}
-			return false
-		}))
-		var states []string
-		for _, r := range sink.Reports() {
-			if r.Ref == ref {
-				states = append(states, r.Status)
-				require.Equal(t, "+15550000001", r.To)
-			}
+			return got
 		}
-		require.Contains(t, states, "sent") // dlr type 8: the SMSC took it
+		require.NoError(t, sink.WaitFor(15*time.Second, "the sent and delivered reports", func(s *smstest.Sink) bool {
+			st := statesOf(s)
+			return st["sent"] && st["delivered"]
+		}))
+		require.Len(t, statesOf(sink), 2)
 	})
 
 	t.Run("MT long message in parts", func(t *testing.T) {
