@@ -25,7 +25,8 @@ import (
 	"github.com/switchboard/switchboard/app/events"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/sid"
-	_ "github.com/switchboard/switchboard/app/sms/modem" // the gateway kinds register themselves
+	_ "github.com/switchboard/switchboard/app/sms/httpgw" // the gateway kinds register themselves
+	_ "github.com/switchboard/switchboard/app/sms/modem"
 	"github.com/switchboard/switchboard/app/sms/queue"
 	_ "github.com/switchboard/switchboard/app/sms/smpp"
 	"github.com/switchboard/switchboard/app/store"
@@ -164,18 +165,6 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
 	defer func() { stopSweep(); <-swept }()
 
-	// The SMS queue runs the gateways stored in the settings and carries
-	// messages between them and the flows.
-	smsQueue := queue.New(st, queue.Options{Log: log, Flows: smsFlows{st: st, r: r}, Publish: gatewayEvents(broker),
-		AccountSID: creds.AccountSID, Sign: func(u string, form map[string][]string) string {
-			return twiliosig.Sign(creds.AuthToken, u, form)
-		}})
-	r.OnMessages(smsQueue.Wake)
-	smsCtx, stopSMS := context.WithCancel(ctx)
-	smsDone := make(chan struct{})
-	go func() { defer close(smsDone); _ = smsQueue.Run(smsCtx) }()
-	defer func() { stopSMS(); <-smsDone }()
-
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("http listen: %w", err)
@@ -188,6 +177,18 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	if baseURL == "" {
 		baseURL = "http://" + addr
 	}
+	// The SMS queue runs the gateways stored in the settings and carries
+	// messages between them and the flows.
+	smsQueue := queue.New(st, queue.Options{Log: log, Flows: smsFlows{st: st, r: r}, Publish: gatewayEvents(broker),
+		AccountSID: creds.AccountSID, InboundBase: func() string { return baseURL }, Sign: func(u string, form map[string][]string) string {
+			return twiliosig.Sign(creds.AuthToken, u, form)
+		}})
+	r.OnMessages(smsQueue.Wake)
+	smsCtx, stopSMS := context.WithCancel(ctx)
+	smsDone := make(chan struct{})
+	go func() { defer close(smsDone); _ = smsQueue.Run(smsCtx) }()
+	defer func() { stopSMS(); <-smsDone }()
+
 	settings := &voiceSettings{st: st, log: log}
 	onTrunk, onReg := voiceEvents(broker)
 	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, func() string { return baseURL }, log, settings, onTrunk, onReg)

@@ -128,27 +128,45 @@ func (s *Server) publicBase(r *http.Request) string {
 }
 
 // hideSecrets removes the kind's secret fields from settings and names
-// those that are set.
+// those that are set. A secret may be nested ("generic.token").
 func hideSecrets(kind string, settings json.RawMessage) (json.RawMessage, []string) {
 	set := []string{}
 	k, ok := sms.Lookup(kind)
+	if !ok {
+		return json.RawMessage(`{}`), set // an unknown kind's fields may all be secret
+	}
 	var m map[string]any
-	if !ok || json.Unmarshal(settings, &m) != nil || m == nil {
-		if !ok {
-			return json.RawMessage(`{}`), set
-		}
-		return settings, set
+	if json.Unmarshal(settings, &m) != nil || m == nil {
+		return json.RawMessage(`{}`), set
 	}
 	for _, name := range k.Secrets {
-		if v, has := m[name]; has {
+		parent, key := secretField(m, name)
+		if parent == nil {
+			continue
+		}
+		if v, has := parent[key]; has {
 			if str, isStr := v.(string); !isStr || str != "" {
 				set = append(set, name)
 			}
-			delete(m, name)
+			delete(parent, key)
 		}
 	}
 	b, _ := json.Marshal(m)
 	return b, set
+}
+
+// secretField finds the object holding a (dotted) secret field and its
+// last key; nil when a parent on the path is missing.
+func secretField(m map[string]any, name string) (map[string]any, string) {
+	path := strings.Split(name, ".")
+	for _, p := range path[:len(path)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			return nil, ""
+		}
+		m = next
+	}
+	return m, path[len(path)-1]
 }
 
 // mergeSecrets keeps stored secrets the new settings leave out: the page
@@ -157,14 +175,24 @@ func hideSecrets(kind string, settings json.RawMessage) (json.RawMessage, []stri
 func mergeSecrets(kind string, stored, next json.RawMessage) json.RawMessage {
 	k, ok := sms.Lookup(kind)
 	var old, nw map[string]any
-	if !ok || json.Unmarshal(stored, &old) != nil || json.Unmarshal(next, &nw) != nil || nw == nil {
+	if !ok || json.Unmarshal(stored, &old) != nil || json.Unmarshal(next, &nw) != nil || nw == nil || old == nil {
 		return next
 	}
 	for _, name := range k.Secrets {
-		if _, given := nw[name]; !given {
-			if v, had := old[name]; had {
-				nw[name] = v
-			}
+		from, key := secretField(old, name)
+		if from == nil {
+			continue
+		}
+		v, had := from[key]
+		if !had {
+			continue
+		}
+		to, _ := secretField(nw, name)
+		if to == nil {
+			continue // its parent object is gone: so is the secret
+		}
+		if _, given := to[key]; !given {
+			to[key] = v
 		}
 	}
 	b, _ := json.Marshal(nw)

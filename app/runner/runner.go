@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard/switchboard/app/store"
@@ -32,7 +33,7 @@ type Runner struct {
 	store  *store.Store
 	engine *engine.Engine
 	// onMessages wakes the SMS queue after a sprint queued messages.
-	onMessages func()
+	onMessages atomic.Pointer[func()]
 	log        *slog.Logger
 
 	commit    *committer
@@ -141,8 +142,8 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	if len(rec.Messages) > 0 && r.onMessages != nil {
-		r.onMessages()
+	if f := r.onMessages.Load(); f != nil && len(rec.Messages) > 0 {
+		(*f)()
 	}
 	r.committed(x, sp.Steps, true, after)
 	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
@@ -241,8 +242,8 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
-	if len(rec.Messages) > 0 && r.onMessages != nil {
-		r.onMessages()
+	if f := r.onMessages.Load(); f != nil && len(rec.Messages) > 0 {
+		(*f)()
 	}
 	r.committed(x, sp.Steps, false, after)
 	return x, sp, nil
@@ -491,8 +492,8 @@ func str(v any) string {
 }
 
 // OnMessages sets a function called after a sprint that queued messages
-// committed (the SMS queue's wake-up). Set it before the runner is used.
-func (r *Runner) OnMessages(f func()) { r.onMessages = f }
+// committed (the SMS queue's wake-up).
+func (r *Runner) OnMessages(f func()) { r.onMessages.Store(&f) }
 
 // ErrCallDriven says an execution's waits are answered by its call, not by
 // the message queue.

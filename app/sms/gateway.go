@@ -216,6 +216,9 @@ type Config struct {
 	Addresses []string
 	// Settings is the kind's settings object, secrets included.
 	Settings json.RawMessage
+	// InboundURL is where the appliance serves the gateway's Inbounder
+	// handler, as its peers reach it (the appliance's public URL).
+	InboundURL string
 }
 
 // Env is what a gateway gets from the appliance.

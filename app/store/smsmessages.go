@@ -362,7 +362,10 @@ func (s *Store) DeliveryReport(ctx context.Context, gatewaySID, ref, recipient, 
 		}
 		return "", fmt.Errorf("store: delivery report: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sms_parts SET status = ? WHERE rowid = ?`, status, rowid); err != nil {
+	// A final report is not undone by a late intermediate one ("sent"
+	// after "delivered": peers send them in either order).
+	if _, err := tx.ExecContext(ctx, `UPDATE sms_parts SET status = ? WHERE rowid = ? AND (status = 'sent' OR ? != 'sent')`,
+		status, rowid, status); err != nil {
 		return "", fmt.Errorf("store: delivery report: %w", err)
 	}
 	// The message's status from its parts: one bad part makes it bad.

@@ -40,6 +40,7 @@ func init() {
 		Title:   "HTTP gateway (Kannel, SMS Gateway for Android, generic)",
 		Schema:  json.RawMessage(schemaJSON),
 		Secrets: []string{"password", "inbound_secret", "signing_key", "generic.token"},
+		Inbound: true,
 		Check:   Check,
 		New:     New,
 	})
@@ -53,6 +54,9 @@ func New(cfg sms.Config, env sms.Env) (sms.Gateway, error) {
 	}
 	if env.Sink == nil {
 		return nil, errors.New("httpgw: New needs a Sink")
+	}
+	if set.CallbackURL == "" {
+		set.CallbackURL = cfg.InboundURL // where the appliance serves this gateway's callbacks
 	}
 	return newGateway(cfg, set, env), nil
 }

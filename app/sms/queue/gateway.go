@@ -48,8 +48,12 @@ func (q *Queue) start(cfg store.Gateway) (*gateway, error) {
 		g.last = sms.Health{State: sms.StateBlocked, Since: now, LastError: err.Error()}
 		return g, err
 	}
+	inbound := ""
+	if q.opt.InboundBase != nil && kind.Inbound {
+		inbound = q.opt.InboundBase() + "/sms/gateways/" + cfg.SID + "/"
+	}
 	gw, err := kind.New(sms.Config{SID: cfg.SID, FriendlyName: cfg.FriendlyName, Kind: cfg.Kind, Addresses: cfg.Addresses,
-		Settings: cfg.Settings}, sms.Env{Log: q.log.With("gateway_sid", cfg.SID, "gateway", cfg.FriendlyName), Sink: g, Now: q.opt.Now})
+		Settings: cfg.Settings, InboundURL: inbound}, sms.Env{Log: q.log.With("gateway_sid", cfg.SID, "gateway", cfg.FriendlyName), Sink: g, Now: q.opt.Now})
 	if err != nil {
 		err = fmt.Errorf("gateway %q: %w", cfg.FriendlyName, err)
 		g.last = sms.Health{State: sms.StateBlocked, Since: now, LastError: err.Error()}

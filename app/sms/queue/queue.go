@@ -38,6 +38,9 @@ type Options struct {
 	Sign      func(rawURL string, form map[string][]string) string
 	// AccountSID fills the callbacks' AccountSid.
 	AccountSID string
+	// InboundBase is the appliance's base URL as peers reach it; gateways
+	// that take callbacks are served under InboundBase/sms/gateways/{Sid}/.
+	InboundBase func() string
 
 	MaxAttempts int           // sends of one message before it fails (default 6)
 	Backoff     time.Duration // first retry delay, doubled each time (default 5 s, at most 10 min)
