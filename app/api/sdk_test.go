@@ -75,17 +75,31 @@ func TestTwilioSDK(t *testing.T) {
 		t.Fatalf("test server is not on loopback: %s", srv.URL)
 	}
 
-	runCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, "studio.mjs")
-	cmd.Dir = sdkDir
-	cmd.WaitDelay = 5 * time.Second
-	cmd.Env = append(cleanEnv(os.Environ()),
+	runSDKScript(t, node, "studio.mjs", 40,
 		"SWITCHBOARD_URL="+srv.URL,
 		"SWITCHBOARD_ACCOUNT_SID="+creds.AccountSID,
 		"SWITCHBOARD_AUTH_TOKEN="+creds.AuthToken,
 		"SWITCHBOARD_FLOW_FILE="+absOrEmpty(sdkFlow),
 	)
+}
+
+// runSDKScript runs an acceptance script in app/api/sdktest with env and
+// fails the test unless it exits 0 having passed at least min checks. The
+// auth token is masked in what it logs.
+func runSDKScript(t *testing.T, node, script string, min int, env ...string) {
+	t.Helper()
+	token := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_AUTH_TOKEN="); ok {
+			token = v
+		}
+	}
+	runCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, node, script)
+	cmd.Dir = sdkDir
+	cmd.WaitDelay = 5 * time.Second
+	cmd.Env = append(cleanEnv(os.Environ()), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +112,10 @@ func TestTwilioSDK(t *testing.T) {
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		line := strings.ReplaceAll(sc.Text(), creds.AuthToken, "<auth token>")
+		line := sc.Text()
+		if token != "" {
+			line = strings.ReplaceAll(line, token, "<auth token>")
+		}
 		switch {
 		case strings.HasPrefix(line, "ok "):
 			passed++
@@ -109,13 +126,13 @@ func TestTwilioSDK(t *testing.T) {
 	}
 	err = cmd.Wait()
 	if errors.Is(runCtx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("studio.mjs did not finish within 2 minutes (%d checks passed)", passed)
+		t.Fatalf("%s did not finish within 2 minutes (%d checks passed)", script, passed)
 	}
 	if err != nil {
-		t.Fatalf("studio.mjs failed: %v (%d checks passed, %d failed)", err, passed, failed)
+		t.Fatalf("%s failed: %v (%d checks passed, %d failed)", script, err, passed, failed)
 	}
-	if failed > 0 || passed < 40 {
-		t.Fatalf("studio.mjs exited 0 but reported %d passed, %d failed checks", passed, failed)
+	if failed > 0 || passed < min {
+		t.Fatalf("%s exited 0 but reported %d passed, %d failed checks", script, passed, failed)
 	}
 }
 
