@@ -131,6 +131,12 @@ func TestGatewaysLifecycleKeepsSecretsWriteOnly(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Len(t, list["gateways"], 2)
 
+	// /metrics shows each gateway's state.
+	code, metrics := f.raw("GET", "/metrics", nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, metrics, `switchboard_sms_gateway_up{gateway="Branch SIM",kind="modem",state="failed"} 0`)
+	bodies = append(bodies, metrics)
+
 	code, _ = call("DELETE", "/v2/Messaging/Gateways/"+sidA, nil)
 	require.Equal(t, http.StatusNoContent, code)
 	code, _ = call("GET", "/v2/Messaging/Gateways/"+sidA, nil)

@@ -43,3 +43,55 @@ func (c runnerCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descActive, prometheus.GaugeValue, float64(n))
 	}
 }
+
+var (
+	descGatewayUp = prometheus.NewDesc("switchboard_sms_gateway_up",
+		"1 when an SMS gateway is ready, else 0; state is its health state.", []string{"gateway", "kind", "state"}, nil)
+	descGatewaySignal = prometheus.NewDesc("switchboard_sms_gateway_signal_dbm",
+		"A modem's signal strength (dBm), when it reports one.", []string{"gateway", "operator"}, nil)
+	descMessagesQueued = prometheus.NewDesc("switchboard_sms_messages_queued",
+		"Outbound messages waiting to be sent, by gateway (\"\" not routed yet).", []string{"gateway"}, nil)
+)
+
+// messagingCollector reports the SMS gateways' health and queues at
+// scrape time.
+type messagingCollector struct{ s *Server }
+
+func (c messagingCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descGatewayUp, descGatewaySignal, descMessagesQueued} {
+		ch <- d
+	}
+}
+
+func (c messagingCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	health := c.s.Messaging.Health()
+	gws, err := c.s.Store.Gateways(ctx)
+	if err == nil {
+		for _, g := range gws {
+			h := health[g.SID]
+			up := 0.0
+			if h.State == "ready" {
+				up = 1
+			}
+			ch <- prometheus.MustNewConstMetric(descGatewayUp, prometheus.GaugeValue, up, g.FriendlyName, g.Kind, h.State)
+			if h.SignalDBM != nil {
+				ch <- prometheus.MustNewConstMetric(descGatewaySignal, prometheus.GaugeValue, float64(*h.SignalDBM), g.FriendlyName, h.Operator)
+			}
+		}
+	}
+	if counts, err := c.s.Store.QueueCounts(ctx); err == nil {
+		names := map[string]string{}
+		for _, g := range gws {
+			names[g.SID] = g.FriendlyName
+		}
+		for sid, n := range counts {
+			name := names[sid]
+			if name == "" && sid != "" {
+				name = sid
+			}
+			ch <- prometheus.MustNewConstMetric(descMessagesQueued, prometheus.GaugeValue, float64(n), name)
+		}
+	}
+}
