@@ -189,7 +189,9 @@ unit:
 bench: deps
 	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ ./app/api/ ./app/sms/pdu/ -skip 'Conversation|CreateExecution' && \
 	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/ && \
-	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -benchmem ./app/api/; } | awk -f build/bench-table.awk
+	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -benchmem ./app/api/ && \
+	  go test -run '^$$' -bench 'SendFakeModem|Submit$$|SendGeneric' -count 3 ./app/sms/modem/ ./app/sms/smpp/ ./app/sms/httpgw/ && \
+	  go test -run '^$$' -bench Outbox -benchtime 500x -count 3 ./app/sms/queue/; } | awk -f build/bench-table.awk
 
 ## bench-voice: sipp load against the voice stack (say + gather + split):
 ## concurrent calls held 60 s, send-interval deviation, digits lost, CPS and

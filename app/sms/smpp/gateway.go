@@ -303,3 +303,7 @@ func (g *Gateway) dataCoding(body string) byte {
 	}
 	return auto
 }
+
+// Concurrency is how many Sends the queue may run at once: the window, so
+// that submits overlap on the one bind as SMPP allows.
+func (g *Gateway) Concurrency() int { return max(g.set.Window, 1) }
