@@ -230,6 +230,11 @@ fuzz: deps
 	go test ./app/sms/at -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/sms/pdu -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	go test ./app/sms/pdu -run '^$$' -fuzz FuzzReassemble -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/smpp -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/modem -run '^$$' -fuzz FuzzReceive -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/modem -run '^$$' -fuzz FuzzParseCMGL -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/httpgw -run '^$$' -fuzz FuzzAndroidWebhook -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	go test ./app/sms/httpgw -run '^$$' -fuzz FuzzCallback -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin
