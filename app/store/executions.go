@@ -25,23 +25,12 @@ func (e *ActiveConflict) Error() string {
 
 func (e *ActiveConflict) Unwrap() error { return ErrActiveExecution }
 
-// OutboxItem is a side effect to perform after its sprint committed.
-type OutboxItem struct {
-	ID           string
-	ExecutionSID string
-	Kind         string // "message", ...
-	Payload      json.RawMessage
-	Attempts     int
-	Due          time.Time
-}
-
 // SprintRecord is everything one sprint changes, written in one transaction.
 type SprintRecord struct {
 	Execution  *engine.Execution
 	SessionKey string // set when the execution is new
 	New        bool
 	Steps      []engine.Step
-	Outbox     []OutboxItem
 	// Messages are the sprint's outbound SMS: queued in the same
 	// transaction, so a message is sent if and only if its sprint committed.
 	Messages []Message
@@ -108,7 +97,7 @@ const ts = "2006-01-02T15:04:05.000000000Z07:00"
 // stamp formats a time for storage.
 func stamp(t time.Time) string { return t.UTC().Format(ts) }
 
-// SaveSprint writes an execution, its new steps, its outbox rows and its
+// SaveSprint writes an execution, its new steps, its queued messages and its
 // timer in one transaction. A new execution whose contact already has an
 // active one fails with *ActiveConflict and writes nothing.
 func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
@@ -179,16 +168,6 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		// One multi-row insert per sprint.
 		if _, err := s.txExec(ctx, tx, insertSteps(len(rec.Steps)), rec.enc.steps...); err != nil {
 			return fmt.Errorf("store: insert steps: %w", err)
-		}
-	}
-	for _, o := range rec.Outbox {
-		due := o.Due
-		if due.IsZero() {
-			due = x.UpdatedAt
-		}
-		if _, err := s.txExec(ctx, tx, `INSERT INTO outbox (id, execution_sid, kind, payload, status, due, date_created)
-			VALUES (?, ?, ?, ?, 'pending', ?, ?)`, o.ID, x.SID, o.Kind, string(o.Payload), stamp(due), stamp(x.UpdatedAt)); err != nil {
-			return fmt.Errorf("store: insert outbox: %w", err)
 		}
 	}
 	for i := range rec.Messages {
@@ -312,49 +291,6 @@ func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 // DeleteTimer drops an execution's timer (one that no longer matches a wait).
 func (s *Store) DeleteTimer(ctx context.Context, executionSID string) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM timers WHERE execution_sid = ?`, executionSID)
-	return err
-}
-
-// PendingOutbox returns up to limit side effects due by now.
-func (s *Store) PendingOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, execution_sid, kind, payload, attempts, due FROM outbox
-		WHERE status = 'pending' AND due <= ? ORDER BY due LIMIT ?`, stamp(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxItem
-	for rows.Next() {
-		var o OutboxItem
-		var payload, due string
-		if err := rows.Scan(&o.ID, &o.ExecutionSID, &o.Kind, &payload, &o.Attempts, &due); err != nil {
-			return nil, err
-		}
-		o.Payload = json.RawMessage(payload)
-		if o.Due, err = time.Parse(ts, due); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
-}
-
-// FinishOutbox marks a side effect done, failed, or (retryAt set) pending
-// again for another attempt.
-func (s *Store) FinishOutbox(ctx context.Context, id string, ok bool, errText string, retryAt time.Time) error {
-	status := "done"
-	switch {
-	case !ok && !retryAt.IsZero():
-		status = "pending"
-	case !ok:
-		status = "failed"
-	}
-	due := retryAt
-	if due.IsZero() {
-		due = s.now()
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, due = ? WHERE id = ?`,
-		status, errText, stamp(due), id)
 	return err
 }
 

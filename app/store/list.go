@@ -131,9 +131,6 @@ func (s *Store) DeleteFlow(ctx context.Context, sid string) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE execution_sid IN (SELECT sid FROM executions WHERE flow_sid = ?)`, sid); err != nil {
-		return fmt.Errorf("store: delete flow %s: %w", sid, err)
-	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM executions WHERE flow_sid = ?`, sid); err != nil {
 		return fmt.Errorf("store: delete flow %s: %w", sid, err)
 	}
@@ -228,9 +225,6 @@ func (s *Store) DeleteExecution(ctx context.Context, flowSID, sid string) error 
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("execution %s: %w", sid, ErrNotFound)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE execution_sid = ?`, sid); err != nil {
-		return fmt.Errorf("store: delete execution %s: %w", sid, err)
 	}
 	return tx.Commit()
 }

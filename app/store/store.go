@@ -1,5 +1,5 @@
 // Package store keeps flows, revisions, test users, executions (with their
-// context), steps, the message and event outboxes, wait timers, numbers, API
+// context), steps, SMS gateways and messages (the outbox and inbox), the event outbox, wait timers, numbers, API
 // keys and editor sessions (only their tokens' hashes) in an embedded SQLite
 // database (modernc.org/sqlite, no cgo).
 // Migrations are numbered SQL files embedded in the binary and applied in

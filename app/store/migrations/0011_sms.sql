@@ -77,4 +77,5 @@ SELECT o.id, 'outbound-api', o.execution_sid,
        COALESCE(json_extract(o.payload, '$.from'), ''), COALESCE(json_extract(o.payload, '$.to'), ''),
        COALESCE(json_extract(o.payload, '$.body'), ''), 'queued', o.due, 'queued', o.date_created, o.date_created
 FROM outbox o WHERE o.kind = 'message' AND o.status = 'pending';
-DELETE FROM outbox WHERE kind = 'message' AND status = 'pending';
+-- Messages were the outbox's only kind: the table goes.
+DROP TABLE outbox;
