@@ -11,10 +11,14 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard/switchboard/app/sms"
 	"github.com/switchboard/switchboard/app/store"
 )
+
+// MaxBody is the longest body sent, in characters (Twilio's limit).
+const MaxBody = 1600
 
 // Flows is what the queue needs from the runner.
 type Flows interface {
@@ -284,6 +288,16 @@ func (q *Queue) route(ctx context.Context) error {
 			return err
 		}
 		for _, m := range ms {
+			if n := utf8.RuneCountInString(m.Body); n > MaxBody {
+				// Twilio refuses such a message (21617); so do we, for every
+				// gateway alike, rather than send dozens of parts.
+				msg := fmt.Sprintf("the body has %d characters; a message may have at most %d", n, MaxBody)
+				if err := q.st.MessageFailed(ctx, m.SID, sms.CodeBodyTooLong, msg); err != nil {
+					return err
+				}
+				poke(q.noteWake)
+				continue
+			}
 			g := q.owner(m.From)
 			if g == nil {
 				msg := fmt.Sprintf("no SMS gateway sends from %q: add the number to a gateway's addresses in Settings → Messaging", m.From)

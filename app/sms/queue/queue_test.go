@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -329,8 +330,13 @@ func TestFailuresRetriesAndUncertainSends(t *testing.T) {
 
 func TestUnroutableMessageFailsClearly(t *testing.T) {
 	f := newFixture(t, queue.Options{})
-	f.gateway(t, "A", []string{"+15550000001"}, `{}`, 0)
+	gw := f.gateway(t, "A", []string{"+15550000001"}, `{}`, 0)
 	f.start(t)
+	long := f.queue(t, "+15550000001", "+2", strings.Repeat("😀", queue.MaxBody+1))
+	eventually(t, "too long failed", func() bool { return f.message(t, long).Status == store.MessageFailed })
+	require.Equal(t, sms.CodeBodyTooLong, f.message(t, long).ErrorCode)
+	require.Empty(t, gatewayOf(gw).sends(), "nothing went to the gateway")
+
 	m := f.queue(t, "+15550000099", "+2", "nobody sends this")
 	eventually(t, "failed", func() bool { return f.message(t, m).Status == store.MessageFailed })
 	got := f.message(t, m)
