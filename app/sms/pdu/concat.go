@@ -35,6 +35,21 @@ func Split(text string, ref byte) ([]UserData, error) {
 	if Length(text, coding) <= single {
 		return []UserData{{Coding: coding, Text: text}}, nil
 	}
+	texts := cut(text, per, cost)
+	if len(texts) > MaxParts {
+		return nil, fmt.Errorf("split: text needs %d parts, more than %d", len(texts), MaxParts)
+	}
+	parts := make([]UserData, len(texts))
+	for i, t := range texts {
+		parts[i] = UserData{Coding: coding, Text: t, Header: []IE{ConcatIE(ref, len(texts), i+1)}}
+	}
+	return parts, nil
+}
+
+// cut splits text into parts of at most per units, a character costing
+// cost(r) units; a character (an escape sequence, a surrogate pair) is never
+// cut across parts.
+func cut(text string, per int, cost func(rune) int) []string {
 	var texts []string
 	start, used := 0, 0
 	for i, r := range text {
@@ -45,15 +60,7 @@ func Split(text string, ref byte) ([]UserData, error) {
 		}
 		used += c
 	}
-	texts = append(texts, text[start:])
-	if len(texts) > MaxParts {
-		return nil, fmt.Errorf("split: text needs %d parts, more than %d", len(texts), MaxParts)
-	}
-	parts := make([]UserData, len(texts))
-	for i, t := range texts {
-		parts[i] = UserData{Coding: coding, Text: t, Header: []IE{ConcatIE(ref, len(texts), i+1)}}
-	}
-	return parts, nil
+	return append(texts, text[start:])
 }
 
 // Assembled is a message put back together by a Reassembler.

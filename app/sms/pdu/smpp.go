@@ -78,17 +78,7 @@ func SMPPSplit(text string, ref byte, dataCoding byte) ([]SMPPPart, error) {
 	}
 	texts := []string{text}
 	if total > single {
-		texts = texts[:0]
-		start, used := 0, 0
-		for i, r := range text {
-			c := cost(r)
-			if used+c > per {
-				texts = append(texts, text[start:i])
-				start, used = i, 0
-			}
-			used += c
-		}
-		texts = append(texts, text[start:])
+		texts = cut(text, per, cost)
 		if len(texts) > MaxParts {
 			return nil, fmt.Errorf("smpp split: text needs %d parts, more than %d", len(texts), MaxParts)
 		}
