@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+import http from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -188,6 +189,18 @@ test('a hostile contact from the REST API is text; End and Delete are confirmed'
         properties: { from: '{{flow.channel.address}}', body: 'Hello {{flow.data.name}}', timeout: '3600' } },
     ],
   }
+  // Its question goes out through an SMS gateway (without one it fails
+  // with 21606 and the execution ends): an HTTP gateway whose peer, on
+  // loopback, takes every message.
+  const peer = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('{}')) })
+  await new Promise((ok) => peer.listen(0, '127.0.0.1', ok))
+  after(() => peer.close())
+  const gw = await api(app.url, 'POST', 'v2/Messaging/Gateways', {
+    Kind: 'http', FriendlyName: 'loopback peer', Addresses: '+15550002222',
+    Settings: JSON.stringify({ preset: 'generic', inbound_secret: 'a-long-enough-inbound-secret',
+      generic: { url: `http://127.0.0.1:${peer.address().port}/send`, body: '{{body}}' } }),
+  })
+  assert.equal(gw.status, 201, JSON.stringify(gw.body))
   const made = await api(app.url, 'POST', 'v2/Flows', { FriendlyName: 'waiter', Status: 'published', Definition: JSON.stringify(def) })
   assert.equal(made.status, 201, JSON.stringify(made.body))
   const waiter = made.body.sid
