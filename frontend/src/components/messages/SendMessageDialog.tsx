@@ -5,6 +5,9 @@ import { Dialog } from '../Dialog'
 import { TextField } from '../settings/TextField'
 import { SegmentCounter } from './SegmentCounter'
 
+/** The select's choice that turns From into a text input. */
+const otherValue = '\u0000other'
+
 interface Props {
   /** Numbers the gateways own. */
   froms: string[]
@@ -15,6 +18,7 @@ interface Props {
 /** Sends one message through the Messages resource, as an integrator's script would. */
 export function SendMessageDialog({ froms, onSent, onClose }: Props) {
   const [from, setFrom] = useState(froms[0] ?? '')
+  const [other, setOther] = useState(false)
   const [to, setTo] = useState('')
   const [body, setBody] = useState('Hello from Switchboard')
   const [err, setErr] = useState<FieldError | null>(null)
@@ -36,17 +40,36 @@ export function SendMessageDialog({ froms, onSent, onClose }: Props) {
       <form className="settings-form" onSubmit={submit} noValidate>
         <label className="field settings-field" htmlFor="field-From">
           <span className="field-label">From</span>
-          {froms.length > 0 ? (
-            <select id="field-From" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="field-From" aria-invalid={at('From') ? true : undefined}>
+          {froms.length > 0 && !other ? (
+            <select
+              id="field-From"
+              value={from}
+              onChange={(e) => {
+                if (e.target.value === otherValue) {
+                  setOther(true)
+                  setFrom('')
+                } else setFrom(e.target.value)
+              }}
+              data-testid="field-From"
+              aria-invalid={at('From') ? true : undefined}
+            >
               {froms.map((f) => (
                 <option key={f} value={f}>
                   {f}
                 </option>
               ))}
-              {!froms.includes(from) && <option value={from}>{from}</option>}
+              <option value={otherValue}>Another number…</option>
             </select>
           ) : (
-            <input id="field-From" value={from} onChange={(e) => setFrom(e.target.value)} placeholder="+15551234567" data-testid="field-From" />
+            <input
+              id="field-From"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              placeholder="+15551234567"
+              autoComplete="off"
+              data-testid="field-From"
+              aria-invalid={at('From') ? true : undefined}
+            />
           )}
           {at('From') ? (
             <span className="field-error" role="alert" data-testid="field-From-error">
@@ -59,7 +82,7 @@ export function SendMessageDialog({ froms, onSent, onClose }: Props) {
         <TextField label="To" name="To" value={to} onChange={setTo} error={at('To')} placeholder="+15557654321" autoFocus />
         <label className="field settings-field" htmlFor="field-Body">
           <span className="field-label">Message</span>
-          <textarea id="field-Body" rows={4} value={body} onChange={(e) => setBody(e.target.value)} data-testid="field-Body" aria-invalid={at('Body') ? true : undefined} />
+          <textarea id="field-Body" className="message-input" rows={4} value={body} onChange={(e) => setBody(e.target.value)} data-testid="field-Body" aria-invalid={at('Body') ? true : undefined} />
           {at('Body') ? (
             <span className="field-error" role="alert" data-testid="field-Body-error">
               {at('Body')}

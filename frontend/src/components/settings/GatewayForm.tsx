@@ -33,7 +33,6 @@ export function GatewayForm({ kinds, gateway, onSaved, onClose }: Props) {
   const pick = (k: GatewayKind) => {
     setKind(k)
     setValues(valuesOf(schemaForm(k.schema), {}))
-    if (name === '') setName(k.title)
   }
 
   const submit = async (e: FormEvent) => {
@@ -78,25 +77,16 @@ export function GatewayForm({ kinds, gateway, onSaved, onClose }: Props) {
         </>
       ) : (
         <form className="settings-form" onSubmit={submit} noValidate>
-          <div className="field-row">
-            <TextField label="Name" name="FriendlyName" value={name} onChange={setName} error={errors.FriendlyName} autoFocus={!gateway} />
-            <TextField
-              label="Rate limit (messages a minute)"
-              name="RatePerMinute"
-              type="number"
-              value={rate}
-              onChange={setRate}
-              error={errors.RatePerMinute}
-              hint="0: no limit."
-            />
-          </div>
+          <TextField
+            label="Name"
+            name="FriendlyName"
+            value={name}
+            onChange={setName}
+            error={errors.FriendlyName}
+            placeholder="e.g. Office modem"
+            autoFocus={!gateway}
+          />
           <AddressesInput value={addresses} onChange={setAddresses} error={errors.Addresses} />
-          <label className="check-label" htmlFor="field-Enabled">
-            <input id="field-Enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} data-testid="field-Enabled" />
-            <span>Enabled</span>
-            <span className="muted small">— off: kept, but sends and receives nothing</span>
-          </label>
-          {errors.Enabled && <span className="field-error">{errors.Enabled}</span>}
           <h3 className="form-subhead">{kind.title} settings</h3>
           <SchemaFields
             form={form}
@@ -107,6 +97,26 @@ export function GatewayForm({ kinds, gateway, onSaved, onClose }: Props) {
             secretsSet={secretsSet}
             top
           />
+          <h3 className="form-subhead">Sending</h3>
+          <div className="field-row">
+            <TextField
+              label="Rate limit (messages a minute)"
+              name="RatePerMinute"
+              type="number"
+              value={rate}
+              onChange={setRate}
+              error={errors.RatePerMinute}
+              hint="0: no limit. Some operators block a SIM that sends too fast."
+            />
+            <div className="field settings-field enabled-field">
+              <label className="check-label" htmlFor="field-Enabled">
+                <input id="field-Enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} data-testid="field-Enabled" />
+                <span>Enabled</span>
+                <span className="muted small">— off: kept, but sends and receives nothing</span>
+              </label>
+              {errors.Enabled && <span className="field-error">{errors.Enabled}</span>}
+            </div>
+          </div>
           {gateway?.inbound_url && (
             <div className="field settings-field">
               <span className="field-label">Inbound URL</span>

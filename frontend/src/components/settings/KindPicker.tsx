@@ -7,6 +7,10 @@ const when: Record<string, string> = {
   http: 'Kannel, the SMS Gateway for Android app on a phone, or any provider with an HTTP API.',
 }
 
+/** Simplest first. */
+const order = ['modem', 'smpp', 'http']
+const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length)
+
 interface Props {
   kinds: GatewayKind[]
   onPick: (k: GatewayKind) => void
@@ -16,7 +20,7 @@ interface Props {
 export function KindPicker({ kinds, onPick }: Props) {
   return (
     <div className="kind-cards" role="list">
-      {kinds.map((k) => (
+      {[...kinds].sort((a, b) => rank(a.name) - rank(b.name)).map((k) => (
         <button key={k.name} type="button" role="listitem" className="kind-card" onClick={() => onPick(k)} data-testid={`kind-${k.name}`}>
           <span className="kind-title">{k.title}</span>
           <span className="small muted">{when[k.name] ?? ''}</span>
