@@ -134,6 +134,15 @@ test('an HTTP gateway added in the page sends a test message; secrets are kept; 
   await until('the row turns sent', async () => (await msg.getAttribute('data-status')) === 'sent')
   await msg.getByText('Office gateway').waitFor()
 
+  // A two-part message sent as a script would: clipped in its row, whole on a click.
+  const long = 'A longer message, so the row clips it. '.repeat(6).trim()
+  const made = await api(app.url, 'POST', `2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, { From: OWNED, To: '+15557650000', Body: long })
+  assert.equal(made.status, 201)
+  const longRow = page.locator(`[data-testid=message-row][data-sid="${made.body.sid}"]`)
+  await longRow.waitFor()
+  await longRow.getByText('2 parts').waitFor()
+  await until('the long one is sent', async () => (await longRow.getAttribute('data-status')) === 'sent')
+
   // A From no gateway owns: Twilio's 21606, beside the field.
   await page.getByTestId('open-send').click()
   await dialog.getByTestId('field-From').selectOption({ label: 'Another number…' })
@@ -145,8 +154,7 @@ test('an HTTP gateway added in the page sends a test message; secrets are kept; 
   assert.match(await err.innerText(), /not owned by any of this appliance's SMS gateways/)
   await dialog.getByText('Cancel').click()
   await page.screenshot({ path: join(artifacts, 'messaging-messages.png') })
-  assert.equal((await page.getByTestId('message-row').count()), 1, 'the refused message was not stored')
+  assert.equal((await page.getByTestId('message-row').count()), 2, 'the refused message was not stored')
 
   assert.deepEqual(problems, [])
-  void ACCOUNT_SID
 })

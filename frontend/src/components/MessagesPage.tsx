@@ -72,7 +72,7 @@ export function MessagesPage() {
           type="search"
           value={number}
           onChange={(e) => setNumber(e.target.value)}
-          placeholder="Number (from or to), e.g. +15551234567"
+          placeholder="Filter by number (from or to)"
           aria-label="Filter by number"
           data-testid="filter-number"
         />

@@ -32,7 +32,7 @@ export function MessageRow({ message: m, gatewayName, now }: Props) {
         <button type="button" className={open ? 'body-text open' : 'body-text'} title={open ? undefined : m.body} onClick={() => setOpen((o) => !o)} aria-expanded={open}>
           {m.body}
         </button>
-        {Number(m.num_segments) > 1 && <span className="muted small"> · {m.num_segments} parts</span>}
+        {Number(m.num_segments) > 1 && <div className="muted small">{m.num_segments} parts</div>}
       </td>
       <td>
         <span className={`badge status-${messageStatusKind(m.status)}`} data-testid="message-status">

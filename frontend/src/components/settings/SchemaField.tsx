@@ -64,7 +64,7 @@ export function SchemaField({ field: f, required, value, onChange, error, secret
         max={f.max}
         value={text}
         autoComplete={f.kind === 'secret' ? 'new-password' : 'off'}
-        placeholder={f.kind === 'secret' && secretSet ? 'kept — type to replace' : f.kind === 'numbers' ? '200, 202' : f.placeholder}
+        placeholder={f.kind === 'secret' && secretSet ? 'kept — type to replace' : f.kind === 'numbers' ? '200, 202' : f.placeholder && `e.g. ${f.placeholder}`}
         onChange={(e) => onChange(e.target.value)}
       />
     )
