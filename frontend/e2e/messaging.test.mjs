@@ -68,6 +68,10 @@ test('an HTTP gateway added in the page sends a test message; secrets are kept; 
   assert.equal(await form.getByTestId('setting-pin').getAttribute('type'), 'password')
   await page.screenshot({ path: join(artifacts, 'messaging-modem-form.png') })
   await form.getByText('← Another kind').click()
+  await form.getByTestId('kind-smpp').click()
+  await form.getByTestId('setting-host').waitFor()
+  await page.screenshot({ path: join(artifacts, 'messaging-smpp-form.png') })
+  await form.getByText('← Another kind').click()
 
   // An HTTP gateway, generic preset: kannel-only fields go, the template shows.
   await form.getByTestId('kind-http').click()
@@ -88,6 +92,8 @@ test('an HTTP gateway added in the page sends a test message; secrets are kept; 
   await form.getByTestId('setting-generic.headers').fill('Authorization: Bearer {{token}}')
   await form.getByTestId('setting-generic.token').fill(TOKEN)
   await form.getByTestId('setting-inbound_secret').fill(CALLBACK_SECRET)
+  await form.getByTestId('setting-generic').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: join(artifacts, 'messaging-http-form.png') })
   await form.getByTestId('gateway-save').click()
   await form.waitFor({ state: 'detached' })
   const row = section.locator('[data-testid=gateway-row][data-name="Office HTTP"]')

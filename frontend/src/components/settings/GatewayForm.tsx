@@ -83,7 +83,7 @@ export function GatewayForm({ kinds, gateway, onSaved, onClose }: Props) {
             value={name}
             onChange={setName}
             error={errors.FriendlyName}
-            placeholder="e.g. Office modem"
+            placeholder="e.g. Branch office"
             autoFocus={!gateway}
           />
           <AddressesInput value={addresses} onChange={setAddresses} error={errors.Addresses} />
