@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'react'
 
 // Hash routing: #/flows (the list), #/flows/FW… (one flow), #/settings
-// (trunks, desk phones, numbers), #/dashboard (live figures).
-export type Route = { page: 'flows' } | { page: 'flow'; sid: string } | { page: 'settings' } | { page: 'dashboard' }
+// (trunks, desk phones, numbers, SMS gateways), #/dashboard (live figures),
+// #/messages (SMS sent and received).
+export type Route = { page: 'flows' } | { page: 'flow'; sid: string } | { page: 'settings' } | { page: 'dashboard' } | { page: 'messages' }
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/flows\/(FW[0-9A-Za-z]+)\/?$/.exec(hash)
   if (m && m[1]) return { page: 'flow', sid: m[1] }
   if (/^#\/settings\/?$/.test(hash)) return { page: 'settings' }
   if (/^#\/dashboard\/?$/.test(hash)) return { page: 'dashboard' }
+  if (/^#\/messages\/?$/.test(hash)) return { page: 'messages' }
   return { page: 'flows' }
 }
 

@@ -63,8 +63,11 @@ export class ApiError extends Error {
   readonly code: number | null
   readonly moreInfo: string | null
   readonly errors: Problem[]
-  constructor(status: number, message: string, code: number | null, moreInfo: string | null, errors: Problem[]) {
+  /** The parameter the error is about (`details.parameter`), or null. */
+  readonly parameter: string | null
+  constructor(status: number, message: string, code: number | null, moreInfo: string | null, errors: Problem[], parameter: string | null = null) {
     super(message)
+    this.parameter = parameter
     this.name = 'ApiError'
     this.status = status
     this.code = code
@@ -207,6 +210,9 @@ export class Client {
       typeof e.code === 'number' ? e.code : null,
       typeof e.more_info === 'string' ? e.more_info : null,
       asProblems(e.errors),
+      typeof e.details === 'object' && e.details !== null && typeof (e.details as Record<string, unknown>).parameter === 'string'
+        ? ((e.details as Record<string, unknown>).parameter as string)
+        : null,
     )
   }
 

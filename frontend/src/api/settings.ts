@@ -70,7 +70,7 @@ export interface TrunkInput {
 let account: Promise<string> | null = null
 
 /** The 2010 API's account path, from the signed-in session. */
-async function accountPath(): Promise<string> {
+export async function accountPath(): Promise<string> {
   if (account === null) {
     account = client.session().then((s) => s?.account_sid ?? '')
     account.catch(() => (account = null))
@@ -172,9 +172,10 @@ export async function deleteNumber(sid: string): Promise<void> {
 /** Event types the settings page listens to. */
 export const TrunkEventType = 'com.switchboard.voice.trunk.updated'
 export const RegistrationEventType = 'com.switchboard.voice.registration.updated'
+export const GatewayEventType = 'com.switchboard.sms.gateway.updated'
 
 /**
- * Listens to the event stream for trunk and registration changes; returns
+ * Listens to the event stream for trunk, registration and SMS gateway changes; returns
  * the function that stops listening. The browser reconnects by itself.
  */
 export function watchVoice(on: (type: string, data: Record<string, unknown>) => void): () => void {
@@ -183,7 +184,7 @@ export function watchVoice(on: (type: string, data: Record<string, unknown>) => 
   es.onmessage = (m: MessageEvent<string>) => {
     try {
       const ev = JSON.parse(m.data) as { type?: unknown; data?: unknown }
-      if ((ev.type === TrunkEventType || ev.type === RegistrationEventType) && typeof ev.data === 'object' && ev.data) {
+      if ((ev.type === TrunkEventType || ev.type === RegistrationEventType || ev.type === GatewayEventType) && typeof ev.data === 'object' && ev.data) {
         on(ev.type, ev.data as Record<string, unknown>)
       }
     } catch {

@@ -6,6 +6,7 @@ import { FlowPage } from './FlowPage'
 import { FlowsList } from './FlowsList'
 import { SettingsPage } from './SettingsPage'
 import { DashboardPage } from './DashboardPage'
+import { MessagesPage } from './MessagesPage'
 import { LoginForm } from './LoginForm'
 import { TopBar } from './TopBar'
 
@@ -63,6 +64,8 @@ export function App() {
             <SettingsPage />
           ) : route.page === 'dashboard' ? (
             <DashboardPage />
+          ) : route.page === 'messages' ? (
+            <MessagesPage />
           ) : (
             <FlowsList />
           )}

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react'
-import { RegistrationEventType, watchVoice } from '../api/settings'
+import { GatewayEventType, RegistrationEventType, watchVoice } from '../api/settings'
 import { DeskPhonesSection } from './settings/DeskPhonesSection'
+import { MessagingSection } from './settings/MessagingSection'
 import { NumbersSection } from './settings/NumbersSection'
 import { TrunksSection } from './settings/TrunksSection'
 import type { VoiceEvent } from './settings/voiceEvent'
 import './settings/settings.css'
 
-/** Settings: SIP trunks, desk phones, phone numbers → flows; applied at once, no restart. */
+/** Settings: SIP trunks, desk phones, phone numbers → flows, SMS gateways; applied at once, no restart. */
 export function SettingsPage() {
   const [events, setEvents] = useState<VoiceEvent[]>([])
   const [now, setNow] = useState(() => Date.now())
@@ -14,7 +15,7 @@ export function SettingsPage() {
     let seq = 0
     const stop = watchVoice((type, data) => {
       seq++
-      const ev: VoiceEvent = { seq, kind: type === RegistrationEventType ? 'registration' : 'trunk', data }
+      const ev: VoiceEvent = { seq, kind: type === RegistrationEventType ? 'registration' : type === GatewayEventType ? 'gateway' : 'trunk', data }
       setEvents((l) => [...l.slice(-99), ev])
     })
     const t = setInterval(() => setNow(Date.now()), 1000)
@@ -31,6 +32,7 @@ export function SettingsPage() {
       <TrunksSection events={events} now={now} />
       <DeskPhonesSection events={events} />
       <NumbersSection />
+      <MessagingSection events={events} />
     </main>
   )
 }

@@ -22,6 +22,9 @@ export function TopBar({ page, onSignOut }: Props) {
         <a href="#/dashboard" aria-current={current(['dashboard'])} data-testid="nav-dashboard">
           Dashboard
         </a>
+        <a href="#/messages" aria-current={current(['messages'])} data-testid="nav-messages">
+          Messages
+        </a>
         <a href="#/settings" aria-current={current(['settings'])} data-testid="nav-settings">
           Settings
         </a>

@@ -15,8 +15,10 @@ export interface FieldError {
  * (conflictField).
  */
 export function fieldError(err: unknown, conflictField = ''): FieldError {
-  const e = err as { message?: unknown; status?: unknown }
+  const e = err as { message?: unknown; status?: unknown; parameter?: unknown }
   const message = typeof e?.message === 'string' ? e.message : String(err)
+  if (typeof e?.parameter === 'string' && e.parameter !== '')
+    return { field: e.parameter, message: message.replace(new RegExp(`^Invalid parameter ${e.parameter}: `), '') }
   const m = /(?:Missing required parameter|Invalid parameter) ([A-Za-z]+)/.exec(message)
   if (m && m[1]) return { field: m[1], message: message.replace(/^Invalid parameter [A-Za-z]+: /, '') }
   if (e?.status === 409 && conflictField) return { field: conflictField, message }

@@ -1,7 +1,7 @@
 /** A live change from the event stream, numbered in arrival order. */
 export interface VoiceEvent {
   seq: number
-  kind: 'trunk' | 'registration'
+  kind: 'trunk' | 'registration' | 'gateway'
   data: Record<string, unknown>
 }
 

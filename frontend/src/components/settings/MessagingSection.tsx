@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { deleteGateway, listGatewayKinds, listGateways, type Gateway, type GatewayKind } from '../../api/messaging'
+import { mergeGatewayEvent, unsettled } from '../../model/messaging'
+import { ConfirmDialog } from '../ConfirmDialog'
+import { GatewayForm } from './GatewayForm'
+import { GatewayHealth } from './GatewayHealth'
+import { InboundUrl } from './InboundUrl'
+import { SettingsSection } from './SettingsSection'
+import { eventsAfter, type VoiceEvent } from './voiceEvent'
+
+/** How often an unsettled gateway list is re-read. */
+const settleMs = 3000
+
+/** SMS gateways (USB modems, SMPP, HTTP): their numbers and live health. */
+export function MessagingSection({ events }: { events: VoiceEvent[] }) {
+  const [gateways, setGateways] = useState<Gateway[] | null>(null)
+  const [unrouted, setUnrouted] = useState(0)
+  const [kinds, setKinds] = useState<GatewayKind[]>([])
+  const [error, setError] = useState<string | null>(null)
+  const [editing, setEditing] = useState<Gateway | 'new' | null>(null)
+  const [removing, setRemoving] = useState<Gateway | null>(null)
+
+  const load = useCallback(async () => {
+    try {
+      const r = await listGateways()
+      setGateways(r.gateways)
+      setUnrouted(r.unrouted)
+      setError(null)
+    } catch (x) {
+      setError(x instanceof Error ? x.message : String(x))
+    }
+  }, [])
+  useEffect(() => {
+    void load()
+    listGatewayKinds().then(setKinds, (x: unknown) => setError(x instanceof Error ? x.message : String(x)))
+  }, [load])
+  // Events are the fast path; an unsettled list is also re-read (a missed event leaves no stale badge).
+  useEffect(() => {
+    if (!gateways || !unsettled(gateways)) return
+    const t = window.setTimeout(() => void load(), settleMs)
+    return () => window.clearTimeout(t)
+  }, [gateways, load])
+  const seen = useRef(0)
+  useEffect(() => {
+    const { fresh, last } = eventsAfter(events, seen.current, 'gateway')
+    seen.current = last
+    if (fresh.length) setGateways((l) => (l ? fresh.reduce((acc, e) => mergeGatewayEvent(acc, e.data), l) : l))
+  }, [events])
+
+  const kindTitle = (name: string) => kinds.find((k) => k.name === name)?.title ?? name
+  return (
+    <SettingsSection
+      id="messaging"
+      title="Messaging"
+      lead="SMS gateways: what sends and receives your text messages. Changes apply at once."
+      action={
+        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} disabled={!kinds.length} data-testid="add-gateway">
+          Add gateway
+        </button>
+      }
+      error={error}
+      loading={gateways === null}
+      empty={
+        gateways?.length === 0 ? (
+          <>
+            <p>
+              <strong>No gateway yet.</strong> Plug in a USB modem with a SIM card and add it here, or connect an SMPP account or an HTTP
+              gateway.
+            </p>
+            <p className="muted">Then give it your number, route the number to a flow under Phone numbers, and text it.</p>
+          </>
+        ) : null
+      }
+      overlays={
+        <>
+      {editing && (
+        <GatewayForm
+          kinds={kinds}
+          gateway={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null)
+            void load()
+          }}
+        />
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove gateway “${removing.friendly_name}”?`}
+          message="Switchboard stops it now and sends or receives nothing more through it."
+          confirmText="Remove"
+          onClose={() => setRemoving(null)}
+          onConfirm={async () => {
+            await deleteGateway(removing.sid)
+            setRemoving(null)
+            await load()
+          }}
+        />
+      )}
+        </>
+      }
+    >
+      {unrouted > 0 && (
+        <p className="notice-box small" data-testid="unrouted">
+          {unrouted} message{unrouted === 1 ? '' : 's'} waiting: no gateway owns their From number. Add the number to a gateway (or a gateway with *).
+        </p>
+      )}
+      <table className="flows-table settings-table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Numbers</th>
+            <th>Status</th>
+            <th className="sr-only-text">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {gateways?.map((g) => (
+            <tr key={g.sid} data-testid="gateway-row" data-name={g.friendly_name} data-sid={g.sid}>
+              <td>
+                <span className="flow-name">{g.friendly_name}</span>
+                <span className="muted small"> · {kindTitle(g.kind)}</span>
+                {g.rate_per_minute > 0 && <div className="muted small">at most {g.rate_per_minute} a minute</div>}
+                {g.inbound_url && <InboundUrl url={g.inbound_url} />}
+              </td>
+              <td className="small">
+                {g.addresses.length ? (
+                  g.addresses.map((a) => (
+                    <div key={a} className="mono">
+                      {a === '*' ? '* (every other number)' : a}
+                    </div>
+                  ))
+                ) : (
+                  <span className="muted">none yet — Edit to add one</span>
+                )}
+              </td>
+              <td>
+                <GatewayHealth gateway={g} />
+              </td>
+              <td className="row-actions">
+                <button type="button" className="btn btn-small" onClick={() => setEditing(g)} data-testid="edit-gateway">
+                  Edit
+                </button>
+                <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setRemoving(g)} data-testid="remove-gateway">
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </SettingsSection>
+  )
+}
