@@ -222,7 +222,14 @@ func (s *Server) listGateways(w http.ResponseWriter, r *http.Request) {
 	for i := range rows {
 		out[i] = s.gatewayJSON(r, &rows[i], health, queued)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"gateways": out, "unrouted": queued[""]})
+	// Messages of the last day no gateway could send (21606), with the
+	// From numbers to add to a gateway: what a newcomer needs to fix.
+	n, froms, err := s.Store.Unroutable(r.Context(), time.Now().Add(-24*time.Hour))
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"gateways": out, "unroutable": map[string]any{"messages": n, "from": froms}})
 }
 
 func (s *Server) fetchGateway(w http.ResponseWriter, r *http.Request) {

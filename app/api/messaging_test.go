@@ -130,6 +130,7 @@ func TestGatewaysLifecycleKeepsSecretsWriteOnly(t *testing.T) {
 	code, list := call("GET", "/v2/Messaging/Gateways", nil)
 	require.Equal(t, http.StatusOK, code)
 	require.Len(t, list["gateways"], 2)
+	require.Equal(t, map[string]any{"messages": 0.0, "from": []any{}}, list["unroutable"])
 
 	// /metrics shows each gateway's state.
 	code, metrics := f.raw("GET", "/metrics", nil)

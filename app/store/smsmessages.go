@@ -451,3 +451,27 @@ func (s *Store) MessageReplied(ctx context.Context, sid string) error {
 	}
 	return nil
 }
+
+// Unroutable counts the messages that failed since t because no gateway
+// owns their From address (Twilio's 21606), with up to 5 of those addresses.
+func (s *Store) Unroutable(ctx context.Context, t time.Time) (int, []string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT from_address, COUNT(*) FROM sms_messages
+		WHERE status = 'failed' AND error_code = 21606 AND date_updated >= ? GROUP BY from_address ORDER BY COUNT(*) DESC`, stamp(t))
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: unroutable messages: %w", err)
+	}
+	defer rows.Close()
+	total, froms := 0, []string{}
+	for rows.Next() {
+		var from string
+		var n int
+		if err := rows.Scan(&from, &n); err != nil {
+			return 0, nil, err
+		}
+		total += n
+		if len(froms) < 5 {
+			froms = append(froms, from)
+		}
+	}
+	return total, froms, rows.Err()
+}

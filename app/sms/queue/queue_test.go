@@ -342,6 +342,10 @@ func TestUnroutableMessageFailsClearly(t *testing.T) {
 	got := f.message(t, m)
 	require.Equal(t, 21606, got.ErrorCode)
 	require.Contains(t, got.ErrorMessage, `"+15550000099"`)
+	n, froms, err := f.st.Unroutable(context.Background(), time.Now().Add(-time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the too-long message is not counted: it had a gateway")
+	require.Equal(t, []string{"+15550000099"}, froms)
 }
 
 func TestLeaseRunOutSendsAgainAfterRestart(t *testing.T) {

@@ -68,9 +68,15 @@ export async function listGatewayKinds(): Promise<GatewayKind[]> {
   return r.kinds ?? []
 }
 
-export async function listGateways(): Promise<{ gateways: Gateway[]; unrouted: number }> {
-  const r = await client.request<{ gateways?: Gateway[]; unrouted?: number }>('GET', 'v2/Messaging/Gateways')
-  return { gateways: r.gateways ?? [], unrouted: r.unrouted ?? 0 }
+/** Messages of the last day that failed because no gateway owns their From number (21606). */
+export interface Unroutable {
+  messages: number
+  from: string[]
+}
+
+export async function listGateways(): Promise<{ gateways: Gateway[]; unroutable: Unroutable }> {
+  const r = await client.request<{ gateways?: Gateway[]; unroutable?: Unroutable }>('GET', 'v2/Messaging/Gateways')
+  return { gateways: r.gateways ?? [], unroutable: { messages: r.unroutable?.messages ?? 0, from: r.unroutable?.from ?? [] } }
 }
 
 export function createGateway(input: GatewayInput): Promise<Gateway> {

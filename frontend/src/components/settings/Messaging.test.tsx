@@ -141,14 +141,23 @@ describe('GatewayForm', () => {
 
 describe('MessagingSection', () => {
   it('tells a newcomer what to do when there is no gateway', async () => {
-    install((_m, url) => (url.endsWith('GatewayKinds') ? json(200, { kinds: [httpKind] }) : json(200, { gateways: [], unrouted: 0 })))
+    install((_m, url) => (url.endsWith('GatewayKinds') ? json(200, { kinds: [httpKind] }) : json(200, { gateways: [], unroutable: { messages: 0, from: [] } })))
     await render(<MessagingSection events={[]} />)
     expect(q('messaging-section')?.textContent).toContain('No gateway yet')
     expect(q('messaging-section')?.textContent).toContain('Plug in a USB modem')
   })
 
+  it('names the numbers no gateway sends from when messages failed for that', async () => {
+    install((_m, url) => (url.endsWith('GatewayKinds') ? json(200, { kinds: [httpKind] }) : json(200, { gateways: [gateway], unroutable: { messages: 3, from: ['+15550009999'] } })))
+    await render(<MessagingSection events={[]} />)
+    const note = q('unroutable')?.textContent ?? ''
+    expect(note).toContain('3 messages in the last day could not be sent')
+    expect(note).toContain('+15550009999')
+    expect(note).toContain("Add it to a gateway's numbers")
+  })
+
   it('shows live health from the event stream', async () => {
-    install((_m, url) => (url.endsWith('GatewayKinds') ? json(200, { kinds: [httpKind] }) : json(200, { gateways: [gateway], unrouted: 0 })))
+    install((_m, url) => (url.endsWith('GatewayKinds') ? json(200, { kinds: [httpKind] }) : json(200, { gateways: [gateway], unroutable: { messages: 0, from: [] } })))
     await render(<MessagingSection events={[]} />)
     expect(q('gateway-status')?.textContent).toContain('Connecting…')
     const ev: VoiceEvent = { seq: 1, kind: 'gateway', data: { sid: 'SG1', health: { state: 'blocked', last_error: 'The SIM refused the PIN', signal_dbm: -79, operator: 'Telekom' } } }

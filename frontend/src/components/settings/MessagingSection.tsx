@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { deleteGateway, listGatewayKinds, listGateways, type Gateway, type GatewayKind } from '../../api/messaging'
+import { deleteGateway, listGatewayKinds, listGateways, type Gateway, type GatewayKind, type Unroutable } from '../../api/messaging'
 import { mergeGatewayEvent, unsettled } from '../../model/messaging'
 import { ConfirmDialog } from '../ConfirmDialog'
 import { GatewayForm } from './GatewayForm'
@@ -14,7 +14,7 @@ const settleMs = 3000
 /** SMS gateways (USB modems, SMPP, HTTP): their numbers and live health. */
 export function MessagingSection({ events }: { events: VoiceEvent[] }) {
   const [gateways, setGateways] = useState<Gateway[] | null>(null)
-  const [unrouted, setUnrouted] = useState(0)
+  const [unroutable, setUnroutable] = useState<Unroutable>({ messages: 0, from: [] })
   const [kinds, setKinds] = useState<GatewayKind[]>([])
   const [error, setError] = useState<string | null>(null)
   const [editing, setEditing] = useState<Gateway | 'new' | null>(null)
@@ -24,7 +24,7 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
     try {
       const r = await listGateways()
       setGateways(r.gateways)
-      setUnrouted(r.unrouted)
+      setUnroutable(r.unroutable)
       setError(null)
     } catch (x) {
       setError(x instanceof Error ? x.message : String(x))
@@ -100,9 +100,12 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
         </>
       }
     >
-      {unrouted > 0 && (
-        <p className="notice-box small" data-testid="unrouted">
-          {unrouted} message{unrouted === 1 ? '' : 's'} waiting: no gateway owns their From number. Add the number to a gateway (or a gateway with *).
+      {unroutable.messages > 0 && (
+        <p className="notice-box small" data-testid="unroutable">
+          {unroutable.messages} message{unroutable.messages === 1 ? '' : 's'} in the last day could not be sent: no gateway
+          owns {unroutable.from.length === 1 ? 'the number' : 'the numbers'} {unroutable.from.join(', ')} they were sent
+          from. Add {unroutable.from.length === 1 ? 'it' : 'them'} to a gateway's numbers, or give one gateway * to send
+          for every number.
         </p>
       )}
       <table className="flows-table settings-table">
