@@ -49,8 +49,10 @@ test('the dashboard shows an execution and its error live, linked to the flow', 
   assert.match(await ev.textContent(), /bad/)
   await page.screenshot({ path: join(artifacts, 'dashboard.png') })
 
-  // The event links to its flow.
+  // The event links to its execution, open in its flow's Executions panel.
   await ev.getByRole('link', { name: 'Fails on purpose' }).click()
   await page.getByTestId('flow-title').filter({ hasText: 'Fails on purpose' }).waitFor()
+  await page.getByTestId('execution-detail').waitFor({ timeout: 10000 })
+  assert.match(page.url(), /#\/flows\/FW[0-9a-f]{32}\/executions\/FN[0-9a-f]{32}$/)
   assert.deepEqual(problems, [])
 })

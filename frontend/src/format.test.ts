@@ -59,6 +59,8 @@ describe('import and export', () => {
 describe('parseRoute', () => {
   it('reads #/flows/FW…', () => {
     expect(parseRoute('#/flows/FWabc123')).toEqual({ page: 'flow', sid: 'FWabc123' })
+    expect(parseRoute('#/flows/FWabc123/executions/FNdef456')).toEqual({ page: 'flow', sid: 'FWabc123', execution: 'FNdef456' })
+    expect(parseRoute('#/flows/FWabc123/executions/')).toEqual({ page: 'flows' })
     expect(parseRoute('#/settings')).toEqual({ page: 'settings' })
     expect(parseRoute('#/dashboard/')).toEqual({ page: 'dashboard' })
     expect(parseRoute('#/settingsx')).toEqual({ page: 'flows' })

@@ -59,7 +59,7 @@ export function App() {
         <div className="session-keep" hidden={session !== 'in'}>
           <TopBar page={route.page} onSignOut={desktop ? undefined : () => void signOut()} />
           {route.page === 'flow' ? (
-            <FlowPage key={route.sid} sid={route.sid} online={online} />
+            <FlowPage key={route.sid} sid={route.sid} online={online} execution={route.execution} />
           ) : route.page === 'settings' ? (
             <SettingsPage />
           ) : route.page === 'dashboard' ? (

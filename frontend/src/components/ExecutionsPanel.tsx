@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { openStream, streamURL, type StreamState } from '../api/events'
-import { listExecutions } from '../api/executions'
+import { getExecution, listExecutions } from '../api/executions'
 import type { CanvasMark } from '../model/marks'
 import { applyStreamEvent, noFilters, type Execution, type ExecutionFilters } from '../model/executions'
 import { ExecutionDetail } from './executions/ExecutionDetail'
@@ -10,6 +10,8 @@ import { LiveIndicator } from './executions/LiveIndicator'
 
 export interface ExecutionsPanelProps {
   sid: string
+  /** An execution to open at once (a link from the Messages page or the dashboard). */
+  openSid?: string
   /** Marks the execution's path on the canvas (null clears). */
   onHighlight: (marks: ReadonlyMap<string, CanvasMark> | null) => void
   /** Centers a widget on the canvas. */
@@ -24,7 +26,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
  * with date, status and contact filters; one execution opens as its step
  * timeline with the path lit on the canvas.
  */
-export function ExecutionsPanel({ sid, onHighlight, onFocusWidget, onClose }: ExecutionsPanelProps) {
+export function ExecutionsPanel({ sid, openSid, onHighlight, onFocusWidget, onClose }: ExecutionsPanelProps) {
   const [filters, setFilters] = useState<ExecutionFilters>(noFilters)
   const [executions, setExecutions] = useState<Execution[]>([])
   const [next, setNext] = useState<string | null>(null)
@@ -38,6 +40,22 @@ export function ExecutionsPanel({ sid, onHighlight, onFocusWidget, onClose }: Ex
   const openRef = useRef<string | null>(null)
   openRef.current = open?.sid ?? null
   const loadId = useRef(0)
+
+  useEffect(() => {
+    if (!openSid) return
+    let live = true
+    getExecution(sid, openSid).then(
+      (x) => {
+        if (live) setOpen(x)
+      },
+      (e) => {
+        if (live) setError(`Execution ${openSid}: ${message(e)}`)
+      },
+    )
+    return () => {
+      live = false
+    }
+  }, [sid, openSid])
 
   const load = useCallback(
     (f: ExecutionFilters) => {

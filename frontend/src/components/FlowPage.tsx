@@ -19,6 +19,8 @@ interface Props {
   sid: string
   /** false while the server cannot be reached. */
   online?: boolean
+  /** An execution to open in the Executions panel. */
+  execution?: string
 }
 
 function loadDefinition(raw: unknown): FlowDefinition {
@@ -41,14 +43,18 @@ function storage(): Storage | undefined {
 type Panel = 'problems' | 'revisions' | 'executions' | 'simulator' | null
 
 /** One flow: name, publish state, the editor, and publishing (problems, revisions, test users, publish). */
-export function FlowPage({ sid, online = true }: Props) {
+export function FlowPage({ sid, online = true, execution }: Props) {
   const [flow, setFlow] = useState<Flow | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [initial, setInitial] = useState<FlowDefinition | null>(null)
   const [current, setCurrent] = useState<FlowDefinition | null>(null)
   const [problems, setProblems] = useState<Problem[]>([])
   const [published, setPublished] = useState<{ revision: number; definition: unknown } | null>(null)
-  const [panel, setPanel] = useState<Panel>(null)
+  // A link to one execution (#/flows/FW…/executions/FN…) opens the Executions panel on it.
+  const [panel, setPanel] = useState<Panel>(execution ? 'executions' : null)
+  useEffect(() => {
+    if (execution) setPanel('executions')
+  }, [execution])
   // Opening another panel (or closing one) drops the marks the last one put on the canvas.
   const togglePanel = useCallback((p: Exclude<Panel, null>) => {
     setHighlight(null)
@@ -249,7 +255,7 @@ export function FlowPage({ sid, online = true }: Props) {
                   onClose={() => setPanel(null)}
                 />
               ) : panel === 'executions' ? (
-                <ExecutionsPanel sid={sid} onHighlight={setHighlight} onFocusWidget={centerWidget} onClose={() => setPanel(null)} />
+                <ExecutionsPanel sid={sid} openSid={execution} onHighlight={setHighlight} onFocusWidget={centerWidget} onClose={() => setPanel(null)} />
               ) : panel === 'simulator' && current && editor.current ? (
                 <SimulatorPanel
                   sid={sid}

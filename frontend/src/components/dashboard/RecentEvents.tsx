@@ -1,5 +1,5 @@
 import type { DashboardEvent } from '../../api/dashboard'
-import { flowHref } from '../../route'
+import { executionHref, flowHref } from '../../route'
 import { relativeTime } from '../../format'
 
 interface Props {
@@ -7,7 +7,7 @@ interface Props {
   now: number
 }
 
-/** The last error and warning events flows raised, newest first, each a link to its flow. */
+/** The last error and warning events flows raised, newest first, each a link to its execution in its flow. */
 export function RecentEvents({ events, now }: Props) {
   if (events.length === 0) return <p className="muted">No errors or warnings since the appliance started.</p>
   return (
@@ -19,7 +19,10 @@ export function RecentEvents({ events, now }: Props) {
             {e.code ? ` ${e.code}` : ''}
           </span>
           <span className="recent-event-text">
-            <a href={flowHref(e.flow_sid)} title={e.flow_sid}>
+            <a
+              href={e.execution_sid ? executionHref(e.flow_sid, e.execution_sid) : flowHref(e.flow_sid)}
+              title={e.execution_sid ? `Open execution ${e.execution_sid}` : e.flow_sid}
+            >
               {e.flow_name || e.flow_sid}
             </a>
             {e.widget && <span className="mono small"> › {e.widget}</span>}

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import type { Message } from '../../api/messaging'
 import { relativeTime } from '../../format'
 import { messageStatusKind } from '../../model/messaging'
-import { flowHref } from '../../route'
+import { executionHref } from '../../route'
 
 interface Props {
   message: Message
@@ -48,7 +48,7 @@ export function MessageRow({ message: m, gatewayName, now }: Props) {
       <td className="small">{gatewayName || <span className="muted">—</span>}</td>
       <td className="small">
         {m.execution_sid && m.flow_sid ? (
-          <a href={flowHref(m.flow_sid)} title={`Execution ${m.execution_sid}: open the flow's Executions panel`}>
+          <a href={executionHref(m.flow_sid, m.execution_sid)} title={`Open execution ${m.execution_sid} in its flow`}>
             execution
           </a>
         ) : (
