@@ -27,9 +27,18 @@ async function saved(page) {
 }
 
 async function appendToSay(page, widget, text) {
-  await page.locator(`.react-flow__node[data-id="${widget}"]`).click()
   const editor = page.locator('[data-testid="field-say"] .cm-content')
-  await editor.waitFor()
+  // On a loaded machine the first click can land before the canvas takes
+  // clicks (it then selects nothing): click again rather than wait 30 s.
+  for (let i = 0; ; i++) {
+    await page.locator(`.react-flow__node[data-id="${widget}"]`).click()
+    try {
+      await editor.waitFor({ timeout: 10_000 })
+      break
+    } catch (e) {
+      if (i === 2) throw e
+    }
+  }
   await editor.click()
   await page.keyboard.press('Control+End')
   await page.keyboard.type(text)
