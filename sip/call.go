@@ -20,11 +20,20 @@ type MediaUpdate struct {
 	Media  Media          // the full negotiated state
 }
 
-// Call is one inbound call handed to the app's Handler. The exported fields
-// are fixed when the call arrives; media changes come on Updates.
+// Call directions (Twilio's words for the Direction of a call).
+const (
+	DirectionInbound  = "inbound"
+	DirectionOutbound = "outbound-dial"
+)
+
+// Call is one call: inbound, handed to the app's Handler, or an outbound
+// leg returned by Dial once answered. The exported fields are fixed when
+// the call arrives (or is answered); media changes come on Updates. For an
+// outbound leg From is us, To the far end and Admission names the target.
 type Call struct {
 	ID             string // "CA" + 32 hex, derived from Call-ID
 	CallID         string
+	Direction      string // DirectionInbound or DirectionOutbound
 	From, To       Party
 	RequestUser    string
 	Source         netip.AddrPort
@@ -36,7 +45,8 @@ type Call struct {
 	PTime          int
 
 	srv    *Server
-	dlg    *sipgo.DialogServerSession
+	dlg    *sipgo.DialogServerSession // inbound
+	out    *sipgo.DialogClientSession // outbound (dial.go)
 	offer  []byte
 	sdp    *SDPSession
 	ctx    context.Context
@@ -63,7 +73,7 @@ func CallSID(callID string) string {
 
 func newCall(s *Server, dlg *sipgo.DialogServerSession, in Incoming, route Route) *Call {
 	c := &Call{
-		ID: CallSID(in.CallID), CallID: in.CallID, From: in.From, To: in.To, RequestUser: in.RequestUser,
+		ID: CallSID(in.CallID), CallID: in.CallID, Direction: DirectionInbound, From: in.From, To: in.To, RequestUser: in.RequestUser,
 		Source: in.Source, Admission: in.Admission, Route: route,
 		Remote: in.Media.Remote, Codec: in.Media.Codec, TelephoneEvent: in.Media.TelephoneEvent, PTime: in.Media.PTime,
 		srv: s, dlg: dlg, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
@@ -118,6 +128,9 @@ func (c *Call) pushUpdate(u MediaUpdate) {
 
 // Ring sends 180 Ringing once (for a handler that answers later).
 func (c *Call) Ring() error {
+	if c.out != nil {
+		return nil // the far end rings, not us
+	}
 	c.mu.Lock()
 	if c.ringing || c.final {
 		c.mu.Unlock()
@@ -134,6 +147,9 @@ func (c *Call) Ring() error {
 // arrive after the 200 (seen with kamailio). Any error means the call
 // failed: the call's context is ended and media should be released.
 func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
+	if c.out != nil {
+		return fmt.Errorf("%w: an outbound leg is answered by the far end", ErrAnswerFailed)
+	}
 	if err := c.ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrCallEnded, context.Cause(c.ctx))
 	}
@@ -178,6 +194,9 @@ func (c *Call) Reject(ctx context.Context, status int, reason string) error {
 	if status < 300 || status > 699 {
 		return fmt.Errorf("sip: reject status %d", status)
 	}
+	if c.out != nil {
+		return fmt.Errorf("%w: an answered outbound leg cannot be rejected; Hangup", ErrCallEnded)
+	}
 	c.mu.Lock()
 	if c.final {
 		c.mu.Unlock()
@@ -196,6 +215,9 @@ func (c *Call) Reject(ctx context.Context, status int, reason string) error {
 // Hangup ends the call: BYE when it was answered, 480 Temporarily
 // Unavailable when it was not. Calling it on an ended call is a no-op.
 func (c *Call) Hangup(ctx context.Context) error {
+	if c.out != nil {
+		return c.hangupOut(ctx)
+	}
 	c.mu.Lock()
 	final, answering := c.final, c.answering
 	c.mu.Unlock()
@@ -234,7 +256,7 @@ func (s *Server) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 491, "Request Pending")
 		return
 	}
-	if err := c.dlg.ReadRequest(req, tx); err != nil {
+	if err := c.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error", gosip.NewHeader("Retry-After", "1"))
 		return
 	}
@@ -282,7 +304,7 @@ func (s *Server) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	if err := c.dlg.ReadRequest(req, tx); err != nil {
+	if err := c.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error", gosip.NewHeader("Retry-After", "1"))
 		return
 	}

@@ -152,9 +152,12 @@ type Server struct {
 	host string
 	port int
 
-	mu     sync.Mutex
-	calls  map[string]*Call
-	active atomic.Int32
+	mu    sync.Mutex
+	calls map[string]*Call
+
+	outMu    sync.Mutex
+	outCalls map[string]*Call // answered outbound legs by dialog id (dial.go)
+	active   atomic.Int32
 
 	reg        *registrar
 	trunkMu    sync.Mutex
@@ -353,6 +356,9 @@ func (s *Server) Start(ctx context.Context) error {
 		case <-time.After(5 * time.Second):
 			return fail(fmt.Errorf("sip: listen %s %s: not ready after 5s", network, s.cfg.Listen))
 		}
+		if network == "udp" {
+			s.awaitUDPPool()
+		}
 	}
 	go func() {
 		<-s.ctx.Done()
@@ -372,6 +378,26 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.trunkMu.Unlock()
 	return nil
+}
+
+// awaitUDPPool waits (briefly) until the UDP listener is in sipgo's
+// connection pool. sipgo signals "ready" before it adds the socket there;
+// a request sent in between (a Dial or a REGISTER right after Start) binds
+// a second socket to the listen address and fails "address already in use".
+func (s *Server) awaitUDPPool() {
+	ip, err := netip.ParseAddr(s.cfg.Listen[:strings.LastIndexByte(s.cfg.Listen, ':')])
+	if err != nil || ip.IsUnspecified() {
+		return // no forced local address (NewServer), nothing to wait for
+	}
+	tl := s.ua.TransportLayer()
+	for i := 0; i < 200; i++ {
+		if c, err := tl.GetConnection("udp", s.cfg.Listen); err == nil && c != nil {
+			c.Ref(-1) // GetConnection took a reference
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.log.Warn("sip: udp listener not in the connection pool after 1s", "addr", s.cfg.Listen)
 }
 
 // Close unregisters trunks, ends every call and closes the listeners.
@@ -394,14 +420,20 @@ func (s *Server) Close() error {
 	return s.ua.Close()
 }
 
+// lookup finds the call an in-dialog request belongs to: an inbound call,
+// else an outbound leg (dial.go).
 func (s *Server) lookup(req *gosip.Request) *Call {
 	id, err := gosip.DialogIDFromRequestUAS(req)
 	if err != nil {
 		return nil
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[id]
+	c := s.calls[id]
+	s.mu.Unlock()
+	if c != nil {
+		return c
+	}
+	return s.lookupOut(req)
 }
 
 func (s *Server) allowHeader() gosip.Header {
@@ -574,7 +606,7 @@ func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 	if c == nil {
 		return // ACK has no response; a stray one is dropped
 	}
-	_ = c.dlg.ReadAck(req, tx)
+	c.readAck(req, tx)
 	select {
 	case c.acks <- req.CSeq().SeqNo:
 	default:
@@ -587,7 +619,7 @@ func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	if err := c.dlg.ReadBye(req, tx); err != nil {
+	if err := c.readBye(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error")
 	}
 }
@@ -612,7 +644,7 @@ func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
-	if err := c.dlg.ReadRequest(req, tx); err != nil {
+	if err := c.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error")
 		return
 	}

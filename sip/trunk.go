@@ -29,6 +29,16 @@ type Trunk struct {
 	Expires   time.Duration // requested binding; default 1 h
 	Hosts     []string      // more hosts whose INVITEs count as this trunk's
 	Transport string        // "udp" (default) or "tcp"
+	// Proxy is host:port where outbound INVITEs go when it is not the
+	// Registrar (providers with separate registrar and proxy hosts); its
+	// host counts as the trunk's like Hosts.
+	Proxy string
+	// Number is the trunk's own number: the caller ID of outbound calls
+	// whose caller's number the trunk does not allow (Trunk.callerID).
+	Number string
+	// CallerIDs are the numbers the trunk lets us present as caller ID;
+	// an entry ending in "*" matches by prefix, "*" matches any.
+	CallerIDs []string
 }
 
 func (t Trunk) key() string {
@@ -41,7 +51,8 @@ func (t Trunk) key() string {
 // same reports whether two configurations register identically.
 func (t Trunk) same(o Trunk) bool {
 	return t.Name == o.Name && t.Registrar == o.Registrar && t.Username == o.Username && t.Password == o.Password &&
-		t.Domain == o.Domain && t.Expires == o.Expires && t.Transport == o.Transport && slices.Equal(t.Hosts, o.Hosts)
+		t.Domain == o.Domain && t.Expires == o.Expires && t.Transport == o.Transport && slices.Equal(t.Hosts, o.Hosts) &&
+		t.Number == o.Number && t.Proxy == o.Proxy && slices.Equal(t.CallerIDs, o.CallerIDs) // outbound rules: a changed trunk is replaced whole
 }
 
 // Trunk registration states.
@@ -233,7 +244,7 @@ func (t *trunkRunner) matches(ctx context.Context, src netip.Addr) bool {
 	defer t.addrMu.Unlock()
 	if time.Since(t.resolved) > time.Minute {
 		t.addrs = t.addrs[:0]
-		hosts := append([]string{t.cfg.Registrar}, t.cfg.Hosts...)
+		hosts := append([]string{t.cfg.Registrar, t.cfg.Proxy}, t.cfg.Hosts...)
 		for _, h := range hosts {
 			if host, _, err := net.SplitHostPort(h); err == nil {
 				h = host
