@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -97,7 +98,7 @@ func (e *Executor) redirect(ctx context.Context, sp *engine.Sprint, c engine.Red
 	vctx := ctx
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
-		vctx, cancel = context.WithTimeout(ctx, time.Duration(c.Timeout)*time.Second)
+		vctx, cancel = context.WithDeadline(ctx, visitDeadline(time.Now(), c.Timeout, sp.Wait.Deadline))
 		defer cancel()
 	}
 	log := e.Log.With("widget", c.Widget)
@@ -144,10 +145,25 @@ func (e *Executor) redirect(ctx context.Context, sp *engine.Sprint, c engine.Red
 	}
 }
 
+// deadlineMargin is how long before the wait's own deadline a visit ends:
+// the runner's timer sweep resumes a wait whose deadline passed, and the
+// call must answer first to keep running the flow's next widgets itself.
+const deadlineMargin = 500 * time.Millisecond
+
+// visitDeadline is when a visit that started at now gives up: the widget's
+// timeout, and a margin before the wait's deadline when it has one.
+func visitDeadline(now time.Time, timeout int, waitDeadline time.Time) time.Time {
+	d := now.Add(time.Duration(timeout) * time.Second)
+	if !waitDeadline.IsZero() {
+		if w := waitDeadline.Add(-deadlineMargin); w.Before(d) {
+			d = w
+		}
+	}
+	return d
+}
+
 // twimlFailed logs why and answers the wait with the failure path.
-func (e *Executor) twimlFailed(log interface {
-	Warn(string, ...any)
-}, f *twimlFailure) *engine.Input {
+func (e *Executor) twimlFailed(log *slog.Logger, f *twimlFailure) *engine.Input {
 	log.Warn("TwiML redirect failed: taking the timeout path", "code", f.code, "err", f.msg)
 	p := map[string]any{"ErrorMessage": f.msg}
 	if f.code != 0 {

@@ -321,3 +321,22 @@ func TestRedirectFailures(t *testing.T) {
 	}
 	require.Equal(t, 10, loops, "the loop is cut after 10 fetches")
 }
+
+func TestVisitDeadline(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		timeout int
+		wait    time.Time
+		want    time.Time
+	}{
+		{"no wait deadline", 10, time.Time{}, now.Add(10 * time.Second)},
+		{"before the runner's timer", 10, now.Add(10 * time.Second), now.Add(9500 * time.Millisecond)},
+		{"the widget's timeout is sooner", 10, now.Add(time.Hour), now.Add(10 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, visitDeadline(now, tt.timeout, tt.wait))
+		})
+	}
+}
