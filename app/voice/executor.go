@@ -4,8 +4,9 @@
 // carries out each sprint's voice commands on the call's media (speech,
 // audio files, DTMF, gathers, voicemail and whole-call recordings) and
 // resumes the execution with what happened, until the flow or the caller
-// hangs up. Dial, Enqueue, outbound calls and TwiML redirects are not
-// available on a call yet: the widget follows its failure path.
+// hangs up. A TwiML redirect runs the outside TwiML on the call (see
+// redirect.go). Dial, Enqueue and outbound calls are not available on a
+// call yet: the widget follows its failure path.
 package voice
 
 import (
@@ -69,6 +70,9 @@ type Executor struct {
 	Recordings Recordings
 	CallSID    string
 	Log        *slog.Logger
+	// TwiML fetches and runs add-twiml-redirect's outside TwiML; nil: the
+	// widget follows its timeout path at once.
+	TwiML *TwiMLClient
 
 	pending []byte // digits pressed before a gather asked for them
 
@@ -143,7 +147,12 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 		case engine.Message, engine.Stream:
 			// Messages go through the outbox; media streams to WebSockets
 			// are not an offline feature yet.
-		case engine.Dial, engine.Call, engine.Enqueue, engine.Redirect:
+		case engine.Redirect:
+			if e.TwiML == nil {
+				return e.unsupported(sp, c)
+			}
+			return e.redirect(ctx, sp, c)
+		case engine.Dial, engine.Call, engine.Enqueue:
 			return e.unsupported(sp, c)
 		default:
 			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)
@@ -171,7 +180,8 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 }
 
 // unsupported answers a command this appliance cannot carry out offline
-// (dial, enqueue, outbound calls, TwiML redirects): the widget's own failure
+// (dial, enqueue, outbound calls, TwiML redirects without a TwiMLClient):
+// the widget's own failure
 // path runs where it has one; else the call ends.
 func (e *Executor) unsupported(sp *engine.Sprint, c engine.Command) (*engine.Input, error) {
 	e.Log.Warn("voice command not available on this appliance yet", "verb", c.Verb(), "widget", c.WidgetName())
@@ -269,6 +279,12 @@ func (e *Executor) gather(ctx context.Context, g *engine.Gather) (*engine.Input,
 			break
 		}
 	}
+	return e.collect(ctx, g, dtmf)
+}
+
+// collect waits for the gather's digits after its prompts (pending holds
+// the keys pressed during them).
+func (e *Executor) collect(ctx context.Context, g *engine.Gather, dtmf bool) (*engine.Input, error) {
 	timeout := time.Duration(g.Timeout) * time.Second
 	if timeout <= 0 {
 		timeout = 5 * time.Second // Studio's default

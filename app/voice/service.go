@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"time"
 
@@ -24,7 +25,11 @@ type Service struct {
 	Prompts    *PromptLibrary
 	Recordings *RecordingStore
 	AccountSID string
-	Log        *slog.Logger
+	// AuthToken signs the requests of add-twiml-redirect (X-Twilio-Signature).
+	AuthToken string
+	// TwiMLHTTP fetches add-twiml-redirect's TwiML; nil: a default client.
+	TwiMLHTTP *http.Client
+	Log       *slog.Logger
 	// MediaTimeout hangs up calls without RTP for this long (default 60 s).
 	MediaTimeout time.Duration
 }
@@ -82,9 +87,10 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	// that cannot take the call refuses it with a status the caller's side
 	// understands instead of answering into silence.
 	bg := context.WithoutCancel(ctx)
+	params := callParams(v.AccountSID, call)
 	x, sp, err := v.Runner.Start(bg, flowSID, engine.Trigger{
 		Event: engine.EventIncomingCall, Contact: address(call.From), Channel: address(call.To),
-		Params: callParams(v.AccountSID, call), InitiatedBy: call.ID,
+		Params: params, InitiatedBy: call.ID,
 	})
 	var conflict *store.ActiveConflict
 	switch {
@@ -143,7 +149,7 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	}()
 
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
-		CallSID: call.ID, Log: log}
+		CallSID: call.ID, Log: log, TwiML: v.twimlClient(flowSID, params)}
 	defer exec.Close()
 	log.Info("call answered by flow")
 	if err := v.run(callCtx, log, x, sp, exec); err != nil {
@@ -260,4 +266,15 @@ func callParams(account string, c *sip.Call) map[string]any {
 		p["SipTrunk"] = c.Admission.Name
 	}
 	return p
+}
+
+// twimlClient fetches a call's outside TwiML with Twilio's request fields.
+func (v *Service) twimlClient(flowSID string, params map[string]any) *TwiMLClient {
+	c := &TwiMLClient{HTTP: v.TwiMLHTTP, AuthToken: v.AuthToken, FlowSID: flowSID, Params: map[string]string{}}
+	for _, k := range []string{"CallSid", "AccountSid", "From", "To", "Caller", "Called", "CallStatus", "Direction", "ApiVersion"} {
+		if s, ok := params[k].(string); ok {
+			c.Params[k] = s
+		}
+	}
+	return c
 }
