@@ -191,7 +191,7 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 
 	settings := &voiceSettings{st: st, log: log}
 	onTrunk, onReg := voiceEvents(broker)
-	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, func() string { return baseURL }, log, settings, onTrunk, onReg)
+	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, creds.AuthToken, func() string { return baseURL }, log, settings, onTrunk, onReg)
 	if err != nil {
 		ln.Close()
 		return err

@@ -25,7 +25,7 @@ import (
 // Trunks and desk phones come from the store (the flags seed it) and
 // settings applies later changes to the running server; their state
 // changes go to onTrunk and onReg.
-func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runner.Runner, account string,
+func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runner.Runner, account, authToken string,
 	baseURL func() string, log *slog.Logger, settings *voiceSettings, onTrunk func(sip.TrunkStatus), onReg func(sip.Registration)) (*sip.Server, *voice.RecordingStore, error) {
 	host, portStr, err := net.SplitHostPort(cfg.SIPAddr)
 	if err != nil {
@@ -69,7 +69,7 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		return nil, nil, err
 	}
 	v := &voice.Service{Store: st, Runner: r, Ports: media.NewPortPool(mediaIP, lo, hi),
-		Prompts: &voice.PromptLibrary{TTS: speech, MediaDir: mediaDir}, Recordings: recs, AccountSID: account, Log: log}
+		Prompts: &voice.PromptLibrary{TTS: speech, MediaDir: mediaDir}, Recordings: recs, AccountSID: account, AuthToken: authToken, Log: log}
 
 	var allow []netip.Prefix
 	for _, c := range cfg.SIPAllow {
