@@ -64,8 +64,9 @@ type Config struct {
 	Queue int
 	// DialTimeout bounds the TCP connect, TLS and upgrade together.
 	DialTimeout time.Duration
-	// WriteTimeout: a message that cannot be written for this long means
-	// the server stopped reading; the stream ends.
+	// WriteTimeout: a message that cannot be written for this long, or a
+	// ping unanswered for twice this long, means the server stopped
+	// reading; the stream ends.
 	WriteTimeout time.Duration
 	Log          *slog.Logger
 }

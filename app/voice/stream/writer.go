@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -46,6 +47,18 @@ func (s *Stream) run(dctx context.Context) {
 	}()
 	s.cfg.Log.Info("media stream connected", "url", s.cfg.URL, "track", s.cfg.Track)
 	w := &writer{s: s, conn: conn, buf: make([]byte, 0, 1024)}
+	// A server that stops reading is found by its pongs, not only by a
+	// blocked write: kernel buffers can hold minutes of a stream before a
+	// write blocks. Every WriteTimeout a ping goes out; no pong for twice
+	// that ends the stream.
+	var lastPong atomic.Int64
+	lastPong.Store(time.Now().UnixNano())
+	conn.SetPongHandler(func(string) error {
+		lastPong.Store(time.Now().UnixNano())
+		return nil
+	})
+	ping := time.NewTicker(s.cfg.WriteTimeout)
+	defer ping.Stop()
 	if err := w.hello(); err != nil {
 		s.fail(err)
 		s.drain()
@@ -53,6 +66,17 @@ func (s *Stream) run(dctx context.Context) {
 	}
 	for {
 		select {
+		case <-ping.C:
+			if silent := time.Since(time.Unix(0, lastPong.Load())); silent > 2*s.cfg.WriteTimeout {
+				s.fail(fmt.Errorf("%w: no answer to a ping for %s", ErrStalled, silent.Round(time.Millisecond)))
+				s.drain()
+				return
+			}
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.WriteTimeout)); err != nil {
+				s.fail(w.classify(err))
+				s.drain()
+				return
+			}
 		case f := <-s.queue:
 			if err := w.media(f); err != nil {
 				s.fail(err)
@@ -115,6 +139,12 @@ func (w *writer) write(msg []byte) error {
 	if err == nil {
 		return nil
 	}
+	return w.classify(err)
+}
+
+// classify names a write error: a timeout is a server that stopped
+// reading.
+func (w *writer) classify(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return fmt.Errorf("%w: a message could not be written for %s", ErrStalled, w.s.cfg.WriteTimeout)
