@@ -108,14 +108,15 @@ func waitStreamsGone(t *testing.T) {
 	}
 }
 
-// TestCallForkStream: the stream carries connected → start (the call's
-// SIDs, the widget's parameters rendered) → media → stop; the stop arrives
+// TestCallForkStream: the stream (both tracks) carries connected → start
+// (the call's SIDs, the widget's parameters rendered) → media → stop; the stop arrives
 // from the unfork widget while the call is still up; the Node server hears
-// the caller's 440 Hz tone; the call then gathers its digit.
+// the caller's 440 Hz tone on the inbound track and the hold prompt on the
+// outbound one; the call then gathers its digit.
 func TestCallForkStream(t *testing.T) {
 	peer := streamtest.Start(t, "normal")
 	p := newPhone(t)
-	flow := strings.NewReplacer("URL", peer.URL, "TRACK", "inbound_track").Replace(streamed)
+	flow := strings.NewReplacer("URL", peer.URL, "TRACK", "both_tracks").Replace(streamed)
 	p.addFlow(t, streamFlow, flow)
 
 	type result struct {
@@ -146,14 +147,15 @@ func TestCallForkStream(t *testing.T) {
 	require.Equal(t, streamedPath, steps)
 	require.Equal(t, "AC00000000000000000000000000000001", m.Start.AccountSID)
 	require.Equal(t, x.Context.Trigger()["call"].(map[string]any)["CallSid"], m.Start.CallSID)
-	require.Equal(t, []string{"inbound"}, m.Start.Tracks)
+	require.Equal(t, []string{"inbound", "outbound"}, m.Start.Tracks)
 	require.Equal(t, map[string]string{"caller": "+15550001111", "topic": "sales"}, m.Start.CustomParameters)
 
 	sum := peer.Summary(t, start.Conn, 5*time.Second)
 	require.Equal(t, []string{"connected", "start", "media", "stop"}, sum.Seq)
 	require.True(t, sum.SeqOK && sum.ChunkOK && sum.TsOK && sum.PayloadOK, "%+v", sum)
 	require.Greater(t, sum.Media["inbound"], 75, "more than 1.5 s of the caller streamed")
-	require.Zero(t, sum.Media["outbound"])
+	require.Greater(t, sum.Media["outbound"], 75, "what the caller heard while the stream ran")
+	require.Greater(t, sum.OutRMS, 300.0, "the hold prompt is on the outbound track, not silence")
 	require.InDelta(t, 440, sum.Hz, 4, "the caller's tone, decoded by the Node server")
 	p.waitIdle(t, streamFlow, 5*time.Second)
 	waitStreamsGone(t)

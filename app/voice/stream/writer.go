@@ -46,7 +46,8 @@ func (s *Stream) run(dctx context.Context) {
 		<-readerDone
 	}()
 	s.cfg.Log.Info("media stream connected", "url", s.cfg.URL, "track", s.cfg.Track)
-	w := &writer{s: s, conn: conn, buf: make([]byte, 0, 1024)}
+	sidJSON, _ := json.Marshal(s.cfg.SID) // a string always marshals
+	w := &writer{s: s, conn: conn, buf: make([]byte, 0, 1024), sidJSON: sidJSON}
 	// A server that stops reading is found by its pongs, not only by a
 	// blocked write: kernel buffers can hold minutes of a stream before a
 	// write blocks. Every WriteTimeout a ping goes out; no pong for twice
@@ -126,11 +127,12 @@ func (s *Stream) drain() {
 
 // writer builds and writes the protocol's messages.
 type writer struct {
-	s      *Stream
-	conn   *websocket.Conn
-	seq    int
-	chunks [2]int // inbound, outbound
-	buf    []byte
+	s       *Stream
+	conn    *websocket.Conn
+	seq     int
+	chunks  [2]int // inbound, outbound
+	buf     []byte
+	sidJSON []byte
 }
 
 func (w *writer) write(msg []byte) error {
@@ -241,20 +243,8 @@ func (w *writer) media(f *frame) error {
 		track, i = "outbound", 1
 	}
 	w.chunks[i]++
-	b := append(w.buf[:0], `{"event":"media","sequenceNumber":"`...)
 	w.seq++
-	b = strconv.AppendInt(b, int64(w.seq), 10)
-	b = append(b, `","media":{"track":"`...)
-	b = append(b, track...)
-	b = append(b, `","chunk":"`...)
-	b = strconv.AppendInt(b, int64(w.chunks[i]), 10)
-	b = append(b, `","timestamp":"`...)
-	b = strconv.AppendInt(b, f.at.Milliseconds(), 10)
-	b = append(b, `","payload":"`...)
-	b = base64.StdEncoding.AppendEncode(b, f.buf[:f.n])
-	b = append(b, `"},"streamSid":`...)
-	b = strconv.AppendQuote(b, w.s.cfg.SID)
-	b = append(b, '}')
+	b := appendMedia(w.buf[:0], w.seq, w.chunks[i], track, f.at.Milliseconds(), w.sidJSON, f.buf[:f.n])
 	w.buf = b
 	frames.Put(f)
 	if err := w.write(b); err != nil {
@@ -262,6 +252,24 @@ func (w *writer) media(f *frame) error {
 	}
 	w.s.sent.Add(1)
 	return nil
+}
+
+// appendMedia appends one media message to b.
+// sidJSON is the stream SID as a JSON string.
+func appendMedia(b []byte, seq, chunk int, track string, ms int64, sidJSON, payload []byte) []byte {
+	b = append(b, `{"event":"media","sequenceNumber":"`...)
+	b = strconv.AppendInt(b, int64(seq), 10)
+	b = append(b, `","media":{"track":"`...)
+	b = append(b, track...)
+	b = append(b, `","chunk":"`...)
+	b = strconv.AppendInt(b, int64(chunk), 10)
+	b = append(b, `","timestamp":"`...)
+	b = strconv.AppendInt(b, ms, 10)
+	b = append(b, `","payload":"`...)
+	b = base64.StdEncoding.AppendEncode(b, payload)
+	b = append(b, `"},"streamSid":`...)
+	b = append(b, sidJSON...)
+	return append(b, '}')
 }
 
 func (w *writer) mark(name string) error {

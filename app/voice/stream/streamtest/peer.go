@@ -28,7 +28,8 @@ type Summary struct {
 	ChunkOK   bool           `json:"chunkOK"`
 	TsOK      bool           `json:"tsOK"`
 	PayloadOK bool           `json:"payloadOK"`
-	RMS       float64        `json:"rms"`
+	RMS       float64        `json:"rms"`    // inbound
+	OutRMS    float64        `json:"outRms"` // outbound
 	Hz        float64        `json:"hz"`
 }
 

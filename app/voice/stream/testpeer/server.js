@@ -4,7 +4,8 @@
 // non-media messages as they arrive ({"conn","event","msg"}) and, when the
 // stream ends, a summary: the event sequence (runs of media collapsed),
 // media counts per track, whether sequence numbers, chunks and timestamps
-// are in order, and the dominant frequency of the inbound audio (μ-law
+// are in order, the outbound track's RMS, and the dominant frequency of
+// the inbound audio (μ-law
 // decoded here, independently of the Go code).
 //
 // Usage: node server.js [normal|stall]
@@ -73,6 +74,7 @@ http.on('upgrade', (req, socket, head) => {
     const chunk = { inbound: 0, outbound: 0 };
     const lastTs = { inbound: -1, outbound: -1 };
     const pcm = [];
+    let outEnergy = 0, outSamples = 0;
     let seqOK = true, chunkOK = true, tsOK = true, payloadOK = true, lastSeq = 0, done = false;
     const finish = (why) => {
       if (done) return;
@@ -89,7 +91,7 @@ http.on('upgrade', (req, socket, head) => {
       const peak = frames.reduce((a, f) => Math.max(a, f[1]), 0);
       const loud = [];
       for (const [i, r] of frames) if (r > peak / 4 && loud.length < 24000) loud.push(...pcm.slice(i, i + 160));
-      out({ conn, summary: { why, seq, media, seqOK, chunkOK, tsOK, payloadOK, rms: Math.round(rms), hz: dominant(loud) } });
+      out({ conn, summary: { why, seq, media, seqOK, chunkOK, tsOK, payloadOK, rms: Math.round(rms), outRms: Math.round(outSamples ? Math.sqrt(outEnergy / outSamples) : 0), hz: dominant(loud) } });
     };
     ws.on('message', (data) => {
       let m;
@@ -111,6 +113,7 @@ http.on('upgrade', (req, socket, head) => {
         const b = Buffer.from(m.media.payload, 'base64');
         if (b.length !== 160 || m.streamSid === undefined) payloadOK = false;
         if (t === 'inbound') for (const u of b) pcm.push(ulawToLinear(u));
+        else for (const u of b) { const v = ulawToLinear(u); outEnergy += v * v; outSamples++; }
         return;
       }
       seq.push(m.event);
