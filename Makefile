@@ -23,7 +23,7 @@ SIP  ?= 127.0.0.1:5060
 
 FUZZTIME ?= 30s
 
-.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps sms-deps run-deps vet fmt-check tidy-check unit bench bench-voice bench-ui fuzz clean
+.PHONY: all run run-desktop run-headless build desktop desktop-deps desktop-test desktop-test-deps frontend frontend-test ui-deps ui-test test deps test-deps sdk-deps voice-deps sms-deps stream-deps run-deps vet fmt-check tidy-check unit bench bench-voice bench-ui fuzz clean
 
 all: build
 
@@ -89,7 +89,7 @@ deps:
 	go mod download
 
 ## test-deps: what the tests need on top of deps
-test-deps: deps sdk-deps voice-deps sms-deps
+test-deps: deps sdk-deps voice-deps sms-deps stream-deps
 
 # Debian packages: the voice peers the tests start on loopback (sipp,
 # baresip, kamailio) and the offline TTS engines prompts are made with.
@@ -134,6 +134,12 @@ run-deps:
 sdk-deps:
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later" >&2; exit 1; }
 	npm ci --prefix app/api/sdktest --no-audit --no-fund
+
+## stream-deps: the npm ws server fork-stream's tests stream to
+## (app/voice/stream/testpeer, as locked)
+stream-deps:
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later" >&2; exit 1; }
+	npm ci --prefix app/voice/stream/testpeer --no-audit --no-fund
 
 ## ui-deps: Debian's Chromium for the browser tests (never a downloaded browser)
 ui-deps:

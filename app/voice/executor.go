@@ -5,8 +5,9 @@
 // audio files, DTMF, gathers, voicemail and whole-call recordings) and
 // resumes the execution with what happened, until the flow or the caller
 // hangs up. A TwiML redirect runs the outside TwiML on the call (see
-// redirect.go). Dial, Enqueue and outbound calls are not available on a
-// call yet: the widget follows its failure path.
+// redirect.go); fork-stream sends the call's audio to a WebSocket as
+// Twilio's Media Streams (package stream). Dial, Enqueue and outbound calls
+// are not available on a call yet: the widget follows its failure path.
 package voice
 
 import (
@@ -69,19 +70,28 @@ type Executor struct {
 	Prompts    Prompts
 	Recordings Recordings
 	CallSID    string
+	AccountSID string // for media streams' start and stop messages
 	Log        *slog.Logger
 	// TwiML fetches and runs add-twiml-redirect's outside TwiML; nil: the
 	// widget follows its timeout path at once.
 	TwiML *TwiMLClient
+	// StreamQueue and StreamWriteTimeout tune media streams (0: the
+	// stream package's defaults).
+	StreamQueue        int
+	StreamWriteTimeout time.Duration
 
 	pending []byte // digits pressed before a gather asked for them
 
 	stopCallRecording func() error // the record-call widget's recording
+
+	streams map[string]*liveStream // fork-stream's running streams by name
 }
 
-// Close stops what outlives a sprint (a whole-call recording).
+// Close stops what outlives a sprint (a whole-call recording, media
+// streams).
 func (e *Executor) Close() {
 	e.stopRecordCall()
+	e.stopStreams()
 }
 
 func (e *Executor) stopRecordCall() {
@@ -144,9 +154,10 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 			return nil, ErrHangup
 		case engine.RecordCall:
 			e.recordCall(&c)
-		case engine.Message, engine.Stream:
-			// Messages go through the outbox; media streams to WebSockets
-			// are not an offline feature yet.
+		case engine.Stream:
+			e.stream(ctx, c)
+		case engine.Message:
+			// Messages go through the outbox.
 		case engine.Redirect:
 			if e.TwiML == nil {
 				return e.unsupported(sp, c)

@@ -26,7 +26,9 @@ type callMedia struct {
 	playing   *playback      // what the caller hears now, for call recordings
 	detector  *dtmf.Detector // in-band, when !te
 	pcm       []int16        // decode buffer (receive goroutine only)
-	timeout   chan struct{}  // closed on a media timeout
+	taps      map[int]func(ulaw []byte)
+	ulaw      []byte        // A-law calls' inbound audio as μ-law for taps (receive goroutine only)
+	timeout   chan struct{} // closed on a media timeout
 	once      sync.Once
 }
 
@@ -97,6 +99,19 @@ func (m *callMedia) onAudio(pt uint8, _ uint32, payload []byte) {
 	det := m.detector
 	for _, fn := range m.listeners {
 		fn(pcm)
+	}
+	if len(m.taps) > 0 {
+		ulaw := payload
+		if pt != 0 {
+			if cap(m.ulaw) < len(pcm) {
+				m.ulaw = make([]byte, len(pcm))
+			}
+			ulaw = m.ulaw[:len(pcm)]
+			g711.Ulaw.Encode(ulaw, pcm)
+		}
+		for _, fn := range m.taps {
+			fn(ulaw)
+		}
 	}
 	m.mu.Unlock()
 	if det != nil {

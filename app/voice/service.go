@@ -32,6 +32,10 @@ type Service struct {
 	Log       *slog.Logger
 	// MediaTimeout hangs up calls without RTP for this long (default 60 s).
 	MediaTimeout time.Duration
+	// StreamQueue and StreamWriteTimeout tune fork-stream's media streams
+	// (0: the stream package's defaults).
+	StreamQueue        int
+	StreamWriteTimeout time.Duration
 }
 
 var flowSIDUser = regexp.MustCompile(`^FW[0-9a-fA-F]{32}$`)
@@ -149,7 +153,8 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	}()
 
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
-		CallSID: call.ID, Log: log, TwiML: v.twimlClient(flowSID, params)}
+		CallSID: call.ID, AccountSID: v.AccountSID, Log: log, TwiML: v.twimlClient(flowSID, params),
+		StreamQueue: v.StreamQueue, StreamWriteTimeout: v.StreamWriteTimeout}
 	defer exec.Close()
 	log.Info("call answered by flow")
 	if err := v.run(callCtx, log, x, sp, exec); err != nil {
