@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,10 @@ func (c Channel) String() string {
 // were lost). It runs on a receive goroutine: it must be quick, and pcm is
 // only valid during the call.
 type TapFunc func(ch Channel, pos int64, pcm []int16)
+
+// bridgeMu makes setting up and tearing down a bridge atomic, so a session
+// is in at most one bridge and a new bridge never sees half of an old one.
+var bridgeMu sync.Mutex
 
 // BridgeOptions tunes a Bridge.
 type BridgeOptions struct {
@@ -102,16 +107,17 @@ func Bridge(ctx context.Context, a, b *Session, opts BridgeOptions) (*BridgeStat
 	if err := checkLegs(a, b, opts); err != nil {
 		return nil, err
 	}
-	if !a.relayOut.CompareAndSwap(nil, ab) {
-		return nil, ErrBridged
-	}
-	if !b.relayOut.CompareAndSwap(nil, ba) {
-		a.relayOut.Store(nil)
+	bridgeMu.Lock()
+	if a.relayOut.Load() != nil || b.relayOut.Load() != nil {
+		bridgeMu.Unlock()
 		return nil, ErrBridged
 	}
 	start := time.Now()
-	attach(b, ab)
+	attach(b, ab) // the outgoing sides first: a relayed packet finds its pacer told
 	attach(a, ba)
+	a.relayOut.Store(ab)
+	b.relayOut.Store(ba)
+	bridgeMu.Unlock()
 
 	var tick <-chan time.Time
 	if opts.MediaTimeout > 0 {
@@ -140,10 +146,12 @@ wait:
 			}
 		}
 	}
+	bridgeMu.Lock()
 	a.relayOut.Store(nil)
 	b.relayOut.Store(nil)
 	detach(b, ab)
 	detach(a, ba)
+	bridgeMu.Unlock()
 	st.Duration = time.Since(start)
 	st.CallerTo, st.FarEndTo = ab.counts(), ba.counts()
 	return st, nil

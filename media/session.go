@@ -627,15 +627,28 @@ func (s *Session) emit(e Event) {
 
 func (s *Session) readRTP() {
 	defer s.wg.Done()
+	stamped := enableRxStamps(s.rtpConn) // arrival = when the kernel got it (rxstamp_linux.go)
+	oob := make([]byte, 64)
 	for {
-		n, src, err := s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
+		var n, oobn int
+		var src netip.AddrPort
+		var err error
+		if stamped {
+			n, oobn, _, src, err = s.rtpConn.ReadMsgUDPAddrPort(s.rxBuf[:], oob)
+		} else {
+			n, src, err = s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
+		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue // e.g. ECONNREFUSED reported by ICMP
 		}
-		s.handleRTP(s.rxBuf[:n], src, monoNow())
+		now := monoNow()
+		if stamped {
+			now = rxArrival(oob[:oobn])
+		}
+		s.handleRTP(s.rxBuf[:n], src, now)
 	}
 }
 
