@@ -151,6 +151,7 @@ type Session struct {
 	lateFrames   uint64
 	skipFrames   uint64
 	wrongFrameSz uint64
+	relayIn      *relay // while bridged: the other leg's relay sends our stream (bridge.go)
 
 	// rxMu guards receive statistics and the DTMF decoder, shared between the
 	// receive goroutine, the pacer's housekeeping and Stats.
@@ -163,10 +164,11 @@ type Session struct {
 	lastSR  uint32        // middle 32 bits of the last SR's NTP time
 	lastSRA time.Duration // when it arrived
 
-	handler atomic.Pointer[AudioHandler]
-	reorder *reorderBuffer // receive goroutine only
-	rxBuf   [maxDatagram + 1]byte
-	rxPkt   rtp.Packet
+	handler  atomic.Pointer[AudioHandler]
+	relayOut atomic.Pointer[relay] // while bridged: where what we receive goes
+	reorder  *reorderBuffer        // receive goroutine only
+	rxBuf    [maxDatagram + 1]byte
+	rxPkt    rtp.Packet
 
 	lastRx       atomic.Int64 // monotonic ns of the last RTP or RTCP packet
 	hold         atomic.Bool
@@ -473,6 +475,13 @@ func (s *Session) produce(send bool, now time.Duration, h *histogram) {
 	case jobDigits:
 		payload, pt, ts, marker = s.digitFrame(ts, evBuf[:])
 	}
+	if r := s.relayIn; r != nil { // bridged: jobs run unheard, gaps get the idle frame
+		ts = s.ts0 + uint32(idx)*s.spf
+		if !r.pacerFrame(ts, now) {
+			return
+		}
+		payload, pt, marker = nil, s.pt, false
+	}
 	if s.hold.Load() {
 		s.markerNext = true // the stream resumes with a marker after hold
 		return
@@ -618,15 +627,28 @@ func (s *Session) emit(e Event) {
 
 func (s *Session) readRTP() {
 	defer s.wg.Done()
+	stamped := enableRxStamps(s.rtpConn) // arrival = when the kernel got it (rxstamp_linux.go)
+	oob := make([]byte, 64)
 	for {
-		n, src, err := s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
+		var n, oobn int
+		var src netip.AddrPort
+		var err error
+		if stamped {
+			n, oobn, _, src, err = s.rtpConn.ReadMsgUDPAddrPort(s.rxBuf[:], oob)
+		} else {
+			n, src, err = s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
+		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue // e.g. ECONNREFUSED reported by ICMP
 		}
-		s.handleRTP(s.rxBuf[:n], src, monoNow())
+		now := monoNow()
+		if stamped {
+			now = rxArrival(oob[:oobn])
+		}
+		s.handleRTP(s.rxBuf[:n], src, now)
 	}
 }
 
@@ -697,6 +719,9 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 		return
 	}
 
+	if r := s.relayOut.Load(); r != nil {
+		r.forward(pkt, audioPT, dtmfPT, now)
+	}
 	if int(pt) == dtmfPT {
 		s.rxMu.Lock()
 		out, n := s.dec.push(pkt.SSRC, pkt.Timestamp, pkt.Payload, now)
