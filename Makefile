@@ -201,10 +201,16 @@ bench: deps
 
 ## bench-voice: sipp load against the voice stack (say + gather + split):
 ## concurrent calls held 60 s, send-interval deviation, digits lost, CPS and
-## memory per call, printed as a Markdown table (about 8 minutes). Not part
-## of `make test`. Knobs: SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR.
+## memory per call, printed as a Markdown table (about 8 minutes); then the
+## media bridge: relay latency p50/p99, CPU and memory per bridged call at
+## BRIDGE_LOAD bridges. Not part of `make test`. Knobs:
+## SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR, BRIDGE_LOAD.
 bench-voice: deps voice-deps
 	SWITCHBOARD_BENCH_VOICE=1 go test -count=1 -run '^TestBenchVoice$$' -v -timeout 40m ./app/voice/
+	BRIDGE_LOAD=$(BRIDGE_LOAD) go test -count=1 -run '^TestBridgeLoad$$' -v -timeout 20m ./media/
+
+## BRIDGE_LOAD: the concurrent bridges (two legs each) bench-voice relays
+BRIDGE_LOAD ?= 50,200,500
 
 ## bench-ui: the editor in Chromium against the headless binary: click to a
 ## drawn canvas (demo flow, largest corpus flow, a generated 1,000-widget IVR)
