@@ -5,8 +5,10 @@
 // audio files, DTMF, gathers, voicemail and whole-call recordings) and
 // resumes the execution with what happened, until the flow or the caller
 // hangs up. A TwiML redirect runs the outside TwiML on the call (see
-// redirect.go). Dial, Enqueue and outbound calls are not available on a
-// call yet: the widget follows its failure path.
+// redirect.go). The outbound calls of REST-started flows are placed by the
+// Dialer (dialer.go), which runs the flow on the answered call with the same
+// executor; Dial, Enqueue and outbound calls from a live call are not
+// available yet: the widget follows its failure path.
 package voice
 
 import (
