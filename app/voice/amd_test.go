@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard/switchboard/media/g711"
 	"github.com/switchboard/switchboard/media/tts"
 	"github.com/switchboard/switchboard/sip/siptest"
 )
@@ -99,4 +100,32 @@ func TestAMDSpeechIsNoBeep(t *testing.T) {
 	for i := 0; i+160 <= len(pcm); i += 160 {
 		require.False(t, a.beep(pcm[i:i+160]), "beep at %d ms", i/8)
 	}
+}
+
+// FuzzAMD: any μ-law the far end sends, in any block sizes, never panics,
+// and a decision always comes by the timeout, with a Twilio AnsweredBy
+// value.
+func FuzzAMD(f *testing.F) {
+	f.Add([]byte{0xff, 0x7f, 0x00, 0x80}, uint8(160), false)
+	f.Add(make([]byte, 4000), uint8(7), true)
+	f.Fuzz(func(t *testing.T, payload []byte, block uint8, detectEnd bool) {
+		a := newAMD(detectEnd, 3*time.Second)
+		pcm := make([]int16, len(payload))
+		g711.Ulaw.Decode(pcm, payload)
+		n := int(block) + 1
+		for i := 0; i < len(pcm); i += n {
+			a.Feed(pcm[i:min(i+n, len(pcm))])
+		}
+		// Then silence up to the timeout.
+		r, ok := "", false
+		for i := 0; i < 151 && !ok; i++ {
+			r, ok = a.Feed(silence(20 * time.Millisecond))
+		}
+		require.True(t, ok, "no decision by the timeout")
+		require.Contains(t, []string{AnsweredHuman, AnsweredMachineStart, AnsweredMachineEndBeep, AnsweredMachineEndSilence,
+			AnsweredMachineEndOther, AnsweredUnknown}, r)
+		if !detectEnd {
+			require.NotContains(t, []string{AnsweredMachineEndBeep, AnsweredMachineEndSilence, AnsweredMachineEndOther}, r)
+		}
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -273,6 +274,7 @@ func TestOutboundCallTrunkResults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			noGoroutineLeaks(t)
 			addr := "127.0.0.1:9" // discard: nothing is sent there
 			var far *farEnd
 			if tc.scenario != "" {
@@ -376,4 +378,45 @@ func TestOutboundCallLeftDialingIsNotRedialled(t *testing.T) {
 	require.NoError(t, far.SetReadDeadline(time.Now().Add(time.Second)))
 	n, _, err := far.ReadFrom(make([]byte, 2048))
 	require.Error(t, err, "the trunk got %d bytes: the call was placed again", n)
+}
+
+// TestOutboundCallFarEndHangsUp: a sipp UAS behind the trunk answers with
+// PCMA, talks, and hangs up 1.5 s later, in the middle of the flow's
+// sentence: the execution ends there (hang-up), as an inbound caller's
+// would, and the prompt is not played out.
+func TestOutboundCallFarEndHangsUp(t *testing.T) {
+	noGoroutineLeaks(t)
+	far := startFarEnd(t, "uas_answer_bye.xml")
+	addr := "127.0.0.1:" + strconv.Itoa(far.port)
+	p, _ := dialing(t, outDef(`, "timeout": 10`), viaTrunk(addr))
+	storeTrunk(t, p, addr)
+	launch(t, p, "+15550001000", "+15557770004")
+	p.waitEnded(t, outFlow, 15*time.Second)
+	x, steps := path(t, p.st, outFlow)
+	require.GreaterOrEqual(t, len(steps), 2, "%v", steps)
+	require.Equal(t, []string{"Trigger.incomingRequest>call", "call.answered>hello"}, steps[:2])
+	for _, s := range steps {
+		require.NotEqual(t, "hello.audioComplete>Ended", s, "the prompt ran to its end after the BYE: %v", steps)
+	}
+	require.Equal(t, engine.EndHangup, x.EndReason, "steps %v", steps)
+	far.wait(t)
+	p.waitOutIdle(t, 5*time.Second)
+}
+
+// noGoroutineLeaks checks, after every later cleanup (the dialer, the SIP
+// server, the runner), that the goroutines are back to where they were.
+// Call it first in a test.
+func noGoroutineLeaks(t *testing.T) {
+	t.Helper()
+	base := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > base {
+			buf := make([]byte, 1<<20)
+			t.Errorf("goroutines: %d, were %d\n%s", n, base, buf[:runtime.Stack(buf, true)])
+		}
+	})
 }
