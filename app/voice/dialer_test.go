@@ -153,10 +153,10 @@ func (p *phone) waitOutIdle(t *testing.T, d time.Duration) {
 // TestOutboundCallDeskPhone: the execution calls desk phone "desk1"
 // (baresip registered with us, auto-answer): answered with CallStatus
 // in-progress; the widget's send_digits 1w2 reach the phone as RFC 4733
-// events, in order; then the flow says its sentence on that call — baresip
+// events, in order; the call is recorded (record); then the flow says its sentence on that call — baresip
 // hears over a second of speech — and hangs up.
 func TestOutboundCallDeskPhone(t *testing.T) {
-	p, _ := dialing(t, outDef(`, "timeout": 10, "send_digits": "1w2"`))
+	p, _ := dialing(t, outDef(`, "timeout": 10, "send_digits": "1w2", "record": true`))
 	b := startDeskPhone(t, p, "desk1", "pw1", nil)
 	launch(t, p, "+15550001000", "desk1")
 	p.waitEnded(t, outFlow, 20*time.Second)
@@ -180,6 +180,14 @@ func TestOutboundCallDeskPhone(t *testing.T) {
 	require.NoError(t, err)
 	one, two := strings.Index(string(blog), "received event: '1'"), strings.Index(string(blog), "received event: '2'")
 	require.True(t, one >= 0 && two > one, "send_digits 1w2 not received in order; log:\n%s", blog)
+	// record: the whole call, both sides, in one stereo WAV (16-bit):
+	// about 5 s (the digits, the sentence).
+	wavs, err := filepath.Glob(filepath.Join(p.dir, "recordings", "*.wav"))
+	require.NoError(t, err)
+	require.Len(t, wavs, 1)
+	fi, err := os.Stat(wavs[0])
+	require.NoError(t, err)
+	require.Greater(t, fi.Size(), int64(2*2*8000*3), "recording shorter than 3 s of stereo")
 	require.GreaterOrEqual(t, len(loud), 8000, "less than 1 s of the prompt heard")
 	row, err := p.st.OutboundCallBySID(context.Background(), out["CallSid"].(string))
 	require.NoError(t, err)
@@ -419,4 +427,56 @@ func noGoroutineLeaks(t *testing.T) {
 			t.Errorf("goroutines: %d, were %d\n%s", n, base, buf[:runtime.Stack(buf, true)])
 		}
 	})
+}
+
+// TestDialerTarget: how a widget's to becomes a leg: a sip: URI as it is; a
+// number through the trunk that owns from, else the first usable trunk
+// (registered, or an IP trunk); nothing usable is a clear error.
+func TestDialerTarget(t *testing.T) {
+	p := newPhone(t, func(c *sip.Config) {
+		c.Trunks = []sip.Trunk{
+			{Key: "TK1", Name: "reg", Registrar: "127.0.0.1:9", Username: "u", Password: "p"}, // never registers
+			{Key: "TK2", Name: "ip", Registrar: "127.0.0.1:9"},
+			{Key: "TK3", Name: "owner", Registrar: "127.0.0.1:9", Username: "u3", Password: "p"},
+		}
+	})
+	ctx := context.Background()
+	for _, tr := range []store.Trunk{
+		{SID: "TK1", FriendlyName: "reg", Registrar: "127.0.0.1:9", Username: "u"},
+		{SID: "TK2", FriendlyName: "ip", Registrar: "127.0.0.1:9"},
+		{SID: "TK3", FriendlyName: "owner", Registrar: "127.0.0.1:9", Username: "u3", Numbers: []string{"+15550003333"}},
+	} {
+		_, err := p.st.CreateTrunk(ctx, tr)
+		require.NoError(t, err)
+	}
+	d := &Dialer{Service: p.svc, SIP: p.sip}
+	tests := []struct {
+		from, to string
+		want     sip.DialRequest
+		err      string
+	}{
+		{"+15550001000", "sip:alice@192.0.2.7:5070", sip.DialRequest{URI: "sip:alice@192.0.2.7:5070"}, ""},
+		{"+15550001000", " SIP:bob@example.com ", sip.DialRequest{URI: "SIP:bob@example.com"}, ""},
+		{"+15550003333", "+15557770001", sip.DialRequest{Trunk: "TK3", Number: "+15557770001"}, ""},
+		{"+15550001000", "5557770001", sip.DialRequest{Trunk: "TK2", Number: "5557770001"}, ""},
+		{"+15550001000", "desk9", sip.DialRequest{}, "neither a number"},
+		{"+15550001000", "+1 555", sip.DialRequest{}, "neither a number"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.to, func(t *testing.T) {
+			got, err := d.target(ctx, tc.from, tc.to)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+	// Without an IP trunk or a registered one, a number has no way out.
+	p2 := newPhone(t)
+	_, err := p2.st.CreateTrunk(ctx, store.Trunk{SID: "TK1", FriendlyName: "reg", Registrar: "127.0.0.1:9", Username: "u"})
+	require.NoError(t, err)
+	_, err = (&Dialer{Service: p2.svc, SIP: p2.sip}).target(ctx, "+15550001000", "+15557770001")
+	require.ErrorContains(t, err, "no trunk to call +15557770001")
 }
