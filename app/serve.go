@@ -191,12 +191,24 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 
 	settings := &voiceSettings{st: st, log: log}
 	onTrunk, onReg := voiceEvents(broker)
-	sipSrv, recs, err := startVoice(ctx, cfg, st, r, creds.AccountSID, creds.AuthToken, func() string { return baseURL }, log, settings, onTrunk, onReg)
+	sipSrv, recs, dialer, err := startVoice(ctx, cfg, st, r, creds.AccountSID, creds.AuthToken, func() string { return baseURL }, log, settings, onTrunk, onReg)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer sipSrv.Close()
+	// The dialer places the calls flows queue (make-outgoing-call); it
+	// returns once the calls it carries ended, which closing the SIP server
+	// makes happen.
+	r.OnCalls(dialer.Wake)
+	dialCtx, stopDial := context.WithCancel(ctx)
+	dialDone := make(chan struct{})
+	go func() {
+		defer close(dialDone)
+		if err := dialer.Run(dialCtx); err != nil {
+			log.Error("outbound call dialer stopped", "err", err)
+		}
+	}()
+	defer func() { stopDial(); sipSrv.Close(); <-dialDone }()
 	// Slow and idle clients are cut off (httpLimits), connections are capped
 	// below the file limit, and a source that keeps failing Basic
 	// credentials is refused for a while (auth.Throttle).

@@ -21,21 +21,22 @@ import (
 )
 
 // startVoice starts the SIP listener, media ports, prompts and recordings,
-// and routes calls to flows. baseURL gives the HTTP base for RecordingUrl.
+// routes calls to flows, and returns the dialer that places the flows'
+// outbound calls (the caller runs it and wakes it from the runner). baseURL gives the HTTP base for RecordingUrl.
 // Trunks and desk phones come from the store (the flags seed it) and
 // settings applies later changes to the running server; their state
 // changes go to onTrunk and onReg.
 func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runner.Runner, account, authToken string,
-	baseURL func() string, log *slog.Logger, settings *voiceSettings, onTrunk func(sip.TrunkStatus), onReg func(sip.Registration)) (*sip.Server, *voice.RecordingStore, error) {
+	baseURL func() string, log *slog.Logger, settings *voiceSettings, onTrunk func(sip.TrunkStatus), onReg func(sip.Registration)) (*sip.Server, *voice.RecordingStore, *voice.Dialer, error) {
 	host, portStr, err := net.SplitHostPort(cfg.SIPAddr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--sip: %w", err)
+		return nil, nil, nil, fmt.Errorf("--sip: %w", err)
 	}
 	if port, _ := strconv.Atoi(portStr); port == 0 {
 		// An ephemeral port must be the same for UDP and TCP.
 		p, err := freeSIPPort(host)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		cfg.SIPAddr = net.JoinHostPort(host, strconv.Itoa(p))
 	}
@@ -49,24 +50,24 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	}
 	lo, hi, err := cfg.RTPRange()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var speech *tts.TTS
 	cache, err := tts.NewCache(filepath.Join(cfg.DataDir, "prompts"), 256<<20)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	speech, err = tts.New(tts.Options{Cache: cache, Logger: log})
 	if errors.Is(err, tts.ErrNoEngine) {
 		log.Warn("no text-to-speech engine installed: Say widgets will be silent (apt-get install espeak-ng)")
 		speech = nil
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	recs := &voice.RecordingStore{Dir: filepath.Join(cfg.DataDir, "recordings"), BaseURL: baseURL, Account: account}
 	mediaDir := filepath.Join(cfg.DataDir, "media")
 	if err := os.MkdirAll(mediaDir, 0o750); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	v := &voice.Service{Store: st, Runner: r, Ports: media.NewPortPool(mediaIP, lo, hi),
 		Prompts: &voice.PromptLibrary{TTS: speech, MediaDir: mediaDir}, Recordings: recs, AccountSID: account, AuthToken: authToken, Log: log}
@@ -76,20 +77,20 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		allow = append(allow, netip.MustParsePrefix(c)) // validated by config
 	}
 	if err := seedVoiceSettings(ctx, cfg, st); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
 		MaxCalls: cfg.MaxCalls, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := srv.Start(ctx); err != nil {
-		return nil, nil, fmt.Errorf("sip: %w", err)
+		return nil, nil, nil, fmt.Errorf("sip: %w", err)
 	}
 	settings.sip = srv
 	if err := settings.Apply(ctx); err != nil {
 		srv.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	trunks, _ := st.Trunks(ctx)
 	engine := "none"
@@ -97,7 +98,7 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		engine = speech.Engine()
 	}
 	log.Info("SIP listening", "sip", cfg.SIPAddr, "rtp_ports", cfg.RTPPorts, "trunks", len(trunks), "tts", engine)
-	return srv, recs, nil
+	return srv, recs, &voice.Dialer{Service: v, SIP: srv}, nil
 }
 
 func freeSIPPort(host string) (int, error) {

@@ -34,7 +34,12 @@ type Runner struct {
 	engine *engine.Engine
 	// onMessages wakes the SMS queue after a sprint queued messages.
 	onMessages atomic.Pointer[func()]
-	log        *slog.Logger
+	// onCalls wakes the outbound call dialer after a sprint queued calls.
+	onCalls atomic.Pointer[func()]
+	// onCall holds the executions an outbound call of ours drives now
+	// (their waits are answered by the call, as for inbound calls).
+	onCall sync.Map
+	log    *slog.Logger
 
 	commit    *committer
 	retention time.Duration
@@ -138,11 +143,15 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	}
 	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t), Steps: sp.Steps}
 	rec.Messages = queuedMessages(ctx, sp)
+	rec.Calls = r.queuedCalls(sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
 	if f := r.onMessages.Load(); f != nil && len(rec.Messages) > 0 {
+		(*f)()
+	}
+	if f := r.onCalls.Load(); f != nil && len(rec.Calls) > 0 {
 		(*f)()
 	}
 	r.committed(x, sp.Steps, true, after)
@@ -238,11 +247,15 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 	}
 	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
 	rec.Messages = queuedMessages(ctx, sp)
+	rec.Calls = r.queuedCalls(sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		return nil, nil, err
 	}
 	if f := r.onMessages.Load(); f != nil && len(rec.Messages) > 0 {
+		(*f)()
+	}
+	if f := r.onCalls.Load(); f != nil && len(rec.Calls) > 0 {
 		(*f)()
 	}
 	r.committed(x, sp.Steps, false, after)
@@ -515,6 +528,9 @@ func (r *Runner) Deliver(ctx context.Context, executionSID string, in engine.Inp
 			return engine.ErrNotWaiting
 		}
 		if _, call := x.Context.Trigger()["call"]; call {
+			return ErrCallDriven
+		}
+		if _, call := r.onCall.Load(x.SID); call {
 			return ErrCallDriven
 		}
 		return nil

@@ -34,6 +34,10 @@ type SprintRecord struct {
 	// Messages are the sprint's outbound SMS: queued in the same
 	// transaction, so a message is sent if and only if its sprint committed.
 	Messages []Message
+	// Calls are the sprint's outbound calls (make-outgoing-call): queued in
+	// the same transaction, so a call is placed if and only if its sprint
+	// committed.
+	Calls []OutboundCall
 	// HadTimer says the execution waited with a deadline before this sprint
 	// (its timer row must go); callers that do not know set it.
 	HadTimer bool
@@ -178,6 +182,16 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		}
 		if _, err := s.insertMessage(ctx, tx, &m); err != nil {
 			return fmt.Errorf("store: insert message: %w", err)
+		}
+	}
+	for i := range rec.Calls {
+		c := rec.Calls[i]
+		c.ExecutionSID, c.FlowSID = x.SID, x.FlowSID
+		if c.DateCreated.IsZero() {
+			c.DateCreated = x.UpdatedAt
+		}
+		if err := s.insertCall(ctx, tx, &c); err != nil {
+			return fmt.Errorf("store: insert outbound call: %w", err)
 		}
 	}
 	// Event rows: multi-row inserts of bounded size.

@@ -85,6 +85,11 @@ func (s *Store) PurgeEnded(ctx context.Context, basis RetentionBasis, t time.Tim
 		stamp(t), limit); err != nil {
 		return 0, fmt.Errorf("store: purge messages: %w", err)
 	}
+	// Outbound calls go with the same age rule once they are over and told.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbound_calls WHERE sid IN (SELECT sid FROM outbound_calls
+		WHERE date_created < ? AND resumed = 1 ORDER BY date_created LIMIT ?)`, stamp(t), limit); err != nil {
+		return 0, fmt.Errorf("store: purge outbound calls: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}

@@ -6,8 +6,11 @@
 // resumes the execution with what happened, until the flow or the caller
 // hangs up. A TwiML redirect runs the outside TwiML on the call (see
 // redirect.go); fork-stream sends the call's audio to a WebSocket as
-// Twilio's Media Streams (package stream). Dial, Enqueue and outbound calls
-// are not available on a call yet: the widget follows its failure path.
+// Twilio's Media Streams (package stream). The outbound calls of REST-started
+// flows are placed by the Dialer (dialer.go), which runs the flow on the
+// answered call with the same executor; Dial, Enqueue and outbound calls
+// from a live call are not available yet: the widget follows its failure
+// path.
 package voice
 
 import (

@@ -83,10 +83,6 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 		return
 	}
 	defer sess.Close()
-	law := g711.Ulaw
-	if call.Codec.PayloadType == 8 {
-		law = g711.Alaw
-	}
 	// The execution starts before the call is answered, so that a flow
 	// that cannot take the call refuses it with a status the caller's side
 	// understands instead of answering into silence.
@@ -117,10 +113,29 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 		v.hangup(bg, log, x)
 		return
 	}
-	if err := sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
+	err = v.onCall(ctx, log, call, sess, flowSID, params, call.ID, func(callCtx context.Context, exec *Executor) {
+		log.Info("call answered by flow")
+		if err := v.run(callCtx, log, x, sp, exec); err != nil {
+			log.Error("call flow failed", "err", err)
+		}
+	})
+	if err != nil {
 		log.Error("media did not start", "err", err)
 		v.hangup(bg, log, x)
-		return
+	}
+}
+
+// onCall starts an answered call's media, watches it (re-INVITEs, hold,
+// a media timeout) and runs fn with the call's executor; callCtx ends when
+// the call does (BYE, media timeout). Inbound and outbound calls share it.
+func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, sess *media.Session, flowSID string,
+	params map[string]any, callSID string, fn func(callCtx context.Context, exec *Executor)) error {
+	law := g711.Ulaw
+	if call.Codec.PayloadType == 8 {
+		law = g711.Alaw
+	}
+	if err := sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
+		return err
 	}
 	if v.MediaTimeout > 0 {
 		sess.SetMediaTimeout(v.MediaTimeout)
@@ -153,13 +168,11 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	}()
 
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
-		CallSID: call.ID, AccountSID: v.AccountSID, Log: log, TwiML: v.twimlClient(flowSID, params),
+		CallSID: callSID, AccountSID: v.AccountSID, Log: log, TwiML: v.twimlClient(flowSID, params),
 		StreamQueue: v.StreamQueue, StreamWriteTimeout: v.StreamWriteTimeout}
 	defer exec.Close()
-	log.Info("call answered by flow")
-	if err := v.run(callCtx, log, x, sp, exec); err != nil {
-		log.Error("call flow failed", "err", err)
-	}
+	fn(callCtx, exec)
+	return nil
 }
 
 // hangup tells a started execution that the call is gone.
