@@ -352,3 +352,62 @@ func TestConnectNoAnswer(t *testing.T) {
 	require.GreaterOrEqual(t, rb, 800, "ringback")
 	p.settle(t, g)
 }
+
+// TestConnectEarlyMedia: the far end behind the trunk answers 183 with SDP
+// and plays speech before its 200: the caller hears that early media
+// (ringback stops when it comes), then the answered call; the caller hangs up and the
+// far end gets our BYE (sipp waits for it).
+func TestConnectEarlyMedia(t *testing.T) {
+	p := connectPhone(t, `"noun": "number", "to": "+15550002222"`)
+	port, wait := sippUAS(t, "uas_early_media.xml")
+	trunkTo(p, port)
+	caller := startCaller(t, 1000)
+	g := runtime.NumGoroutine()
+
+	caller.send(t, "/dial sip:"+connectFlow+"@127.0.0.1:"+strconv.Itoa(p.port))
+	caller.waitLog(t, "Call established", 10*time.Second)
+	time.Sleep(2500 * time.Millisecond)
+	caller.send(t, "/hangup")
+	p.waitEnded(t, connectFlow, 10*time.Second)
+	rc, logs := wait()
+	require.Equal(t, 0, rc, "the far end did not get our BYE: %s", logs)
+	heard := caller.quit(t)
+
+	_, steps := path(t, p.st, connectFlow)
+	require.Equal(t, []string{"Trigger.incomingCall>connect", "connect.hangup>Ended"}, steps)
+	// The far end answers 800 ms after its 183: what the caller heard
+	// before that is its early speech (the silence around is -72 dBFS), and
+	// ringback only until the 183 came (not its whole 1 s tone).
+	early := math.Inf(-1)
+	for i := 0; i+2000 <= min(len(heard), 6000); i += 2000 {
+		early = math.Max(early, rmsDBFS(heard[i:i+2000]))
+	}
+	t.Logf("loudest 250 ms before the answer: %.1f dBFS; %d ms of 425 Hz", early, toneMs(heard, 425))
+	require.Less(t, toneMs(heard, 425), 500, "ringback went on over early media")
+	require.Greater(t, early, -55.0, "the caller heard no early media")
+	p.settle(t, g)
+}
+
+// TestConnectNothingToDial: targets that cannot be dialled (a number with
+// no trunk configured, a conference, a desk phone that is not registered)
+// give callCompleted with DialCallStatus failed at once, and the flow goes
+// on with the caller.
+func TestConnectNothingToDial(t *testing.T) {
+	for _, tc := range []struct{ name, props string }{
+		{"number without trunk", `"noun": "number", "to": "+15550002222"`},
+		{"conference", `"noun": "conference", "to": "CF00000000000000000000000000000001"`},
+		{"unregistered desk phone", `"noun": "client", "to": "nobody"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := connectPhone(t, tc.props)
+			g := runtime.NumGoroutine()
+			rc, logs := p.sipp(t, "ivr_wait_bye.xml", "", connectFlow)
+			require.Equal(t, 0, rc, logs)
+			p.waitEnded(t, connectFlow, 5*time.Second)
+			x, steps := path(t, p.st, connectFlow)
+			require.Equal(t, []string{"Trigger.incomingCall>connect", "connect.callCompleted>after", "after.audioComplete>Ended"}, steps)
+			require.Equal(t, "failed", x.Context.Widget("connect")["DialCallStatus"])
+			p.settle(t, g)
+		})
+	}
+}
