@@ -84,6 +84,7 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	v.SIP = srv // connect-call-to places its outbound legs through it
 	if err := srv.Start(ctx); err != nil {
 		return nil, nil, nil, fmt.Errorf("sip: %w", err)
 	}

@@ -6,11 +6,12 @@
 // resumes the execution with what happened, until the flow or the caller
 // hangs up. A TwiML redirect runs the outside TwiML on the call (see
 // redirect.go); fork-stream sends the call's audio to a WebSocket as
-// Twilio's Media Streams (package stream). The outbound calls of REST-started
-// flows are placed by the Dialer (dialer.go), which runs the flow on the
-// answered call with the same executor; Dial, Enqueue and outbound calls
-// from a live call are not available yet: the widget follows its failure
-// path.
+// Twilio's Media Streams (package stream). connect-call-to's Dial places
+// outbound legs and bridges the one that answers (connect.go). The outbound
+// calls of REST-started flows are placed by the Dialer (dialer.go), which
+// runs the flow on the answered call with the same executor. Enqueue and
+// outbound calls from a live call are not available yet: the widget follows
+// its failure path.
 package voice
 
 import (
@@ -82,6 +83,9 @@ type Executor struct {
 	// stream package's defaults).
 	StreamQueue        int
 	StreamWriteTimeout time.Duration
+	// Connect places connect-call-to's outbound legs and bridges them to
+	// the call; nil: the widget's Dial fails (DialCallStatus failed).
+	Connect *Connector
 
 	pending []byte // digits pressed before a gather asked for them
 
@@ -166,7 +170,12 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 				return e.unsupported(sp, c)
 			}
 			return e.redirect(ctx, sp, c)
-		case engine.Dial, engine.Call, engine.Enqueue:
+		case engine.Dial:
+			if e.Connect == nil {
+				return e.unsupported(sp, c)
+			}
+			return e.Connect.Dial(ctx, e, c), nil
+		case engine.Call, engine.Enqueue:
 			return e.unsupported(sp, c)
 		default:
 			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)

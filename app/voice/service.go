@@ -36,6 +36,9 @@ type Service struct {
 	// (0: the stream package's defaults).
 	StreamQueue        int
 	StreamWriteTimeout time.Duration
+	// SIP places connect-call-to's outbound legs; nil: the widget's Dial
+	// fails (DialCallStatus failed).
+	SIP *sip.Server
 }
 
 var flowSIDUser = regexp.MustCompile(`^FW[0-9a-fA-F]{32}$`)
@@ -170,6 +173,10 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
 		CallSID: callSID, AccountSID: v.AccountSID, Log: log, TwiML: v.twimlClient(flowSID, params),
 		StreamQueue: v.StreamQueue, StreamWriteTimeout: v.StreamWriteTimeout}
+	if v.SIP != nil {
+		exec.Connect = &Connector{SIP: v.SIP, Ports: v.Ports, Store: v.Store, Caller: call, Sess: sess, Law: law,
+			MediaTimeout: v.MediaTimeout, Log: log}
+	}
 	defer exec.Close()
 	fn(callCtx, exec)
 	return nil

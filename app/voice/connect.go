@@ -1,0 +1,430 @@
+package voice
+
+// connect-call-to on a SIP call: a back-to-back user agent. The caller's
+// leg stays ours; each target gets an outbound leg (sip.Server.Dial) with a
+// media session of its own; the first to answer is bridged to the caller
+// (media.Bridge) and the others are cancelled, as Twilio's simultaneous
+// dial does. While they ring the caller hears ringback, or the far end's
+// early media when a single target offers it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/engine"
+	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/media/g711"
+	"github.com/switchboard/switchboard/media/prompt"
+	"github.com/switchboard/switchboard/sip"
+)
+
+// Connector places connect-call-to's outbound legs for one inbound call and
+// bridges the one that answers to it.
+type Connector struct {
+	SIP   *sip.Server
+	Ports *media.PortPool
+	// Store gives the trunks' numbers, to send a number out through the
+	// trunk that owns the flow's channel address; nil: the first trunk.
+	Store  *store.Store
+	Caller *sip.Call      // the inbound leg
+	Sess   *media.Session // its media
+	Law    g711.Law
+	// MediaTimeout ends a bridge when a leg sends no RTP for this long
+	// (0: no limit beyond the legs' signalling).
+	MediaTimeout time.Duration
+	Log          *slog.Logger
+}
+
+// maxBridge is Twilio's cap on a call's length, used when the widget gives
+// no time_limit.
+const maxBridge = 4 * time.Hour
+
+// Dial statuses as Twilio's <Dial> action reports them (DialCallStatus).
+const (
+	dialCompleted = "completed"
+	dialBusy      = "busy"
+	dialNoAnswer  = "no-answer"
+	dialFailed    = "failed"
+	dialCanceled  = "canceled"
+)
+
+// ringback is 425 Hz, 1 s on and 4 s off (the CEPT cadence), played to the
+// caller while the targets ring.
+func ringback(law g711.Law) [][]byte {
+	return prompt.Concat(prompt.Tone(425, 1000, -13), prompt.Silence(4000)).Frames(law)
+}
+
+// leg is one target being rung.
+type leg struct {
+	req  sip.DialRequest
+	sess *media.Session
+	call *sip.Call
+	err  error
+}
+
+// Dial carries out a Dial command and answers the widget's wait:
+// InputDial with Twilio's Dial callback parameters when the dialled side
+// ends (or never answered), InputHangup when the caller hung up.
+func (k *Connector) Dial(ctx context.Context, e *Executor, d engine.Dial) *engine.Input {
+	log := k.Log.With("widget", d.Widget)
+	reqs, err := k.targets(ctx, d)
+	if err != nil {
+		log.Warn("connect-call-to: no target can be dialled", "err", err)
+		return dialResult(dialFailed, nil, 0, nil)
+	}
+	timeout := time.Duration(d.Timeout) * time.Second
+	if timeout <= 0 {
+		timeout = sip.DefaultRingTimeout
+	}
+	callerID, callerName := d.CallerID, cleanParty(k.Caller.From).Display
+	if callerID == "" || !isNumber(callerID) && !strings.HasPrefix(callerID, "client:") {
+		callerID = cleanParty(k.Caller.From).User
+	}
+	callerID = strings.TrimPrefix(callerID, "client:")
+
+	// Ringing: every leg dials at once; the first answer wins.
+	ringCtx, stopRinging := context.WithCancel(ctx)
+	defer stopRinging()
+	early := make(chan *sip.Progress, 4)
+	answered := make(chan *leg, len(reqs))
+	var wg sync.WaitGroup
+	legs := make([]*leg, 0, len(reqs))
+	for _, r := range reqs {
+		sess, err := k.Ports.Open()
+		if err != nil {
+			log.Error("connect-call-to: no media port for an outbound leg", "err", err)
+			continue
+		}
+		r.CallerID, r.CallerName, r.Timeout, r.LocalMedia = callerID, callerName, timeout, sess.LocalAddr()
+		r.Codecs = k.codecs()
+		if len(reqs) == 1 {
+			r.Early = func(p sip.Progress) {
+				if p.Media != nil {
+					select {
+					case early <- &p:
+					default:
+					}
+				}
+			}
+		}
+		l := &leg{req: r, sess: sess}
+		legs = append(legs, l)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.call, l.err = k.SIP.Dial(ringCtx, l.req)
+			answered <- l
+		}()
+	}
+	defer func() {
+		stopRinging()
+		wg.Wait()
+		for _, l := range legs {
+			l.sess.Close()
+		}
+	}()
+	if len(legs) == 0 {
+		return dialResult(dialFailed, nil, 0, nil)
+	}
+
+	rb := k.startRingback(ringCtx, e)
+	var earlyBridge func() // stops a bridge of early media
+	defer func() {
+		if earlyBridge != nil {
+			earlyBridge()
+		}
+		rb()
+	}()
+
+	var winner *leg
+	var errs []error
+	for pending := len(legs); pending > 0 && winner == nil; {
+		select {
+		case p := <-early:
+			if earlyBridge == nil {
+				earlyBridge = k.bridgeEarly(ctx, log, legs[0].sess, p, rb)
+			}
+		case l := <-answered:
+			pending--
+			if l.err != nil {
+				errs = append(errs, l.err)
+				continue
+			}
+			winner = l
+		}
+	}
+	stopRinging() // CANCEL the others
+	if earlyBridge != nil {
+		earlyBridge()
+		earlyBridge = nil
+	}
+	rb()
+	if winner == nil {
+		if ctx.Err() != nil {
+			return &engine.Input{Type: engine.InputHangup, Params: map[string]any{"DialCallStatus": dialCanceled}}
+		}
+		status := failure(errs)
+		log.Info("connect-call-to: nobody answered", "status", status, "err", errors.Join(errs...))
+		return dialResult(status, nil, 0, nil)
+	}
+	// Another leg that answered at the same moment: hang it up as soon as
+	// its dial returns, while the winner talks.
+	losers := make(chan struct{})
+	go func() {
+		defer close(losers)
+		wg.Wait()
+		for _, l := range legs {
+			if l != winner && l.call != nil {
+				k.hangupLeg(log, l.call)
+			}
+		}
+	}()
+	defer func() { <-losers }()
+	return k.bridge(ctx, e, log, d, winner)
+}
+
+// bridge relays the caller and the answered leg until one of them hangs up
+// (or time_limit passes), recording both sides when the widget asks.
+func (k *Connector) bridge(ctx context.Context, e *Executor, log *slog.Logger, d engine.Dial, l *leg) *engine.Input {
+	b := l.call
+	log = log.With("dial_call_sid", b.ID)
+	defer k.hangupLeg(log, b)
+	if err := l.sess.Start(b.Remote, b.Codec.PayloadType, int(b.Codec.ClockRate), b.TelephoneEvent); err != nil {
+		log.Error("connect-call-to: the answered leg's media did not start", "err", err)
+		return dialResult(dialFailed, b, 0, nil)
+	}
+	limit := time.Duration(d.TimeLimit) * time.Second
+	if limit <= 0 {
+		limit = maxBridge
+	}
+	bctx, stop := context.WithTimeout(ctx, limit)
+	defer stop()
+	// The far end's BYE ends the bridge; its hold and re-INVITEs move its
+	// media.
+	go func() {
+		for {
+			select {
+			case <-bctx.Done():
+				return
+			case <-b.Context().Done():
+				stop()
+				return
+			case u := <-b.Updates():
+				l.sess.Hold(u.Hold)
+				if !u.Hold && u.Remote.IsValid() {
+					_ = l.sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
+				}
+			}
+		}
+	}()
+
+	opts := media.BridgeOptions{MediaTimeout: k.MediaTimeout}
+	var rec Recording
+	var tap *media.StereoTap
+	if d.Record && e.Recordings != nil {
+		r, err := e.Recordings.Create(k.Caller.ID, 2)
+		if err != nil {
+			log.Error("connect-call-to: recording not started", "err", err)
+		} else {
+			rec, tap = r, media.NewStereoTap(r.WriteStereo)
+			opts.Tap = tap.Tap
+		}
+	}
+	log.Info("connect-call-to: bridged", "codec", b.Codec.Name)
+	st, err := media.Bridge(bctx, k.Sess, l.sess, opts)
+	var recParams map[string]any
+	if rec != nil {
+		terr := tap.Close()
+		cerr := rec.Close(err == nil)
+		if err == nil && terr == nil && cerr == nil {
+			recParams = map[string]any{"RecordingUrl": rec.URL(), "RecordingSid": rec.SID()}
+		} else {
+			log.Error("connect-call-to: recording failed", "err", errors.Join(terr, cerr))
+		}
+	}
+	if err != nil {
+		log.Error("connect-call-to: bridge failed", "err", err)
+		return dialResult(dialFailed, b, 0, recParams)
+	}
+	log.Info("connect-call-to: bridge ended", "end", st.End, "duration", st.Duration)
+	if ctx.Err() != nil {
+		// The caller hung up: the widget's hangup path, the far end gets
+		// BYE (deferred).
+		in := dialResult(dialCompleted, b, st.Duration, recParams)
+		in.Type = engine.InputHangup
+		return in
+	}
+	return dialResult(dialCompleted, b, st.Duration, recParams)
+}
+
+// dialResult is the Dial action callback's parameters.
+func dialResult(status string, b *sip.Call, d time.Duration, extra map[string]any) *engine.Input {
+	p := map[string]any{"DialCallStatus": status, "DialCallDuration": strconv.Itoa(int((d + time.Second/2) / time.Second))}
+	if b != nil {
+		p["DialCallSid"] = b.ID
+		p["DialBridged"] = "true"
+	}
+	for k, v := range extra {
+		p[k] = v
+	}
+	return &engine.Input{Type: engine.InputDial, Params: p}
+}
+
+// failure is the status of a dial nobody answered: busy when a target was
+// busy, else no-answer when one rang out, else failed.
+func failure(errs []error) string {
+	status := dialFailed
+	for _, err := range errs {
+		switch {
+		case errors.Is(err, sip.ErrBusy):
+			return dialBusy
+		case errors.Is(err, sip.ErrNoAnswer):
+			status = dialNoAnswer
+		}
+	}
+	return status
+}
+
+// hangupLeg sends BYE on an answered leg unless it already ended.
+func (k *Connector) hangupLeg(log *slog.Logger, c *sip.Call) {
+	if c.Context().Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Hangup(ctx); err != nil {
+		log.Warn("connect-call-to: BYE to the dialled leg failed", "err", err)
+	}
+}
+
+// codecs offers the caller's codec first, so that the bridge copies rather
+// than transcodes when the far end can.
+func (k *Connector) codecs() []sip.Codec {
+	if k.Caller != nil && k.Caller.Codec == sip.CodecPCMA {
+		return []sip.Codec{sip.CodecPCMA, sip.CodecPCMU}
+	}
+	return []sip.Codec{sip.CodecPCMU, sip.CodecPCMA}
+}
+
+// startRingback plays ringback to the caller until ctx ends or the
+// returned stop is called; stop waits for the tone to stop and may be
+// called more than once.
+func (k *Connector) startRingback(ctx context.Context, e *Executor) (stop func()) {
+	frames := ringback(k.Law)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for rctx.Err() == nil {
+			if err := e.Media.Play(rctx, frames); err != nil {
+				return
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// bridgeEarly starts the ringing leg's session on the far end's early
+// media (183 with SDP) and bridges the caller to it instead of ringback.
+// The returned stop ends that bridge; nil when early media cannot be
+// bridged (the caller keeps hearing ringback).
+func (k *Connector) bridgeEarly(ctx context.Context, log *slog.Logger, sess *media.Session, p *sip.Progress, stopRingback func()) func() {
+	m := p.Media
+	if err := sess.Start(m.Remote, m.Codec.PayloadType, int(m.Codec.ClockRate), m.TelephoneEvent); err != nil {
+		log.Warn("connect-call-to: early media not started", "err", err)
+		return nil
+	}
+	stopRingback()
+	bctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := media.Bridge(bctx, k.Sess, sess, media.BridgeOptions{}); err != nil {
+			log.Warn("connect-call-to: early media not bridged", "err", err)
+		}
+	}()
+	log.Info("connect-call-to: bridging early media", "status", p.Status)
+	return func() { cancel(); <-done }
+}
+
+// targets turns the widget's to list into outbound legs: client:user and a
+// user registered with us ring that desk phone, sip: URIs go as they are,
+// numbers go out through the trunk that owns the flow's channel address,
+// else the first registered trunk.
+func (k *Connector) targets(ctx context.Context, d engine.Dial) ([]sip.DialRequest, error) {
+	if d.Noun == "conference" {
+		return nil, fmt.Errorf("conference %q: conferences are not available offline", strings.Join(d.To, ","))
+	}
+	users := map[string]bool{}
+	for _, r := range k.SIP.Registrations() {
+		users[r.User] = true
+	}
+	var out []sip.DialRequest
+	var errs []error
+	trunk := ""
+	for _, to := range d.To {
+		to = strings.TrimSpace(to)
+		low := strings.ToLower(to)
+		switch {
+		case to == "":
+			continue
+		case strings.HasPrefix(low, "client:"):
+			out = append(out, sip.DialRequest{User: to[len("client:"):]})
+		case d.Noun == "client":
+			out = append(out, sip.DialRequest{User: to})
+		case strings.HasPrefix(low, "sip:"):
+			out = append(out, sip.DialRequest{URI: to})
+		case users[to]:
+			out = append(out, sip.DialRequest{User: to})
+		default:
+			if trunk == "" {
+				trunk = k.trunkFor(ctx)
+			}
+			if trunk == "" {
+				errs = append(errs, fmt.Errorf("%s: no trunk to call numbers through", to))
+				continue
+			}
+			out = append(out, sip.DialRequest{Trunk: trunk, Number: to})
+		}
+	}
+	if len(out) == 0 {
+		errs = append(errs, errors.New("nothing to dial"))
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// trunkFor picks the trunk for outbound numbers: the one whose numbers
+// include the flow's channel address (the number the caller dialled), else
+// the first registered one, else the first one.
+func (k *Connector) trunkFor(ctx context.Context) string {
+	status := k.SIP.Trunks()
+	if k.Store != nil && k.Caller != nil {
+		channel := address(k.Caller.To)
+		if rows, err := k.Store.Trunks(ctx); err == nil {
+			for _, t := range rows {
+				for _, n := range t.Numbers {
+					if n == channel {
+						return t.SID
+					}
+				}
+			}
+		}
+	}
+	for _, s := range status {
+		if s.State == sip.TrunkRegistered {
+			return s.Key
+		}
+	}
+	if len(status) > 0 {
+		return status[0].Key
+	}
+	return ""
+}
