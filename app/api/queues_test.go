@@ -154,4 +154,16 @@ func TestQueueMembersPaging(t *testing.T) {
 	require.InDelta(t, 60, q["longest_wait"], 1)
 	code, _ = f.do("GET", base+"/QU0000/Members.json", nil)
 	require.Equal(t, http.StatusNotFound, code)
+
+	// The dashboard and /metrics show the same queue.
+	code, dash := f.do("GET", "/v2/Dashboard", nil)
+	require.Equal(t, http.StatusOK, code)
+	dq := dash["queues"].([]any)[0].(map[string]any)
+	require.Equal(t, sid, dq["sid"])
+	require.Equal(t, float64(5), dq["current_size"])
+	code, metrics := f.raw("GET", "/metrics", nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, metrics, `switchboard_queue_waiting{queue="support"} 5`)
+	require.Contains(t, metrics, `switchboard_queue_agents_free{queue="support"} 0`)
+	require.Regexp(t, `switchboard_queue_longest_wait_seconds\{queue="support"\} (59|60|61)`, metrics)
 }
