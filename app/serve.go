@@ -191,7 +191,8 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 
 	settings := &voiceSettings{st: st, log: log}
 	onTrunk, onReg := voiceEvents(broker)
-	sipSrv, recs, dialer, err := startVoice(ctx, cfg, st, r, creds.AccountSID, creds.AuthToken, func() string { return baseURL }, log, settings, onTrunk, onReg)
+	queues := queueManager(ctx, st, log, broker, creds.AccountSID, &onReg)
+	sipSrv, recs, dialer, err := startVoice(ctx, cfg, st, r, creds.AccountSID, creds.AuthToken, func() string { return baseURL }, log, settings, queues, onTrunk, onReg)
 	if err != nil {
 		ln.Close()
 		return err
@@ -219,7 +220,7 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	ln = limitListener(ln, lim.MaxConns)
 	handler := (&api.Server{Store: st, Runner: r, Auth: &auth.Authenticator{Creds: creds, Keys: st, Throttle: &auth.Throttle{}},
 		Version: version(), Assets: assets, Log: log, Events: broker, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
-		Voice: sipSrv, VoiceSettings: settings, Recordings: recs, Messaging: smsQueue}).Handler()
+		Voice: sipSrv, VoiceSettings: settings, Recordings: recs, Messaging: smsQueue, Queues: queues}).Handler()
 	srv := newHTTPServer(handler, lim)
 	// Open event streams end when the server shuts down.
 	srv.RegisterOnShutdown(broker.Close)

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/switchboard/switchboard/app/api"
 	"github.com/switchboard/switchboard/app/config"
+	"github.com/switchboard/switchboard/app/events"
 	"github.com/switchboard/switchboard/app/runner"
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/app/voice"
@@ -27,7 +29,7 @@ import (
 // settings applies later changes to the running server; their state
 // changes go to onTrunk and onReg.
 func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runner.Runner, account, authToken string,
-	baseURL func() string, log *slog.Logger, settings *voiceSettings, onTrunk func(sip.TrunkStatus), onReg func(sip.Registration)) (*sip.Server, *voice.RecordingStore, *voice.Dialer, error) {
+	baseURL func() string, log *slog.Logger, settings *voiceSettings, queues *voice.QueueManager, onTrunk func(sip.TrunkStatus), onReg func(sip.Registration)) (*sip.Server, *voice.RecordingStore, *voice.Dialer, error) {
 	host, portStr, err := net.SplitHostPort(cfg.SIPAddr)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("--sip: %w", err)
@@ -70,7 +72,8 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		return nil, nil, nil, err
 	}
 	v := &voice.Service{Store: st, Runner: r, Ports: media.NewPortPool(mediaIP, lo, hi),
-		Prompts: &voice.PromptLibrary{TTS: speech, MediaDir: mediaDir}, Recordings: recs, AccountSID: account, AuthToken: authToken, Log: log}
+		Prompts: &voice.PromptLibrary{TTS: speech, MediaDir: mediaDir}, Recordings: recs, AccountSID: account, AuthToken: authToken, Log: log,
+		Queues: queues}
 
 	var allow []netip.Prefix
 	for _, c := range cfg.SIPAllow {
@@ -85,6 +88,9 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		return nil, nil, nil, err
 	}
 	v.SIP = srv // connect-call-to places its outbound legs through it
+	// Agents are the desk phones registered with it (set before it starts:
+	// registrations only come after).
+	queues.Registrations = srv.Registrations
 	if err := srv.Start(ctx); err != nil {
 		return nil, nil, nil, fmt.Errorf("sip: %w", err)
 	}
@@ -100,6 +106,22 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	}
 	log.Info("SIP listening", "sip", cfg.SIPAddr, "rtp_ports", cfg.RTPPorts, "trunks", len(trunks), "tts", engine)
 	return srv, recs, &voice.Dialer{Service: v, SIP: srv}, nil
+}
+
+// queueManager makes the appliance's one queue manager: each queue's
+// change goes to the event stream (com.switchboard.voice.queue.updated),
+// and *onReg is wrapped so that a desk phone registering or leaving
+// updates the queues it answers.
+func queueManager(ctx context.Context, st *store.Store, log *slog.Logger, broker *events.Broker, account string, onReg *func(sip.Registration)) *voice.QueueManager {
+	q := &voice.QueueManager{Store: st, Log: log, OnChange: func(s voice.QueueState) {
+		publishEvent(broker, api.TypeQueueUpdated, "/2010-04-01/Accounts/"+account+"/Queues/"+s.SID, api.QueueEventOf(s))
+	}}
+	prev := *onReg
+	*onReg = func(r sip.Registration) {
+		prev(r)
+		go q.RegistrationChanged(context.WithoutCancel(ctx), r.User) // off the registrar's path
+	}
+	return q
 }
 
 func freeSIPPort(host string) (int, error) {

@@ -61,6 +61,9 @@ type Server struct {
 	// Messaging, when set, runs the SMS gateways (/v2/Messaging/Gateways,
 	// the Messages resource, gateways' inbound callbacks).
 	Messaging Messaging
+	// Queues, when set, gives the local call queues' live state (callers
+	// waiting, agents' states) and publishes their changes (queues.go).
+	Queues QueueStatus
 	// Recordings, when set, serves call recordings.
 	Recordings RecordingFiles
 	// BusyAt and FullAt are the in-flight request counts at which /healthz
@@ -115,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesNumbers(mux)
 	s.routesVoice(mux)
 	s.routesVoiceSettings(mux)
+	s.routesQueues(mux)
 	s.routesWebhooks(mux)
 	s.routesMessaging(mux, open)
 	mux.Handle("GET /metrics", s.metrics.handler())

@@ -14,6 +14,7 @@ type dashboardJSON struct {
 	ExecutionsActive int                   `json:"executions_active"`
 	Messages         dashboardMessagesJSON `json:"messages"`
 	Trunks           []dashboardTrunkJSON  `json:"trunks"`
+	Queues           []QueueEvent          `json:"queues"` // each local queue, as the queue.updated event shows it
 	RecentEvents     []dashboardEventJSON  `json:"recent_events"`
 	Minutes          []dashboardMinuteJSON `json:"minutes"`
 }
@@ -79,6 +80,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		out.Messages.OutLastHour += m.MessagesOut
 		out.Minutes = append(out.Minutes, dashboardMinuteJSON{Start: iso(m.Start), Calls: m.Calls, Executions: m.Executions,
 			MessagesIn: m.MessagesIn, MessagesOut: m.MessagesOut})
+	}
+	if out.Queues, err = s.queueEvents(r.Context()); err != nil {
+		s.internal(w, r, err)
+		return
 	}
 	if s.Voice != nil {
 		out.CallsActive = s.Voice.ActiveCalls()

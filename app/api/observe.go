@@ -48,6 +48,9 @@ func newMetrics(s *Server) *metrics {
 	if s.Voice != nil {
 		m.reg.MustRegister(voiceCollector{s})
 	}
+	if s.Store != nil {
+		m.reg.MustRegister(queueCollector{s})
+	}
 	if s.Messaging != nil {
 		m.reg.MustRegister(messagingCollector{s})
 	}

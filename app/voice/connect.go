@@ -83,11 +83,7 @@ func (k *Connector) Dial(ctx context.Context, e *Executor, d engine.Dial) *engin
 	if timeout <= 0 {
 		timeout = sip.DefaultRingTimeout
 	}
-	callerID, callerName := d.CallerID, cleanParty(k.Caller.From).Display
-	if callerID == "" || !isNumber(callerID) && !strings.HasPrefix(callerID, "client:") {
-		callerID = cleanParty(k.Caller.From).User
-	}
-	callerID = strings.TrimPrefix(callerID, "client:")
+	callerID, callerName := k.callerID(d.CallerID)
 
 	// Ringing: every leg dials at once; the first answer wins.
 	ringCtx, stopRinging := context.WithCancel(ctx)
@@ -97,13 +93,6 @@ func (k *Connector) Dial(ctx context.Context, e *Executor, d engine.Dial) *engin
 	var wg sync.WaitGroup
 	legs := make([]*leg, 0, len(reqs))
 	for _, r := range reqs {
-		sess, err := k.Ports.Open()
-		if err != nil {
-			log.Error("connect-call-to: no media port for an outbound leg", "err", err)
-			continue
-		}
-		r.CallerID, r.CallerName, r.Timeout, r.LocalMedia = callerID, callerName, timeout, sess.LocalAddr()
-		r.Codecs = k.codecs()
 		if len(reqs) == 1 {
 			r.Early = func(p sip.Progress) {
 				if p.Media != nil {
@@ -114,7 +103,11 @@ func (k *Connector) Dial(ctx context.Context, e *Executor, d engine.Dial) *engin
 				}
 			}
 		}
-		l := &leg{req: r, sess: sess}
+		l, err := k.openLeg(r, callerID, callerName, timeout)
+		if err != nil {
+			log.Error("connect-call-to: no media port for an outbound leg", "err", err)
+			continue
+		}
 		legs = append(legs, l)
 		wg.Add(1)
 		go func() {
@@ -188,6 +181,29 @@ func (k *Connector) Dial(ctx context.Context, e *Executor, d engine.Dial) *engin
 	}()
 	defer func() { <-losers }()
 	return k.bridge(ctx, e, log, d, winner)
+}
+
+// callerID is the caller ID an outbound leg shows: the widget's when it is
+// a number or client:name, else the caller's own; and the caller's name.
+func (k *Connector) callerID(want string) (id, name string) {
+	id, name = want, cleanParty(k.Caller.From).Display
+	if id == "" || !isNumber(id) && !strings.HasPrefix(id, "client:") {
+		id = cleanParty(k.Caller.From).User
+	}
+	return strings.TrimPrefix(id, "client:"), name
+}
+
+// openLeg gives an outbound leg its media port, caller ID, ring timeout
+// and codecs (the caller's first); the caller closes l.sess. Shared by
+// connect-call-to and enqueue-call's agents.
+func (k *Connector) openLeg(r sip.DialRequest, callerID, callerName string, timeout time.Duration) (*leg, error) {
+	sess, err := k.Ports.Open()
+	if err != nil {
+		return nil, err
+	}
+	r.CallerID, r.CallerName, r.Timeout, r.LocalMedia = callerID, callerName, timeout, sess.LocalAddr()
+	r.Codecs = k.codecs()
+	return &leg{req: r, sess: sess}, nil
 }
 
 // bridge relays the caller and the answered leg until one of them hangs up

@@ -9,9 +9,10 @@
 // Twilio's Media Streams (package stream). connect-call-to's Dial places
 // outbound legs and bridges the one that answers (connect.go). The outbound
 // calls of REST-started flows are placed by the Dialer (dialer.go), which
-// runs the flow on the answered call with the same executor. Enqueue and
-// outbound calls from a live call are not available yet: the widget follows
-// its failure path.
+// runs the flow on the answered call with the same executor. enqueue-call
+// puts the caller in a local queue whose agents are desk phones
+// (enqueue.go, queue.go). Outbound calls from a live call are not
+// available yet: the widget follows its failure path.
 package voice
 
 import (
@@ -86,6 +87,9 @@ type Executor struct {
 	// Connect places connect-call-to's outbound legs and bridges them to
 	// the call; nil: the widget's Dial fails (DialCallStatus failed).
 	Connect *Connector
+	// Queues holds enqueue-call's local queues; nil (or no Connect): the
+	// widget follows callFailure (QueueResult system-error).
+	Queues *QueueManager
 
 	pending []byte // digits pressed before a gather asked for them
 
@@ -175,7 +179,9 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 				return e.unsupported(sp, c)
 			}
 			return e.Connect.Dial(ctx, e, c), nil
-		case engine.Call, engine.Enqueue:
+		case engine.Enqueue:
+			return e.enqueue(ctx, sp, c)
+		case engine.Call:
 			return e.unsupported(sp, c)
 		default:
 			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)

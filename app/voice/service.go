@@ -39,6 +39,9 @@ type Service struct {
 	// SIP places connect-call-to's outbound legs; nil: the widget's Dial
 	// fails (DialCallStatus failed).
 	SIP *sip.Server
+	// Queues holds enqueue-call's local queues (one per appliance); nil:
+	// enqueue-call follows callFailure.
+	Queues *QueueManager
 }
 
 var flowSIDUser = regexp.MustCompile(`^FW[0-9a-fA-F]{32}$`)
@@ -176,6 +179,7 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 	if v.SIP != nil {
 		exec.Connect = &Connector{SIP: v.SIP, Ports: v.Ports, Store: v.Store, Caller: call, Sess: sess, Law: law,
 			MediaTimeout: v.MediaTimeout, Log: log}
+		exec.Queues = v.Queues
 	}
 	defer exec.Close()
 	fn(callCtx, exec)
