@@ -21,8 +21,29 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 // testPool gives each test its own random even range on loopback.
 func testPool(t *testing.T, pairs int) *PortPool {
 	t.Helper()
-	base := 20000 + 2*rand.IntN(20000)
-	return NewPortPool(loopback, base, base+2*pairs-1)
+	// Below Linux's ephemeral range (32768+), where the other test
+	// packages' sockets land; and a range found free now, so that a test
+	// that fills the pool on purpose is not cut short by a stranger.
+	for try := 0; try < 50; try++ {
+		base := 20000 + 2*rand.IntN(6000)
+		if rangeFree(base, base+2*pairs-1) {
+			return NewPortPool(loopback, base, base+2*pairs-1)
+		}
+	}
+	t.Fatal("no free range of RTP ports for the test")
+	return nil
+}
+
+// rangeFree reports whether every UDP port from lo to hi binds on loopback.
+func rangeFree(lo, hi int) bool {
+	for p := lo; p <= hi; p++ {
+		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(p))))
+		if err != nil {
+			return false
+		}
+		c.Close()
+	}
+	return true
 }
 
 func openSession(t *testing.T, p *PortPool) *Session {
