@@ -3,7 +3,7 @@
 // them; their live state from the event stream
 // (com.switchboard.voice.queue.updated).
 
-import { accountPath } from './settings'
+import { accountPath, QueueEventType } from './settings'
 import { client } from './client'
 
 export type AgentState = 'free' | 'ringing' | 'busy' | 'offline'
@@ -59,8 +59,6 @@ export async function updateQueue(sid: string, input: QueueInput): Promise<Queue
 export async function deleteQueue(sid: string): Promise<void> {
   await client.request('DELETE', `${await accountPath()}/Queues/${enc(sid)}.json`)
 }
-
-export const QueueEventType = 'com.switchboard.voice.queue.updated'
 
 /** Listens to the event stream for queue changes; returns the function that stops listening. */
 export function watchQueues(on: (data: Record<string, unknown>) => void): () => void {
