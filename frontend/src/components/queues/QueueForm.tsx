@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useCallback, useEffect, useState, type FormEvent } from 'react'
 import { createQueue, updateQueue, type Queue } from '../../api/queues'
 import { listCredentialLists, listCredentials, type Credential } from '../../api/settings'
 import { agentChoices, emptyQueue, queueDraftOf, queueDraftProblems, queueInput, toggleAgent, type QueueDraft } from '../../model/queues'
@@ -25,9 +25,10 @@ export function QueueForm({ queue, onSaved, onClose }: Props) {
   const [phonesError, setPhonesError] = useState<string | null>(null)
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [busy, setBusy] = useState(false)
-  useEffect(() => {
+  const readPhones = useCallback(() => {
     deskPhones().then(setPhones, (x: unknown) => setPhonesError(x instanceof Error ? x.message : String(x)))
   }, [])
+  useEffect(readPhones, [readPhones])
   const set = <K extends keyof QueueDraft>(k: K, v: QueueDraft[K]) => setDraft((d) => ({ ...d, [k]: v }))
 
   const submit = async (e: FormEvent) => {
@@ -43,6 +44,8 @@ export function QueueForm({ queue, onSaved, onClose }: Props) {
       const fe = fieldError(x, 'FriendlyName')
       setErrors({ [fe.field]: fe.message })
       setBusy(false)
+      // a phone removed meanwhile then shows as no desk phone any more
+      if (fe.field === 'Agents') readPhones()
     }
   }
 
@@ -139,7 +142,11 @@ export function QueueForm({ queue, onSaved, onClose }: Props) {
               {errors.HoldMusic}
             </span>
           ) : (
-            <span className="field-hint">A file named as the Say/Play widget plays it, looped while the caller waits; one that cannot be played falls back to the tone.</span>
+            <span className="field-hint">
+              {draft.Hold === 'tone'
+                ? 'A soft tone, one and a half seconds on and half a second off, so callers know they are still connected.'
+                : 'A file named as the Say/Play widget plays it, looped while the caller waits; one that cannot be played falls back to the tone.'}
+            </span>
           )}
         </div>
         <div className="field-row">
