@@ -1,6 +1,7 @@
 // GET v2/Dashboard (Switchboard's own resource): what is happening now and
 // the last hour minute by minute — the figures /metrics exposes, as JSON.
 import { client as defaultClient, type Client } from './client'
+import type { QueueLive } from './queues'
 
 export interface DashboardMinute {
   start: string
@@ -30,6 +31,8 @@ export interface Dashboard {
   messages: { in_last_hour: number; out_last_hour: number; out_pending: number; out_failed: number }
   trunks: { name: string; state: string; up: boolean; last_error: string | null }[]
   recent_events: DashboardEvent[]
+  /** Each local call queue, as the queue.updated event shows it (absent from an older appliance). */
+  queues?: QueueLive[]
   minutes: DashboardMinute[]
 }
 

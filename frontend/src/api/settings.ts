@@ -173,9 +173,10 @@ export async function deleteNumber(sid: string): Promise<void> {
 export const TrunkEventType = 'com.switchboard.voice.trunk.updated'
 export const RegistrationEventType = 'com.switchboard.voice.registration.updated'
 export const GatewayEventType = 'com.switchboard.sms.gateway.updated'
+export const QueueEventType = 'com.switchboard.voice.queue.updated'
 
 /**
- * Listens to the event stream for trunk, registration and SMS gateway changes; returns
+ * Listens to the event stream for trunk, registration, SMS gateway and call queue changes; returns
  * the function that stops listening. The browser reconnects by itself.
  */
 export function watchVoice(on: (type: string, data: Record<string, unknown>) => void): () => void {
@@ -184,7 +185,7 @@ export function watchVoice(on: (type: string, data: Record<string, unknown>) => 
   es.onmessage = (m: MessageEvent<string>) => {
     try {
       const ev = JSON.parse(m.data) as { type?: unknown; data?: unknown }
-      if ((ev.type === TrunkEventType || ev.type === RegistrationEventType || ev.type === GatewayEventType) && typeof ev.data === 'object' && ev.data) {
+      if ((ev.type === TrunkEventType || ev.type === RegistrationEventType || ev.type === GatewayEventType || ev.type === QueueEventType) && typeof ev.data === 'object' && ev.data) {
         on(ev.type, ev.data as Record<string, unknown>)
       }
     } catch {

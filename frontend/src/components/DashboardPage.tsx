@@ -3,6 +3,7 @@ import { getDashboard, type Dashboard, type DashboardMinute } from '../api/dashb
 import { StatCard } from './dashboard/StatCard'
 import { MiniChart } from './dashboard/MiniChart'
 import { RecentEvents } from './dashboard/RecentEvents'
+import { QueuesPanel } from './dashboard/QueuesPanel'
 
 /** How often the figures are fetched while the page is shown. */
 const refreshMs = 3000
@@ -11,7 +12,7 @@ const calls = (m: DashboardMinute) => m.calls
 const executions = (m: DashboardMinute) => m.executions
 const messages = (m: DashboardMinute) => m.messages_in + m.messages_out
 
-/** Dashboard: live calls, executions, messages, trunks, recent errors, and the last hour per minute (GET v2/Dashboard). */
+/** Dashboard: live calls, executions, messages, trunks, call queues, recent errors, and the last hour per minute (GET v2/Dashboard). */
 export function DashboardPage() {
   const [data, setData] = useState<Dashboard | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -86,6 +87,7 @@ export function DashboardPage() {
               testId="stat-trunks"
             />
           </div>
+          <QueuesPanel queues={data.queues ?? []} />
           <div className="chart-grid">
             <MiniChart title="Calls per minute" minutes={data.minutes} value={calls} testId="chart-calls" />
             <MiniChart title="Executions per minute" minutes={data.minutes} value={executions} testId="chart-executions" />

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react'
-import { GatewayEventType, RegistrationEventType, watchVoice } from '../api/settings'
+import { GatewayEventType, QueueEventType, RegistrationEventType, watchVoice } from '../api/settings'
 import { DeskPhonesSection } from './settings/DeskPhonesSection'
 import { MessagingSection } from './settings/MessagingSection'
 import { NumbersSection } from './settings/NumbersSection'
+import { QueuesSection } from './settings/QueuesSection'
 import { TrunksSection } from './settings/TrunksSection'
 import type { VoiceEvent } from './settings/voiceEvent'
 import './settings/settings.css'
 
-/** Settings: SIP trunks, desk phones, phone numbers → flows, SMS gateways; applied at once, no restart. */
+/** Settings: SIP trunks, desk phones, call queues, phone numbers → flows, SMS gateways; applied at once, no restart. */
 export function SettingsPage() {
   const [events, setEvents] = useState<VoiceEvent[]>([])
   const [now, setNow] = useState(() => Date.now())
@@ -15,7 +16,9 @@ export function SettingsPage() {
     let seq = 0
     const stop = watchVoice((type, data) => {
       seq++
-      const ev: VoiceEvent = { seq, kind: type === RegistrationEventType ? 'registration' : type === GatewayEventType ? 'gateway' : 'trunk', data }
+      const kind: VoiceEvent['kind'] =
+        type === RegistrationEventType ? 'registration' : type === GatewayEventType ? 'gateway' : type === QueueEventType ? 'queue' : 'trunk'
+      const ev: VoiceEvent = { seq, kind, data }
       setEvents((l) => [...l.slice(-99), ev])
     })
     const t = setInterval(() => setNow(Date.now()), 1000)
@@ -31,6 +34,7 @@ export function SettingsPage() {
       </div>
       <TrunksSection events={events} now={now} />
       <DeskPhonesSection events={events} />
+      <QueuesSection events={events} now={now} />
       <NumbersSection />
       <MessagingSection events={events} />
     </main>

@@ -1,7 +1,7 @@
 /** A live change from the event stream, numbered in arrival order. */
 export interface VoiceEvent {
   seq: number
-  kind: 'trunk' | 'registration' | 'gateway'
+  kind: 'trunk' | 'registration' | 'gateway' | 'queue'
   data: Record<string, unknown>
 }
 
