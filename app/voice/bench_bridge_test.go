@@ -226,7 +226,6 @@ type bridgeRun struct {
 	relay               media.RelayStatistics
 	pacer               media.PacerStatistics
 	cpu, uacCPU, uasCPU float64 // % of one core
-	box, steal          float64 // the whole machine's busy and stolen time, % of one core
 	schedP99            time.Duration
 	gcs                 uint32
 	gcPause             time.Duration
@@ -259,11 +258,11 @@ func (r bridgeRun) kbPerBridge() float64 {
 
 func (r bridgeRun) summary() string {
 	return fmt.Sprintf("bridged %d, up %d–%d, failed %d (uac %d/%d ok/failed, uas %d/%d, media timeouts %d, hangups %d of %d executions), "+
-		"relay p50/p99/p999/max %s/%s/%s/%s over %d packets (%.1f %% of expected), CPU %.0f %% (sipp uac %.0f, uas %.0f; machine %.0f, steal %.0f), "+
+		"relay p50/p99/p999/max %s/%s/%s/%s over %d packets (%.1f %% of expected), CPU %.0f %% (sipp uac %.0f, uas %.0f), "+
 		"sched p99 %s, %d GCs (%s paused), RSS %d→%d MB, goroutines %d%s",
 		r.bridged, r.upMin, r.upMax, r.failed(), r.uacOK, r.uacFailed, r.uasOK, r.uasFailed, r.timeouts, r.hangups, r.executions,
 		fmtMs(r.relay.P50), fmtMs(r.relay.P99), fmtMs(r.relay.P999), fmtMs(r.relay.Max), r.relay.Packets, r.relayedPct(),
-		r.cpu, r.uacCPU, r.uasCPU, r.box, r.steal, fmtMs(r.schedP99), r.gcs, r.gcPause.Round(time.Microsecond), r.rss0>>20, r.rssMax>>20, r.goroutines, r.note)
+		r.cpu, r.uacCPU, r.uasCPU, fmtMs(r.schedP99), r.gcs, r.gcPause.Round(time.Microsecond), r.rss0>>20, r.rssMax>>20, r.goroutines, r.note)
 }
 
 func fmtMs(d time.Duration) string {
@@ -358,7 +357,6 @@ ramping:
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	sched0 := schedLatency()
-	box0 := boxCPU()
 	cpu0, uac0, uas0, t0 := procCPU(os.Getpid()), procCPU(uac.pid()), procCPU(uas.pid()), time.Now()
 	uacLast, uasLast := uac0, uas0
 	tick := time.NewTicker(250 * time.Millisecond)
@@ -385,9 +383,6 @@ plateau:
 	tick.Stop()
 	res.window = time.Since(t0)
 	res.relay, res.pacer = media.RelayStats(), media.PacerStats()
-	box1 := boxCPU()
-	res.box = 100 * float64(box1.busy-box0.busy) / float64(res.window)
-	res.steal = 100 * float64(box1.steal-box0.steal) / float64(res.window)
 	res.schedP99 = histQuantile(sched0, schedLatency(), 0.99)
 	runtime.ReadMemStats(&ms1)
 	res.gcs, res.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
@@ -451,10 +446,10 @@ func renderBridgeTable(rows [][]bridgeRun, hold time.Duration, cps int) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "## make bench-voice: bridged calls (%s, GOMAXPROCS %d, %s, %d CPS ramp, %s plateau, %d runs per row)\n\n",
 		time.Now().Format(time.DateTime), runtime.GOMAXPROCS(0), runtime.Version(), cps, hold.Round(time.Second), len(rows[0]))
-	sb.WriteString("| bridged calls (legs) | bridges up in plateau | failed | relay p50 ms | relay p99 ms | relay p999 ms | relay max ms | relayed ÷ expected % | CPU % | sipp caller CPU % | sipp far end CPU % | machine CPU % (steal) | sched p99 ms | GC pause ms | KB per bridge | goroutines |\n")
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	sb.WriteString("| bridged calls (legs) | bridges up in plateau | failed | relay p50 ms | relay p99 ms | relay p999 ms | relay max ms | relayed ÷ expected % | CPU % | sipp caller CPU % | sipp far end CPU % | sched p99 ms | GC pause ms | KB per bridge | goroutines |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, runs := range rows {
-		fmt.Fprintf(&sb, "| %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&sb, "| %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			runs[0].n, 2*runs[0].n,
 			spread(runs, func(r bridgeRun) float64 { return float64(r.upMin) }, 0),
 			spread(runs, func(r bridgeRun) float64 { return float64(r.failed()) }, 0),
@@ -466,8 +461,6 @@ func renderBridgeTable(rows [][]bridgeRun, hold time.Duration, cps int) string {
 			spread(runs, func(r bridgeRun) float64 { return r.cpu }, 0),
 			spread(runs, func(r bridgeRun) float64 { return r.uacCPU }, 0),
 			spread(runs, func(r bridgeRun) float64 { return r.uasCPU }, 0),
-			spread(runs, func(r bridgeRun) float64 { return r.box }, 0),
-			spread(runs, func(r bridgeRun) float64 { return r.steal }, 0),
 			spread(runs, func(r bridgeRun) float64 { return ms(r.schedP99) }, 2),
 			spread(runs, func(r bridgeRun) float64 { return ms(r.gcPause) }, 2),
 			spread(runs, bridgeRun.kbPerBridge, 0),
@@ -476,32 +469,8 @@ func renderBridgeTable(rows [][]bridgeRun, hold time.Duration, cps int) string {
 	sb.WriteString("\nCells are min / median / max over the runs. Relay latency: a packet's kernel receive timestamp on one leg to its write on the other, ")
 	sb.WriteString("every packet relayed in the plateau (50 µs buckets). Relayed ÷ expected: relayed packets ÷ (2 directions × 50/s × bridges up × plateau). ")
 	sb.WriteString("Failed: sipp failures on either side, calls never bridged, bridges ended by a media timeout, executions that did not end by the caller's hang-up. ")
-	sb.WriteString("CPU: % of one core over the plateau (machine: every process, out of 200 %; steal: time the hypervisor took). ")
+	sb.WriteString("CPU: % of one core over the plateau. ")
 	sb.WriteString("Sched p99: how long this process's goroutines waited to run. GC pause: total stop-the-world in the plateau. ")
 	sb.WriteString("KB per bridge: RSS growth over the settled start ÷ bridges up.\n")
 	return sb.String()
-}
-
-// boxTicks is the whole machine's CPU time from /proc/stat.
-type boxTicks struct{ busy, steal time.Duration }
-
-// boxCPU reads the aggregate cpu line of /proc/stat: busy is everything
-// but idle and iowait.
-func boxCPU() boxTicks {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return boxTicks{}
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		return boxTicks{}
-	}
-	var v [8]int64
-	for i := range v {
-		v[i], _ = strconv.ParseInt(f[i+1], 10, 64)
-	}
-	// user nice system idle iowait irq softirq steal
-	tick := func(n int64) time.Duration { return time.Duration(n) * time.Second / 100 } // CLK_TCK 100
-	return boxTicks{busy: tick(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]), steal: tick(v[7])}
 }
