@@ -201,15 +201,20 @@ bench: deps
 
 ## bench-voice: sipp load against the voice stack (say + gather + split):
 ## concurrent calls held 60 s, send-interval deviation, digits lost, CPS and
-## memory per call, printed as a Markdown table (about 8 minutes); then the
-## media bridge: relay latency p50/p99, CPU and memory per bridged call at
-## BRIDGE_LOAD bridges. Not part of `make test`. Knobs:
-## SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR, BRIDGE_LOAD.
+## memory per call, printed as a Markdown table (about 8 minutes); then
+## bridged calls (sipp caller → flow → connect-call-to → sipp far end) at
+## BRIDGE_CALLS: relay p50/p99, CPU and memory per bridge (about 5 minutes);
+## then the media bridge alone at BRIDGE_LOAD bridges. Not part of `make
+## test`. Knobs: SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR,
+## SWITCHBOARD_BENCH_BRIDGE_HOLD, _CPS, _RUNS, BRIDGE_CALLS, BRIDGE_LOAD.
 bench-voice: deps voice-deps
 	SWITCHBOARD_BENCH_VOICE=1 go test -count=1 -run '^TestBenchVoice$$' -v -timeout 40m ./app/voice/
+	SWITCHBOARD_BENCH_BRIDGE=1 SWITCHBOARD_BENCH_BRIDGE_CALLS=$(BRIDGE_CALLS) go test -count=1 -run '^TestBenchBridgedCalls$$' -v -timeout 30m ./app/voice/
 	BRIDGE_LOAD=$(BRIDGE_LOAD) go test -count=1 -run '^TestBridgeLoad$$' -v -timeout 20m ./media/
 
-## BRIDGE_LOAD: the concurrent bridges (two legs each) bench-voice relays
+## BRIDGE_CALLS: bridged calls (caller → flow → connect-call-to → sipp far
+## end) bench-voice holds; BRIDGE_LOAD: bridges of the media-only run
+BRIDGE_CALLS ?= 50,200,500
 BRIDGE_LOAD ?= 50,200,500
 
 ## bench-ui: the editor in Chromium against the headless binary: click to a
