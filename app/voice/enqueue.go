@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/switchboard/switchboard/app/sid"
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/media/g711"
@@ -48,6 +49,27 @@ func holdTone(law g711.Law) [][]byte {
 	return prompt.Concat(prompt.Tone(523, 1500, -16), prompt.Silence(500)).Frames(law)
 }
 
+// queue returns the named queue, creating it on first use as Twilio does
+// (a flow exported from Studio names its queues and never creates them):
+// the caller waits with hold music until a desk phone is given the queue
+// under Settings → Call queues.
+func (m *QueueManager) queue(ctx context.Context, log *slog.Logger, name string) (*store.Queue, error) {
+	q, err := m.Store.QueueByName(ctx, name)
+	if !errors.Is(err, store.ErrNotFound) {
+		return q, err
+	}
+	q, err = m.Store.CreateQueue(ctx, store.Queue{SID: sid.New("QU"), FriendlyName: name})
+	if errors.Is(err, store.ErrDuplicate) {
+		return m.Store.QueueByName(ctx, name) // created meanwhile by another caller
+	}
+	if err != nil {
+		return nil, err
+	}
+	log.Info("enqueue-call: queue created on first use; give it agents under Settings → Call queues", "queue_sid", q.SID)
+	m.publish(q)
+	return q, nil
+}
+
 // enqueue carries out an Enqueue command.
 func (e *Executor) enqueue(ctx context.Context, sp *engine.Sprint, c engine.Enqueue) (*engine.Input, error) {
 	qm, k := e.Queues, e.Connect
@@ -55,13 +77,9 @@ func (e *Executor) enqueue(ctx context.Context, sp *engine.Sprint, c engine.Enqu
 		return e.unsupported(sp, c)
 	}
 	log := e.Log.With("widget", c.Widget, "queue", c.Queue)
-	q, err := qm.Store.QueueByName(ctx, c.Queue)
+	q, err := qm.queue(ctx, log, c.Queue)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			log.Warn("enqueue-call: no such queue; set it up under Queues", "err", err)
-		} else {
-			log.Error("enqueue-call: reading the queue", "err", err)
-		}
+		log.Error("enqueue-call: reading the queue", "err", err)
 		return queueResult(queueSystemError, "", 0), nil
 	}
 	w, err := qm.join(q, e.CallSID)
