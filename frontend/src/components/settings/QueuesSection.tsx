@@ -80,8 +80,8 @@ export function QueuesSection({ events, now }: Props) {
               title={`Remove queue “${removing.friendly_name}”?`}
               message={
                 removing.current_size > 0
-                  ? `${removing.current_size} caller${removing.current_size === 1 ? ' is' : 's are'} waiting in it: they keep waiting until they leave. New callers of an Enqueue Call widget naming it go on to its callFailure path.`
-                  : 'Nobody is waiting in it. Callers of an Enqueue Call widget naming it will go on to its callFailure path.'
+                  ? `${removing.current_size} caller${removing.current_size === 1 ? ' is' : 's are'} waiting in it: they keep waiting until they leave. The next caller of an Enqueue Call widget naming it creates it again, with no agents.`
+                  : 'Nobody is waiting in it. The next caller of an Enqueue Call widget naming it creates it again, with no agents.'
               }
               confirmText="Remove"
               onClose={() => setRemoving(null)}
