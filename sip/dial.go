@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +46,10 @@ type DialRequest struct {
 	// It runs on the dialling goroutine and must not block.
 	Early func(Progress)
 }
+
+// cancelWait is how long a stopped dial waits for a first provisional
+// response before which CANCEL may not be sent (RFC 3261 §9.1).
+const cancelWait = 4 * time.Second
 
 // Progress is a provisional response to an outbound INVITE.
 type Progress struct {
@@ -172,8 +177,10 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 
 	// Ringing ends on the ring timer, the caller's ctx or shutdown. The
 	// first reason wins. Before any response CANCEL is not allowed (RFC
-	// 3261 §9.1) and sipgo would wait out Timer B; we drop the
-	// transaction instead.
+	// 3261 §9.1): the CANCEL waits for the first provisional response, so
+	// that a phone whose 180 was still on its way does not ring on alone;
+	// when none comes within cancelWait the transaction is dropped (the far
+	// end never saw our INVITE, or is gone).
 	timeout := req.Timeout
 	if timeout <= 0 {
 		timeout = DefaultRingTimeout
@@ -182,16 +189,29 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 	defer endRing(nil)
 	var (
 		why       atomic.Pointer[DialError]
-		responded atomic.Bool
+		mu        sync.Mutex // orders a stop against the first response
+		responded bool
+		drop      *time.Timer
 	)
 	stopRing := func(e *DialError) {
 		why.CompareAndSwap(nil, e)
-		if responded.Load() {
-			endRing(e)
-		} else {
-			endRing(sipgo.WaitAnswerForceCancelErr)
+		mu.Lock()
+		defer mu.Unlock()
+		if responded {
+			endRing(e) // sipgo sends CANCEL
+			return
+		}
+		if drop == nil {
+			drop = time.AfterFunc(cancelWait, func() { endRing(sipgo.WaitAnswerForceCancelErr) })
 		}
 	}
+	defer func() {
+		mu.Lock()
+		if drop != nil {
+			drop.Stop()
+		}
+		mu.Unlock()
+	}()
 	timer := time.AfterFunc(timeout, func() {
 		stopRing(&DialError{Result: DialNoAnswer, Err: fmt.Errorf("no answer in %s", timeout)})
 	})
@@ -205,7 +225,18 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 
 	err = dlg.WaitAnswer(ring, sipgo.AnswerOptions{
 		OnResponse: func(res *gosip.Response) error {
-			responded.Store(true)
+			mu.Lock()
+			first := !responded
+			responded = true
+			if w := why.Load(); first && w != nil {
+				// We stopped before the far end answered anything: now
+				// that it has, CANCEL may go.
+				if drop != nil {
+					drop.Stop()
+				}
+				endRing(w)
+			}
+			mu.Unlock()
 			s.progress(log, req, res)
 			return nil // an error here would leave the INVITE without CANCEL
 		},

@@ -292,6 +292,25 @@ func TestDialCanceledByContext(t *testing.T) {
 	far.wait(t)
 }
 
+// TestDialCanceledBeforeAnyResponse: the caller gives up before the far end
+// answered anything; CANCEL may not go yet (RFC 3261 §9.1), but when the
+// far end's 180 comes it must, or that phone rings on alone. sipp requires
+// the CANCEL.
+func TestDialCanceledBeforeAnyResponse(t *testing.T) {
+	port := noLeaks(t)
+	far := startUAS(t, "uas_late_ring_cancel.xml")
+	ts := dialServer(t)
+	*port = ts.port
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := ts.Dial(ctx, DialRequest{URI: "sip:4000@" + far.addr(), LocalMedia: newRTPSink(t).addr(), Timeout: 5 * time.Second})
+	var de *DialError
+	if !errors.As(err, &de) || de.Result != DialCanceled {
+		t.Fatalf("err = %v", err)
+	}
+	far.wait(t) // sipp saw our CANCEL after its late 180
+}
+
 func TestDialAnswerCrossesCancel(t *testing.T) {
 	port := noLeaks(t)
 	far := startUAS(t, "uas_cancel_race.xml")
