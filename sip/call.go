@@ -55,6 +55,7 @@ type Call struct {
 	dtmf   chan byte
 	upd    chan MediaUpdate
 	acks   chan uint32
+	refer  chan *Transfer // unbuffered: a REFER waits for the app (refer.go)
 
 	mu        sync.Mutex
 	ringing   bool
@@ -77,7 +78,7 @@ func newCall(s *Server, dlg *sipgo.DialogServerSession, in Incoming, route Route
 		Source: in.Source, Admission: in.Admission, Route: route,
 		Remote: in.Media.Remote, Codec: in.Media.Codec, TelephoneEvent: in.Media.TelephoneEvent, PTime: in.Media.PTime,
 		srv: s, dlg: dlg, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
-		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 8), acks: make(chan uint32, 4),
+		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 8), acks: make(chan uint32, 4), refer: make(chan *Transfer),
 		media: in.Media,
 	}
 	c.ctx, c.cancel = context.WithCancelCause(dlg.Context())

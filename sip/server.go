@@ -260,6 +260,7 @@ func NewServer(cfg Config) (*Server, error) {
 	s.srv.OnOptions(s.guard(s.onOptions))
 	s.srv.OnInfo(s.guard(s.onInfo))
 	s.srv.OnUpdate(s.guard(s.onUpdate))
+	s.srv.OnRefer(s.guard(s.onRefer))
 	s.srv.OnRegister(s.guard(s.reg.handle))
 	s.srv.OnNoRoute(s.guard(s.onNoRoute))
 	return s, nil

@@ -207,11 +207,21 @@ func (k *Connector) openLeg(r sip.DialRequest, callerID, callerName string, time
 }
 
 // bridge relays the caller and the answered leg until one of them hangs up
-// (or time_limit passes), recording both sides when the widget asks.
+// (or time_limit passes), recording both sides when the widget asks. When
+// the dialled phone transfers the call (REFER), the caller is put through
+// to the new target and the bridge goes on with that leg
+// (connect_transfer.go); the result then names the last leg.
 func (k *Connector) bridge(ctx context.Context, e *Executor, log *slog.Logger, d engine.Dial, l *leg) *engine.Input {
 	b := l.call
 	log = log.With("dial_call_sid", b.ID)
-	defer k.hangupLeg(log, b)
+	cur := l
+	var transferLegs []*leg
+	defer func() {
+		k.hangupLeg(log, cur.call)
+		for _, t := range transferLegs {
+			t.sess.Close()
+		}
+	}()
 	if err := l.sess.Start(b.Remote, b.Codec.PayloadType, int(b.Codec.ClockRate), b.TelephoneEvent); err != nil {
 		log.Error("connect-call-to: the answered leg's media did not start", "err", err)
 		return dialResult(dialFailed, b, 0, nil)
@@ -222,24 +232,6 @@ func (k *Connector) bridge(ctx context.Context, e *Executor, log *slog.Logger, d
 	}
 	bctx, stop := context.WithTimeout(ctx, limit)
 	defer stop()
-	// The far end's BYE ends the bridge; its hold and re-INVITEs move its
-	// media.
-	go func() {
-		for {
-			select {
-			case <-bctx.Done():
-				return
-			case <-b.Context().Done():
-				stop()
-				return
-			case u := <-b.Updates():
-				l.sess.Hold(u.Hold)
-				if !u.Hold && u.Remote.IsValid() {
-					_ = l.sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
-				}
-			}
-		}
-	}()
 
 	opts := media.BridgeOptions{MediaTimeout: k.MediaTimeout}
 	var rec Recording
@@ -254,7 +246,50 @@ func (k *Connector) bridge(ctx context.Context, e *Executor, log *slog.Logger, d
 		}
 	}
 	log.Info("connect-call-to: bridged", "codec", b.Codec.Name)
-	st, err := media.Bridge(bctx, k.Sess, l.sess, opts)
+	extra := map[string]any{}
+	var (
+		st     *media.BridgeStats
+		err    error
+		failed string // the transfer failed and the first leg is gone
+	)
+	var lastFail string    // the status of a failed transfer back on cur
+	var failedAt time.Time // when it failed
+	for {
+		var tr *sip.Transfer
+		st, tr, err = k.relay(bctx, cur, opts)
+		if tr == nil {
+			// A phone that hangs up just after its transfer failed gave up
+			// on the caller (baresip does so after any final NOTIFY): the
+			// widget hears the transfer's failure, not a completed call.
+			if lastFail != "" && err == nil && ctx.Err() == nil && cur.call.Context().Err() != nil && time.Since(failedAt) < transferGrace {
+				failed = lastFail
+			}
+			break
+		}
+		lastFail = ""
+		extra["DialTransferredTo"] = tr.Target
+		next, status := k.transfer(bctx, e, log, d, tr)
+		if next != nil {
+			transferLegs = append(transferLegs, next)
+			k.hangupLeg(log, cur.call)
+			cur = next
+			log = log.With("dial_call_sid", cur.call.ID)
+			log.Info("connect-call-to: transferred", "to", tr.Target)
+			continue
+		}
+		if bctx.Err() == nil && cur.call.Context().Err() == nil {
+			log.Info("connect-call-to: transfer failed; back to the first leg", "to", tr.Target, "status", status)
+			lastFail, failedAt = status, time.Now()
+			continue
+		}
+		if ctx.Err() == nil && bctx.Err() == nil {
+			// The transferring phone is gone and nobody took its place.
+			log.Info("connect-call-to: transfer failed and the first leg is gone", "to", tr.Target, "status", status)
+			failed = status
+		}
+		st, err = &media.BridgeStats{End: media.EndContext}, nil
+		break
+	}
 	var recParams map[string]any
 	if rec != nil {
 		terr := tap.Close()
@@ -265,19 +300,25 @@ func (k *Connector) bridge(ctx context.Context, e *Executor, log *slog.Logger, d
 			log.Error("connect-call-to: recording failed", "err", errors.Join(terr, cerr))
 		}
 	}
+	for k, v := range recParams {
+		extra[k] = v
+	}
 	if err != nil {
 		log.Error("connect-call-to: bridge failed", "err", err)
-		return dialResult(dialFailed, b, 0, recParams)
+		return dialResult(dialFailed, cur.call, 0, extra)
+	}
+	if failed != "" {
+		return dialResult(failed, cur.call, 0, extra)
 	}
 	log.Info("connect-call-to: bridge ended", "end", st.End, "duration", st.Duration)
 	if ctx.Err() != nil {
 		// The caller hung up: the widget's hangup path, the far end gets
 		// BYE (deferred).
-		in := dialResult(dialCompleted, b, st.Duration, recParams)
+		in := dialResult(dialCompleted, cur.call, st.Duration, extra)
 		in.Type = engine.InputHangup
 		return in
 	}
-	return dialResult(dialCompleted, b, st.Duration, recParams)
+	return dialResult(dialCompleted, cur.call, st.Duration, extra)
 }
 
 // dialResult is the Dial action callback's parameters.

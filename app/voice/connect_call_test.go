@@ -40,8 +40,9 @@ func connectDef(props string) string {
 }
 
 // softphone is a baresip for connect tests: it sends a sine tone of hz and
-// dumps what it hears; account is its accounts line.
-func startSoftphone(t *testing.T, account string, hz float64) *baresip {
+// dumps what it hears; account is its accounts line; args go to baresip
+// (e.g. -s for a SIP trace in its log).
+func startSoftphone(t *testing.T, account string, hz float64, args ...string) *baresip {
 	t.Helper()
 	bin := siptest.RequireTool(t, "baresip", "baresip-core")
 	dir := t.TempDir()
@@ -72,7 +73,7 @@ func startSoftphone(t *testing.T, account string, hz float64) *baresip {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte(account+"\n"), 0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	cmd := exec.CommandContext(ctx, bin, "-f", dir, "-t", "40")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-f", dir, "-t", "40"}, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logf, err := os.Create(filepath.Join(dir, "baresip.log"))
 	require.NoError(t, err)
