@@ -167,8 +167,9 @@ type Session struct {
 	handler  atomic.Pointer[AudioHandler]
 	relayOut atomic.Pointer[relay] // while bridged: where what we receive goes
 	reorder  *reorderBuffer        // receive goroutine only
-	rxBuf    [maxDatagram + 1]byte
+	rxBuf    [maxDatagram + 1]byte // readRTP only
 	rxPkt    rtp.Packet
+	reg      rxReg // where a shared reader reads our RTP (rxloop_linux.go)
 
 	lastRx       atomic.Int64 // monotonic ns of the last RTP or RTCP packet
 	hold         atomic.Bool
@@ -204,9 +205,9 @@ func newSession(p *PortPool, port int, rtpConn, rtcpConn *net.UDPConn) *Session 
 	s.ts0 = rand.Uint32()
 	s.cname = fmt.Sprintf("switchboard-%08x@%s", s.ssrc, p.ip)
 	s.mediaTimeout.Store(int64(defaultTimeout))
-	s.wg.Add(2)
-	go s.readRTP()
+	s.wg.Add(1)
 	go s.readRTCP()
+	rxAttach(s) // RTP: a shared reader (rxloop_linux.go) or a goroutine of its own
 	return s
 }
 
@@ -764,6 +765,7 @@ func (s *Session) Close() error {
 	s.endJob(false)
 	s.mu.Unlock()
 	close(s.closeCh)
+	rxDetach(s) // before the socket closes: its descriptor must not be read after
 	err := errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
 	s.wg.Wait()
 	s.evMu.Lock()
