@@ -17,36 +17,38 @@ import (
 // Shared RTP readers. One goroutine per leg socket, each parked in recvmsg,
 // meant a goroutine wake-up per packet: at 500 bridges (1,000 legs, 50,000
 // packets/s) on two cores the run queues held hundreds of readers behind the
-// pacer, and relay p99 followed the scheduling latency. Instead a few
-// readers (one per CPU, like the pacer's wheels) each own an epoll set of
-// RTP sockets. The epoll descriptor itself sits in the Go netpoller, so an
-// idle reader parks like any goroutine (it holds no thread or P); when it
-// wakes it collects every ready socket in one epoll_wait and drains each
-// with recvmmsg, handling (and relaying) packets inline. One wake-up then
-// serves however many packets arrived meanwhile.
+// pacer, and relay p99 followed the scheduling latency. Instead one epoll
+// set holds every RTP socket (edge-triggered) and a few reader goroutines
+// (one per CPU, like the pacer's wheels) take turns on it. The epoll
+// descriptor sits in the Go netpoller, so an idle reader parks like any
+// goroutine (it holds no thread or P). The reader that wakes takes at most
+// rxEvents ready sockets and leaves the set to the next reader, so a burst
+// of packets is shared among the CPUs rather than queued behind one; each
+// socket is drained with recvmmsg and its packets handled (and relayed)
+// inline. One wake-up then serves however many packets arrived meanwhile.
 //
 // A session's socket stays a *net.UDPConn (sends go through it as before);
 // only its reads move here. Close unregisters the socket and waits for an
-// in-flight batch (rxGate) before the socket is closed, so no packet is
-// handled after Close and a closed descriptor number is never read.
+// in-flight batch (the session's gate) before the socket is closed, so no
+// packet is handled after Close and a closed descriptor is never read.
 
 const (
-	rxBatch  = 8   // datagrams per recvmmsg
-	rxEvents = 128 // ready sockets per epoll_wait
-	rxOOB    = 64  // control bytes per datagram: one SCM_TIMESTAMPNS
+	rxBatch  = 8  // datagrams per recvmmsg
+	rxEvents = 16 // ready sockets one reader takes per epoll_wait
+	rxOOB    = 64 // control bytes per datagram: one SCM_TIMESTAMPNS
+	rxRetry  = 4  // reads retried after an error such as ECONNREFUSED
 )
 
 // sharedReaders chooses the shared readers (true) or one goroutine per
 // session (false: the old path, kept for comparison in the load test).
 var sharedReaders = true
 
-// rxReg is a session's place on a shared reader (zero: none).
+// rxReg is a session's place in the shared epoll set (zero: none).
 type rxReg struct {
 	loop *rxLoop // guarded by readers.mu
-	slot int
 	tok  int32
 	fd   int
-	gate sync.Mutex // held while the reader handles the session's packets
+	gate sync.Mutex // held while a reader handles the session's packets
 	off  bool       // guarded by gate: detached, handle nothing more
 }
 
@@ -57,14 +59,17 @@ type mmsghdr struct {
 	_   [4]byte
 }
 
-// rxLoop is one epoll set and its goroutine; it ends when its last socket
-// leaves, and the next registration starts a fresh one.
+// rxLoop is the epoll set and its reader goroutines; they end when its last
+// socket leaves, and the next registration starts a fresh one.
 type rxLoop struct {
 	epfd int
 	file *os.File // epfd, registered with the netpoller
 	regs map[int32]*Session
 	next int32
+}
 
+// rxWorker is one reader goroutine's buffers.
+type rxWorker struct {
 	events [rxEvents]unix.EpollEvent
 	msgs   [rxBatch]mmsghdr
 	iovs   [rxBatch]unix.Iovec
@@ -74,18 +79,16 @@ type rxLoop struct {
 }
 
 type rxReaders struct {
-	mu    sync.Mutex // guards the loops' regs, next and the slots below
-	loops []*rxLoop  // nil while a slot has no sockets
-	count []int
+	mu      sync.Mutex // guards loop, count and the loop's regs and next
+	loop    *rxLoop    // nil while no socket is registered
+	count   int
+	workers int
 }
 
-var readers = func() *rxReaders {
-	n := min(max(runtime.GOMAXPROCS(0), 1), 8)
-	return &rxReaders{loops: make([]*rxLoop, n), count: make([]int, n)}
-}()
+var readers = &rxReaders{workers: min(max(runtime.GOMAXPROCS(0), 1), 8)}
 
-// rxAttach starts receiving s's RTP: on the least loaded shared reader, or
-// (if that fails, or sharedReaders is off) on a goroutine of its own.
+// rxAttach starts receiving s's RTP: on the shared readers, or (if that
+// fails, or sharedReaders is off) on a goroutine of its own.
 func rxAttach(s *Session) {
 	if sharedReaders && s.rtpConn != nil {
 		if err := readers.add(s); err == nil {
@@ -122,36 +125,32 @@ func (rs *rxReaders) add(s *Session) error {
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	slot := 0
-	for i, c := range rs.count {
-		if c < rs.count[slot] {
-			slot = i
-		}
-	}
-	l := rs.loops[slot]
+	l := rs.loop
 	if l == nil {
 		if l, err = newRxLoop(); err != nil {
 			return err
 		}
-		rs.loops[slot] = l
-		go l.run()
+		rs.loop = l
+		for range rs.workers {
+			go l.run()
+		}
 	}
 	for l.regs[l.next] != nil {
 		l.next++
 	}
 	tok := l.next
 	l.next++
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: tok}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: tok}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
-		if rs.count[slot] == 0 {
+		if rs.count == 0 {
 			l.close()
-			rs.loops[slot] = nil
+			rs.loop = nil
 		}
 		return err
 	}
 	l.regs[tok] = s
-	rs.count[slot]++
-	s.reg.loop, s.reg.slot, s.reg.tok, s.reg.fd = l, slot, tok, fd
+	rs.count++
+	s.reg.loop, s.reg.tok, s.reg.fd = l, tok, fd
 	return nil
 }
 
@@ -164,10 +163,10 @@ func (rs *rxReaders) remove(s *Session) {
 	}
 	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, s.reg.fd, nil)
 	delete(l.regs, s.reg.tok)
-	rs.count[s.reg.slot]--
-	if rs.count[s.reg.slot] == 0 {
-		l.close() // its goroutine ends at its next wait
-		rs.loops[s.reg.slot] = nil
+	rs.count--
+	if rs.count == 0 {
+		l.close() // its goroutines end at their next wait
+		rs.loop = nil
 	}
 }
 
@@ -180,43 +179,47 @@ func newRxLoop() (*rxLoop, error) {
 		unix.Close(epfd)
 		return nil, err
 	}
-	l := &rxLoop{epfd: epfd, file: os.NewFile(uintptr(epfd), "media-rtp-epoll"), regs: map[int32]*Session{}}
-	for i := range l.msgs {
-		l.iovs[i].Base = &l.bufs[i][0]
-		l.iovs[i].SetLen(len(l.bufs[i]))
-		l.msgs[i].hdr.Iov = &l.iovs[i]
-		l.msgs[i].hdr.SetIovlen(1)
-	}
-	return l, nil
+	return &rxLoop{epfd: epfd, file: os.NewFile(uintptr(epfd), "media-rtp-epoll"), regs: map[int32]*Session{}}, nil
 }
 
 // close ends the loop; with readers.mu held. The descriptor is closed once
-// the goroutine is out of its epoll_wait (os.File keeps it open till then).
+// no reader is in its epoll_wait (os.File keeps it open till then).
 func (l *rxLoop) close() { _ = l.file.Close() }
 
+// run is one reader. Only one reader at a time waits in the netpoller (the
+// file's read lock); the one that wakes takes its events and lets the next
+// one wait.
 func (l *rxLoop) run() {
 	rc, err := l.file.SyscallConn()
 	if err != nil {
 		return
 	}
+	w := &rxWorker{}
+	for i := range w.msgs {
+		w.iovs[i].Base = &w.bufs[i][0]
+		w.iovs[i].SetLen(len(w.bufs[i]))
+		w.msgs[i].hdr.Iov = &w.iovs[i]
+		w.msgs[i].hdr.SetIovlen(1)
+	}
 	for {
 		n := 0
 		err := rc.Read(func(fd uintptr) bool {
 			var werr error
-			n, werr = unix.EpollWait(int(fd), l.events[:], 0)
+			n, werr = unix.EpollWait(int(fd), w.events[:], 0)
 			return n > 0 || (werr != nil && werr != unix.EINTR)
 		})
 		if err != nil {
 			return // closed: the last socket left
 		}
 		for i := range n {
-			l.serve(l.events[i].Fd)
+			l.serve(w, w.events[i].Fd)
 		}
 	}
 }
 
-// serve drains one ready socket.
-func (l *rxLoop) serve(tok int32) {
+// serve drains one ready socket (edge-triggered: to EAGAIN, or a short
+// batch, after which any new datagram raises a new event).
+func (l *rxLoop) serve(w *rxWorker, tok int32) {
 	readers.mu.Lock()
 	s := l.regs[tok]
 	readers.mu.Unlock()
@@ -228,30 +231,33 @@ func (l *rxLoop) serve(tok int32) {
 	if s.reg.off {
 		return
 	}
-	for {
-		for i := range l.msgs {
-			h := &l.msgs[i].hdr
-			h.Name = &l.names[i][0]
-			h.Namelen = uint32(len(l.names[i]))
-			h.Control = &l.oobs[i][0]
+	for retries := 0; ; {
+		for i := range w.msgs {
+			h := &w.msgs[i].hdr
+			h.Name = &w.names[i][0]
+			h.Namelen = uint32(len(w.names[i]))
+			h.Control = &w.oobs[i][0]
 			h.SetControllen(rxOOB)
 		}
-		r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(s.reg.fd), uintptr(unsafe.Pointer(&l.msgs[0])),
+		r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(s.reg.fd), uintptr(unsafe.Pointer(&w.msgs[0])),
 			rxBatch, unix.MSG_DONTWAIT, 0, 0)
-		if errno == unix.EINTR {
+		switch {
+		case errno == unix.EAGAIN:
+			return
+		case errno != 0: // EINTR, or an error queued by ICMP (ECONNREFUSED): datagrams may still wait
+			if retries++; retries > rxRetry {
+				return
+			}
 			continue
-		}
-		if errno != 0 {
-			return // EAGAIN: drained; ECONNREFUSED and the like: a later wake-up reads on
 		}
 		got := int(r)
 		for i := range got {
-			m := &l.msgs[i]
-			src, ok := sockaddrPort(l.names[i][:m.hdr.Namelen])
+			m := &w.msgs[i]
+			src, ok := sockaddrPort(w.names[i][:m.hdr.Namelen])
 			if !ok {
 				continue
 			}
-			s.handleRTP(l.bufs[i][:m.n], src, rxArrival(l.oobs[i][:m.hdr.Controllen]))
+			s.handleRTP(w.bufs[i][:m.n], src, rxArrival(w.oobs[i][:m.hdr.Controllen]))
 		}
 		if got < rxBatch {
 			return
