@@ -68,8 +68,9 @@ type Event struct {
 }
 
 // AudioHandler receives audio payloads (in sequence order, after a
-// 3-packet reorder buffer) from the session's receive goroutine. The payload
-// is only valid during the call; copy it to keep it.
+// 3-packet reorder buffer) from the session's receive path, which on Linux
+// is a reader shared with other sessions: it must be quick and never block.
+// The payload is only valid during the call; copy it to keep it.
 type AudioHandler func(pt uint8, ts uint32, payload []byte)
 
 type jobKind uint8
@@ -81,7 +82,8 @@ const (
 )
 
 // Session is the media of one call: an RTP socket (and RTCP on port+1), a
-// paced sender and a receive goroutine. Methods are safe for concurrent use.
+// paced sender and a receive path (a shared reader, rxloop_linux.go, or a
+// goroutine of its own). Methods are safe for concurrent use.
 type Session struct {
 	pool     *PortPool
 	port     int
