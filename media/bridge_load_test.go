@@ -30,7 +30,9 @@ import (
 // in it), CPU % of one core for the whole process (phones included; with
 // BRIDGE_LOAD_BASELINE=1 a row of the phones talking directly, no bridge,
 // is added to show their share), allocations per relayed packet and RSS
-// per bridge. BRIDGE_LOAD_TRANSCODE=1 makes the far-end legs A-law.
+// per bridge. BRIDGE_LOAD_TRANSCODE=1 makes the far-end legs A-law;
+// BRIDGE_LOAD_READERS=session reads each socket on a goroutine of its own
+// (the path before the shared readers, for comparison).
 func TestBridgeLoad(t *testing.T) {
 	spec := os.Getenv("BRIDGE_LOAD")
 	if spec == "" {
@@ -41,6 +43,11 @@ func TestBridgeLoad(t *testing.T) {
 		secs = v
 	}
 	transcode := os.Getenv("BRIDGE_LOAD_TRANSCODE") == "1"
+	if os.Getenv("BRIDGE_LOAD_READERS") == "session" {
+		old := sharedReaders
+		sharedReaders = false
+		defer func() { sharedReaders = old }()
+	}
 	var rows []string
 	for _, f := range strings.Split(spec, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -52,7 +59,7 @@ func TestBridgeLoad(t *testing.T) {
 		}
 		rows = append(rows, runBridgeLoad(t, n, time.Duration(secs)*time.Second, true, transcode))
 	}
-	fmt.Printf("\nGOMAXPROCS=%d, %d s per row, transcode=%v\n", runtime.GOMAXPROCS(0), secs, transcode)
+	fmt.Printf("\nGOMAXPROCS=%d, %d s per row, transcode=%v, shared readers=%v\n", runtime.GOMAXPROCS(0), secs, transcode, sharedReaders)
 	fmt.Println("| bridges | mode | relay p50 / p99 / p999 / max | end-to-end p50 / p99 / max | CPU % of one core (per bridge) | allocs per relayed packet | RSS per bridge | relayed / resyncs / fills |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {

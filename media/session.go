@@ -68,8 +68,9 @@ type Event struct {
 }
 
 // AudioHandler receives audio payloads (in sequence order, after a
-// 3-packet reorder buffer) from the session's receive goroutine. The payload
-// is only valid during the call; copy it to keep it.
+// 3-packet reorder buffer) from the session's receive path, which on Linux
+// is a reader shared with other sessions: it must be quick and never block.
+// The payload is only valid during the call; copy it to keep it.
 type AudioHandler func(pt uint8, ts uint32, payload []byte)
 
 type jobKind uint8
@@ -81,7 +82,8 @@ const (
 )
 
 // Session is the media of one call: an RTP socket (and RTCP on port+1), a
-// paced sender and a receive goroutine. Methods are safe for concurrent use.
+// paced sender and a receive path (a shared reader, rxloop_linux.go, or a
+// goroutine of its own). Methods are safe for concurrent use.
 type Session struct {
 	pool     *PortPool
 	port     int
@@ -167,8 +169,9 @@ type Session struct {
 	handler  atomic.Pointer[AudioHandler]
 	relayOut atomic.Pointer[relay] // while bridged: where what we receive goes
 	reorder  *reorderBuffer        // receive goroutine only
-	rxBuf    [maxDatagram + 1]byte
+	rxBuf    [maxDatagram + 1]byte // readRTP only
 	rxPkt    rtp.Packet
+	reg      rxReg // where a shared reader reads our RTP (rxloop_linux.go)
 
 	lastRx       atomic.Int64 // monotonic ns of the last RTP or RTCP packet
 	hold         atomic.Bool
@@ -204,9 +207,9 @@ func newSession(p *PortPool, port int, rtpConn, rtcpConn *net.UDPConn) *Session 
 	s.ts0 = rand.Uint32()
 	s.cname = fmt.Sprintf("switchboard-%08x@%s", s.ssrc, p.ip)
 	s.mediaTimeout.Store(int64(defaultTimeout))
-	s.wg.Add(2)
-	go s.readRTP()
+	s.wg.Add(1)
 	go s.readRTCP()
+	rxAttach(s) // RTP: a shared reader (rxloop_linux.go) or a goroutine of its own
 	return s
 }
 
@@ -764,6 +767,7 @@ func (s *Session) Close() error {
 	s.endJob(false)
 	s.mu.Unlock()
 	close(s.closeCh)
+	rxDetach(s) // before the socket closes: its descriptor must not be read after
 	err := errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
 	s.wg.Wait()
 	s.evMu.Lock()
