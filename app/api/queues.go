@@ -27,7 +27,8 @@ package api
 // Every change (a caller joins, leaves or is bridged, an agent rings,
 // answers, hangs up, registers; the queue's settings) is published on the
 // event stream as com.switchboard.voice.queue.updated with QueueEvent as
-// data; GET /v2/Dashboard lists the same shape under queues; /metrics has
+// data (a deleted queue's last event has "removed": true); GET /v2/Dashboard
+// lists the same shape under queues; /metrics has
 // switchboard_queue_waiting, switchboard_queue_longest_wait_seconds and
 // switchboard_queue_agents_free by queue (friendly name).
 
@@ -52,6 +53,8 @@ type QueueStatus interface {
 	State(q *store.Queue) voice.QueueState
 	// Changed publishes a queue's state after its settings changed.
 	Changed(ctx context.Context, sid string)
+	// Removed publishes that a queue was deleted.
+	Removed(sid, name string)
 }
 
 // TypeQueueUpdated is the event type of a queue's change.
@@ -99,13 +102,15 @@ type QueueEvent struct {
 	AverageWaitTime int                `json:"average_wait_time"`
 	AgentsFree      int                `json:"agents_free"`
 	Agents          []voice.QueueAgent `json:"agents"`
+	// Removed is set on the last event of a deleted queue.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // QueueEventOf shapes a queue's live state as the event and the dashboard
 // show it.
 func QueueEventOf(st voice.QueueState) QueueEvent {
 	return QueueEvent{SID: st.SID, FriendlyName: st.FriendlyName, CurrentSize: len(st.Members), LongestWait: secs(st.LongestWait),
-		AverageWaitTime: secs(st.AverageWait), AgentsFree: st.AgentsFree, Agents: st.Agents}
+		AverageWaitTime: secs(st.AverageWait), AgentsFree: st.AgentsFree, Agents: st.Agents, Removed: st.Removed}
 }
 
 func secs(d time.Duration) int { return int(d / time.Second) }
@@ -290,9 +295,17 @@ func (s *Server) fetchQueue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteQueue(w http.ResponseWriter, r *http.Request) {
-	if err := s.Store.DeleteQueue(r.Context(), pathSID(r, "Sid")); err != nil {
+	q, err := s.Store.Queue(r.Context(), pathSID(r, "Sid"))
+	if err != nil {
 		s.storeError(w, r, err)
 		return
+	}
+	if err := s.Store.DeleteQueue(r.Context(), q.SID); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	if s.Queues != nil {
+		s.Queues.Removed(q.SID, q.FriendlyName)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -124,6 +125,47 @@ func (q fakeQueues) State(s *store.Queue) voice.QueueState {
 		LongestWait: time.Since(q.members[0].Enqueued)}
 }
 func (fakeQueues) Changed(context.Context, string) {}
+func (fakeQueues) Removed(string, string)          {}
+
+// TestQueueDeletePublishesRemoval: a deleted queue's last event says so,
+// so that other open pages drop it at once.
+func TestQueueDeletePublishesRemoval(t *testing.T) {
+	f, _ := queueFixture(t)
+	var mu sync.Mutex
+	var got []QueueEvent
+	f.server.Queues = &voice.QueueManager{Store: f.st, OnChange: func(st voice.QueueState) {
+		mu.Lock()
+		got = append(got, QueueEventOf(st))
+		mu.Unlock()
+	}}
+	base := "/2010-04-01/Accounts/" + testCreds.AccountSID + "/Queues"
+	code, q := f.do("POST", base+".json", url.Values{"FriendlyName": {"support"}})
+	require.Equal(t, http.StatusCreated, code)
+	sid := q["sid"].(string)
+	code, _ = f.do("DELETE", base+"/"+sid+".json", nil)
+	require.Equal(t, http.StatusNoContent, code)
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, got)
+	last := got[len(got)-1]
+	require.Equal(t, sid, last.SID)
+	require.Equal(t, "support", last.FriendlyName)
+	require.True(t, last.Removed)
+	b, err := json.Marshal(last)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"removed":true`)
+	code, _ = f.do("DELETE", base+"/"+sid+".json", nil)
+	require.Equal(t, http.StatusNotFound, code, "a second delete finds nothing and publishes nothing")
+	require.Equal(t, 1, func() int {
+		n := 0
+		for _, e := range got {
+			if e.Removed {
+				n++
+			}
+		}
+		return n
+	}())
+}
 
 func TestQueueMembersPaging(t *testing.T) {
 	f, _ := queueFixture(t)

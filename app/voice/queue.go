@@ -51,6 +51,8 @@ type QueueState struct {
 	AgentsFree   int
 	Agents       []QueueAgent
 	Members      []QueueMember // in order
+	// Removed says the queue was deleted (its last event).
+	Removed bool
 }
 
 // ErrQueueFull is returned when a queue holds max_size callers.
@@ -167,6 +169,14 @@ func (m *QueueManager) Changed(ctx context.Context, sid string) {
 		return
 	}
 	m.publish(q)
+}
+
+// Removed publishes that a queue was deleted, so that pages showing it
+// drop it at once.
+func (m *QueueManager) Removed(sid, name string) {
+	if m.OnChange != nil {
+		m.OnChange(QueueState{SID: sid, FriendlyName: name, Agents: []QueueAgent{}, Removed: true})
+	}
 }
 
 // RegistrationChanged publishes every queue the desk phone is an agent

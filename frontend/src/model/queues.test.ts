@@ -105,6 +105,12 @@ describe('parseQueueEvent and mergeQueueEvent', () => {
     const list = timed([queue()], 0)
     expect(mergeQueueEvent(list, { nonsense: true }, 1)).toBe(list)
   })
+  it('drops a removed queue, even from a list that would add unknown ones', () => {
+    const list = timed([queue(), queue({ sid: 'QU2', friendly_name: 'sales' })], 0)
+    const removed = { sid: 'QU1', friendly_name: 'support', agents: [], removed: true }
+    const out = mergeQueueEvent(list, removed, 1, (live) => ({ ...queue(), ...live, at: 0 }))
+    expect(out.map((q) => q.sid)).toEqual(['QU2'])
+  })
 })
 
 describe('the queue form', () => {

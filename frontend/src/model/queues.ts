@@ -72,8 +72,9 @@ export function parseQueueEvent(data: Record<string, unknown>): QueueLive | null
 
 /**
  * Merges a queue.updated event into the list (received at `now`): the
- * queue's live fields are replaced, its settings kept. A queue not in the
- * list is appended when `addUnknown` (the dashboard), else ignored.
+ * queue's live fields are replaced, its settings kept; a queue removed
+ * (`removed: true`) leaves the list. A queue not in the list is appended
+ * when `addUnknown` (the dashboard), else ignored.
  */
 export function mergeQueueEvent<T extends QueueLive>(
   list: Timed<T>[],
@@ -81,6 +82,8 @@ export function mergeQueueEvent<T extends QueueLive>(
   now: number,
   addUnknown: (live: QueueLive) => Timed<T> | null = () => null,
 ): Timed<T>[] {
+  // A deleted queue's last event: drop it.
+  if (data.removed === true && typeof data.sid === 'string') return list.filter((q) => q.sid !== data.sid)
   const live = parseQueueEvent(data)
   if (!live) return list
   if (!list.some((q) => q.sid === live.sid)) {
