@@ -345,27 +345,26 @@ func (s *Store) DeliveryReport(ctx context.Context, gatewaySID, ref, recipient, 
 		return "", err
 	}
 	defer tx.Rollback()
-	q := `SELECT rowid, message_sid FROM sms_parts WHERE gateway_sid = ? AND ref = ?`
-	args := []any{gatewaySID, ref}
+	// The first statement writes, so the transaction holds the write lock
+	// from its start: one that read first would fail at once with
+	// SQLITE_BUSY (not wait) when another writer committed meanwhile. A
+	// final report is not undone by a late intermediate one ("sent" after
+	// "delivered": peers send them in either order).
+	match := `SELECT rowid FROM sms_parts WHERE gateway_sid = ? AND ref = ?`
+	matchArgs := []any{gatewaySID, ref}
 	if recipient != "" {
-		q, args = q+` AND (recipient = ? OR recipient = '')`, append(args, recipient)
+		match, matchArgs = match+` AND (recipient = ? OR recipient = '')`, append(matchArgs, recipient)
 	}
 	if window > 0 {
-		q, args = q+` AND date_sent >= ?`, append(args, stamp(s.now().Add(-window)))
+		match, matchArgs = match+` AND date_sent >= ?`, append(matchArgs, stamp(s.now().Add(-window)))
 	}
-	q += ` ORDER BY date_sent DESC LIMIT 1`
-	var rowid int64
+	match += ` ORDER BY date_sent DESC LIMIT 1`
 	var msg string
-	if err := tx.QueryRowContext(ctx, q, args...).Scan(&rowid, &msg); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE sms_parts SET status = CASE WHEN status = 'sent' OR ? != 'sent' THEN ? ELSE status END
+		WHERE rowid = (`+match+`) RETURNING message_sid`, append([]any{status, status}, matchArgs...)...).Scan(&msg); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil
 		}
-		return "", fmt.Errorf("store: delivery report: %w", err)
-	}
-	// A final report is not undone by a late intermediate one ("sent"
-	// after "delivered": peers send them in either order).
-	if _, err := tx.ExecContext(ctx, `UPDATE sms_parts SET status = ? WHERE rowid = ? AND (status = 'sent' OR ? != 'sent')`,
-		status, rowid, status); err != nil {
 		return "", fmt.Errorf("store: delivery report: %w", err)
 	}
 	// The message's status from its parts: one bad part makes it bad.
