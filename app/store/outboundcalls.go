@@ -70,19 +70,7 @@ func scanCall(row scanner) (*OutboundCall, error) {
 }
 
 func scanCalls(rows *sql.Rows, err error) ([]OutboundCall, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboundCall
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "outbound calls", scanCall)
 }
 
 // insertCall queues a sprint's call in the sprint's transaction.

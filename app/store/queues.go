@@ -97,19 +97,7 @@ func (s *Store) QueueByName(ctx context.Context, name string) (*Queue, error) {
 // Queues lists every queue, oldest first (there are few).
 func (s *Store) Queues(ctx context.Context) ([]Queue, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+queueCols+` FROM queues ORDER BY date_created, sid`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list queues: %w", err)
-	}
-	defer rows.Close()
-	var out []Queue
-	for rows.Next() {
-		q, err := scanQueue(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *q)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list queues", scanQueue)
 }
 
 // DeleteQueue removes a queue.

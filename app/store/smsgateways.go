@@ -88,19 +88,7 @@ func (s *Store) GatewayBySID(ctx context.Context, sid string) (*Gateway, error) 
 // Gateways lists every gateway, oldest first (there are few).
 func (s *Store) Gateways(ctx context.Context) ([]Gateway, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+gatewayCols+` FROM sms_gateways ORDER BY date_created, sid`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list gateways: %w", err)
-	}
-	defer rows.Close()
-	var out []Gateway
-	for rows.Next() {
-		g, err := scanGateway(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *g)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list gateways", scanGateway)
 }
 
 // DeleteGateway removes a gateway. Its queued messages go back to routing

@@ -92,19 +92,7 @@ func scanMessage(row scanner) (*Message, error) {
 }
 
 func scanMessages(rows *sql.Rows, err error) ([]Message, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *m)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "messages", scanMessage)
 }
 
 func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, m *Message) (sql.Result, error) {

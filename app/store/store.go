@@ -181,3 +181,21 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// collect scans every row of a query with scan; what names the query in
+// its error. It closes rows.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (*T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}

@@ -139,19 +139,7 @@ func (s *Store) TrunkBySID(ctx context.Context, sid string) (*Trunk, error) {
 // Trunks lists every trunk, oldest first (there are few).
 func (s *Store) Trunks(ctx context.Context) ([]Trunk, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+trunkCols+` FROM sip_trunks ORDER BY date_created, sid`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list trunks: %w", err)
-	}
-	defer rows.Close()
-	var out []Trunk
-	for rows.Next() {
-		t, err := scanTrunk(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list trunks", scanTrunk)
 }
 
 // DeleteTrunk removes a trunk.
