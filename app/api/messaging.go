@@ -88,16 +88,13 @@ func (s *Server) listGatewayKinds(w http.ResponseWriter, r *http.Request) {
 		if secrets == nil {
 			secrets = []string{}
 		}
-		out = append(out, GatewayKind{Name: k.Name, Title: k.Title, Schema: k.Schema, Secrets: secrets, Inbound: kindTakesInbound(k)})
+		out = append(out, GatewayKind{Name: k.Name, Title: k.Title, Schema: k.Schema, Secrets: secrets, Inbound: k.Inbound})
 	}
 	if out == nil {
 		out = []GatewayKind{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"kinds": out})
 }
-
-// kindTakesInbound says whether a kind's gateways serve inbound HTTP.
-func kindTakesInbound(k sms.Kind) bool { return k.Inbound }
 
 func (s *Server) gatewayJSON(r *http.Request, g *store.Gateway, health map[string]sms.Health, queued map[string]int) Gateway {
 	settings, set := hideSecrets(g.Kind, g.Settings)
@@ -113,7 +110,7 @@ func (s *Server) gatewayJSON(r *http.Request, g *store.Gateway, health map[strin
 	} else {
 		out.Health = sms.Health{State: sms.StateStopped}
 	}
-	if k, ok := sms.Lookup(g.Kind); ok && kindTakesInbound(k) {
+	if k, ok := sms.Lookup(g.Kind); ok && k.Inbound {
 		out.InboundURL = s.publicBase(r) + "/sms/gateways/" + g.SID + "/"
 	}
 	return out

@@ -426,19 +426,6 @@ func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// MessageReplied records a queued message that went out as the TwiML answer
-// to Twilio's webhook: Twilio sends it, so no gateway may. Its execution
-// was told already (the webhook resumed it), so nothing is notified.
-func (s *Store) MessageReplied(ctx context.Context, sid string) error {
-	now := stamp(s.now())
-	_, err := s.db.ExecContext(ctx, `UPDATE sms_messages SET direction = 'outbound-reply', status = 'sent', notified = 'sent',
-		date_sent = ?, date_updated = ? WHERE sid = ? AND status = 'queued'`, now, now, sid)
-	if err != nil {
-		return fmt.Errorf("store: message replied: %w", err)
-	}
-	return nil
-}
-
 // Unroutable counts the messages that failed since t because no gateway
 // owns their From address (Twilio's 21606), with up to 5 of those addresses.
 func (s *Store) Unroutable(ctx context.Context, t time.Time) (int, []string, error) {

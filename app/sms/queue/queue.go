@@ -186,12 +186,6 @@ func jsonEqual(a, b json.RawMessage) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// Status is a gateway as the API shows it.
-type Status struct {
-	SID    string
-	Health sms.Health
-}
-
 // Health returns every running gateway's health, by SID.
 func (q *Queue) Health() map[string]sms.Health {
 	q.mu.Lock()
