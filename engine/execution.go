@@ -126,6 +126,14 @@ func (w *Wait) Accepts(typ string) bool {
 	return false
 }
 
+// AwaitsMessageResult says the wait is send-message's for its message's
+// result (a delivery input), not a reply from the contact: a host that
+// does not wait for its gateway (a call, a webhook's TwiML answer) answers
+// it at once.
+func (w *Wait) AwaitsMessageResult() bool {
+	return w != nil && w.Accepts(InputDelivery) && !w.Accepts(InputReply)
+}
+
 // Input types a host resumes an execution with.
 const (
 	InputStart     = "start"      // run the first sprint of an execution made by Create

@@ -261,7 +261,7 @@ func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slo
 			resp.Message(reply)
 			replied = m.SID // stored as a sent reply (runner.WithReplies)
 		}
-		if replied == "" || i >= maxChainedPrompts || !x.Active() || !messageWait(x.Wait) {
+		if replied == "" || i >= maxChainedPrompts || !x.Active() || !x.Wait.AwaitsMessageResult() {
 			break
 		}
 		nx, nsp, err := s.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputDelivery,
@@ -273,12 +273,6 @@ func (s *Server) messageWebhook(w http.ResponseWriter, r *http.Request, log *slo
 		x, sp = nx, nsp
 	}
 	writeTwiML(w, &resp)
-}
-
-// messageWait says the execution waits in send-message for its message's
-// result (not for a reply from the contact).
-func messageWait(w *engine.Wait) bool {
-	return w != nil && w.Accepts(engine.InputDelivery) && !w.Accepts(engine.InputReply)
 }
 
 // voiceWebhook starts an incomingCall execution for a new call, or resumes
@@ -396,7 +390,7 @@ func (s *Server) answerCall(ctx context.Context, w http.ResponseWriter, log *slo
 		in := engine.Input{Type: engine.InputAudioDone}
 		switch {
 		case x.Wait.Accepts(engine.InputAudioDone):
-		case messageWait(x.Wait):
+		case x.Wait.AwaitsMessageResult():
 			// send-message during a call: the message is queued (Studio's
 			// sent); the call does not wait for the gateway.
 			in = engine.Input{Type: engine.InputDelivery, Params: map[string]any{"Status": "queued"}}

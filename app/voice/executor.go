@@ -200,7 +200,7 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 		return e.record(ctx, record)
 	case w.Accepts(engine.InputAudioDone):
 		return &engine.Input{Type: engine.InputAudioDone}, nil
-	case w.Accepts(engine.InputDelivery) && !w.Accepts(engine.InputReply):
+	case w.AwaitsMessageResult():
 		// send-message during a call: the call does not wait for the
 		// gateway; the message is queued, which is Studio's sent.
 		return &engine.Input{Type: engine.InputDelivery, Params: map[string]any{"Status": "queued"}}, nil
