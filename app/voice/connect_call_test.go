@@ -22,7 +22,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchboard/switchboard/media/audio"
 	"github.com/switchboard/switchboard/sip"
 	"github.com/switchboard/switchboard/sip/siptest"
 )
@@ -45,33 +44,11 @@ func connectDef(props string) string {
 func startSoftphone(t *testing.T, account string, hz float64, args ...string) *baresip {
 	t.Helper()
 	bin := siptest.RequireTool(t, "baresip", "baresip-core")
-	dir := t.TempDir()
 	tone := make([]int16, 8000*30)
 	for i := range tone {
 		tone[i] = int16(math.Round(0.25 * 32767 * math.Sin(2*math.Pi*hz*float64(i)/8000)))
 	}
-	f, err := os.Create(filepath.Join(dir, "in.wav"))
-	require.NoError(t, err)
-	require.NoError(t, audio.EncodeWAV(f, 8000, 1, tone))
-	require.NoError(t, f.Close())
-	cons, sipPort, rtp := siptest.FreePort(t), siptest.FreePort(t), freeRTPRange(t, 20)
-	cfg := strings.Join([]string{
-		"poll_method epoll",
-		"sip_listen 127.0.0.1:" + strconv.Itoa(sipPort),
-		"net_interface 127.0.0.1",
-		"audio_source aufile," + filepath.Join(dir, "in.wav"),
-		"audio_player aubridge,nil",
-		"audio_alert aubridge,nil",
-		"rtp_ports " + strconv.Itoa(rtp) + "-" + strconv.Itoa(rtp+19),
-		"module_path /usr/lib/baresip/modules",
-		"module g711.so", "module aufile.so", "module aubridge.so", "module cons.so", "module sndfile.so",
-		"module_app account.so", "module_app menu.so",
-		"cons_listen 127.0.0.1:" + strconv.Itoa(cons),
-		"snd_path " + dir,
-		"",
-	}, "\n")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte(account+"\n"), 0o600))
+	dir, cons := baresipDir(t, tone, account+"\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-f", dir, "-t", "40"}, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

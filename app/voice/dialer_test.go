@@ -24,7 +24,6 @@ import (
 
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
-	"github.com/switchboard/switchboard/media/audio"
 	"github.com/switchboard/switchboard/sip"
 	"github.com/switchboard/switchboard/sip/siptest"
 )
@@ -84,33 +83,10 @@ func startDeskPhone(t *testing.T, p *phone, user, pass string, in []int16) *bare
 	t.Helper()
 	bin := siptest.RequireTool(t, "baresip", "baresip-core")
 	p.sip.SetUsers([]sip.User{{Username: user, Password: pass}})
-	dir := t.TempDir()
 	if in == nil {
 		in = make([]int16, 8000*10)
 	}
-	f, err := os.Create(filepath.Join(dir, "in.wav"))
-	require.NoError(t, err)
-	require.NoError(t, audio.EncodeWAV(f, 8000, 1, in))
-	require.NoError(t, f.Close())
-	cons, rtp := siptest.FreePort(t), freeRTPRange(t, 20)
-	cfg := strings.Join([]string{
-		"poll_method epoll",
-		"sip_listen 127.0.0.1:" + strconv.Itoa(siptest.FreePort(t)),
-		"net_interface 127.0.0.1",
-		"audio_source aufile," + filepath.Join(dir, "in.wav"),
-		"audio_player aubridge,nil",
-		"audio_alert aubridge,nil",
-		"rtp_ports " + strconv.Itoa(rtp) + "-" + strconv.Itoa(rtp+19),
-		"module_path /usr/lib/baresip/modules",
-		"module g711.so", "module aufile.so", "module aubridge.so", "module cons.so", "module sndfile.so",
-		"module_app account.so", "module_app menu.so",
-		"cons_listen 127.0.0.1:" + strconv.Itoa(cons),
-		"snd_path " + dir,
-		"",
-	}, "\n")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
-	acct := "<sip:" + user + "@127.0.0.1:" + strconv.Itoa(p.port) + ">;auth_pass=" + pass + ";regint=60;answermode=auto\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte(acct), 0o600))
+	dir, cons := baresipDir(t, in, "<sip:"+user+"@127.0.0.1:"+strconv.Itoa(p.port)+">;auth_pass="+pass+";regint=60;answermode=auto\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	cmd := exec.CommandContext(ctx, bin, "-f", dir, "-t", "35")
 	logf, err := os.Create(filepath.Join(dir, "baresip.log"))

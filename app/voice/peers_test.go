@@ -278,35 +278,8 @@ type baresip struct {
 func startBaresip(t *testing.T) *baresip {
 	t.Helper()
 	bin := siptest.RequireTool(t, "baresip", "baresip-core")
-	dir := t.TempDir()
 	silence := make([]int16, 8000*10)
-	f, err := os.Create(filepath.Join(dir, "in.wav"))
-	require.NoError(t, err)
-	require.NoError(t, audio.EncodeWAV(f, 8000, 1, silence))
-	require.NoError(t, f.Close())
-	cons, sipPort, rtp := siptest.FreePort(t), siptest.FreePort(t), freeRTPRange(t, 20)
-	cfg := strings.Join([]string{
-		"poll_method epoll",
-		"sip_listen 127.0.0.1:" + strconv.Itoa(sipPort),
-		"net_interface 127.0.0.1",
-		"audio_source aufile," + filepath.Join(dir, "in.wav"),
-		"audio_player aubridge,nil",
-		"audio_alert aubridge,nil",
-		"rtp_ports " + strconv.Itoa(rtp) + "-" + strconv.Itoa(rtp+19),
-		"module_path /usr/lib/baresip/modules",
-		"module g711.so",
-		"module aufile.so",
-		"module aubridge.so",
-		"module cons.so",
-		"module sndfile.so",
-		"module_app account.so",
-		"module_app menu.so",
-		"cons_listen 127.0.0.1:" + strconv.Itoa(cons),
-		"snd_path " + dir,
-		"",
-	}, "\n")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte("<sip:tester@127.0.0.1>;regint=0;answermode=auto\n"), 0o600))
+	dir, cons := baresipDir(t, silence, "<sip:tester@127.0.0.1>;regint=0;answermode=auto\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	cmd := exec.CommandContext(ctx, bin, "-f", dir, "-t", "35")
 	logf, err := os.Create(filepath.Join(dir, "baresip.log"))
@@ -464,4 +437,35 @@ func TestBaresipHearsSpeech(t *testing.T) {
 	require.Greater(t, rmsDBFS(loud), -30.0)
 	require.True(t, hz > 150 && hz < 3000, "zero-crossing rate %.0f Hz is not speech-like", hz)
 	p.waitIdle(t, sayFlow, 5*time.Second)
+}
+
+// baresipDir writes a baresip configuration into a new directory: in is
+// its microphone (8 kHz mono), what it hears is recorded (sndfile), it takes
+// commands on the returned cons port and registers as accounts says.
+func baresipDir(t *testing.T, in []int16, accounts string) (dir string, cons int) {
+	t.Helper()
+	dir = t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "in.wav"))
+	require.NoError(t, err)
+	require.NoError(t, audio.EncodeWAV(f, 8000, 1, in))
+	require.NoError(t, f.Close())
+	cons, rtp := siptest.FreePort(t), freeRTPRange(t, 20)
+	cfg := strings.Join([]string{
+		"poll_method epoll",
+		"sip_listen 127.0.0.1:" + strconv.Itoa(siptest.FreePort(t)),
+		"net_interface 127.0.0.1",
+		"audio_source aufile," + filepath.Join(dir, "in.wav"),
+		"audio_player aubridge,nil",
+		"audio_alert aubridge,nil",
+		"rtp_ports " + strconv.Itoa(rtp) + "-" + strconv.Itoa(rtp+19),
+		"module_path /usr/lib/baresip/modules",
+		"module g711.so", "module aufile.so", "module aubridge.so", "module cons.so", "module sndfile.so",
+		"module_app account.so", "module_app menu.so",
+		"cons_listen 127.0.0.1:" + strconv.Itoa(cons),
+		"snd_path " + dir,
+		"",
+	}, "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte(accounts), 0o600))
+	return dir, cons
 }
