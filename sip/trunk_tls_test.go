@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,6 +109,19 @@ func TestTrunkTLSKamailio(t *testing.T) {
 	}
 }
 
+// lockedLog is a log sink safe for concurrent writers.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedLog) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
 // TestTrunkTLSCertificateProblems: a trunk whose certificate cannot be
 // checked fails with a sentence that says what to set, backs off (a next
 // attempt, no loop), and leaves no goroutine behind.
@@ -131,6 +146,19 @@ func TestTrunkTLSCertificateProblems(t *testing.T) {
 	}
 	ts := startServer(t, Config{Trunks: trunks, Handler: func(ctx context.Context, c *Call) {}})
 	*port = ts.port
+	// Checking turned off (on a server of its own: with a checked trunk
+	// to the same address, the check rules): the trunk registers, and the
+	// log says so loudly.
+	t.Run("insecure skip verify", func(t *testing.T) {
+		var logs lockedLog
+		ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {},
+			Trunks: []Trunk{{Name: "unchecked", Registrar: registrar, Username: "ivrskip", Password: "secret", Transport: "tls", TLSInsecureSkipVerify: true}},
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		waitTrunk(t, ts.Server, TrunkRegistered, 10*time.Second)
+		if got := logs.String(); !strings.Contains(got, "TLS certificate checking is OFF") || !strings.Contains(got, "certificate NOT checked") {
+			t.Errorf("no loud warning in the log:\n%s", got)
+		}
+	})
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			deadline := time.Now().Add(10 * time.Second)

@@ -38,7 +38,11 @@ import (
 // (its CA file, else the system roots) and name that trunk's host. A
 // registrar given by IP address is told apart from other IP-addressed TLS
 // trunks only by its certificate, so a CA file shared by two such trunks
-// vouches for both; trunks with DNS names are matched by name.
+// vouches for both, and one such trunk with tls_insecure_skip_verify is
+// unchecked only when every IP-addressed TLS trunk is; trunks with DNS
+// names are matched by name. sipgo keeps one connection per remote
+// address, so trunks sharing a registrar address share its connection
+// and the check made when it was opened.
 
 // defaultPort is the registrar's port when none is given.
 func defaultPort(transport string) int {
@@ -154,7 +158,7 @@ func (s *Server) verifyTLS(cs tls.ConnectionState) error {
 	}
 	name := cs.ServerName
 	var firstErr error
-	tried := 0
+	tried, skip := 0, 0
 	for _, r := range s.trunkList() {
 		if r.cfg.Transport != "tls" {
 			continue
@@ -166,9 +170,8 @@ func (s *Server) verifyTLS(cs tls.ConnectionState) error {
 			}
 			tried++
 			if r.cfg.TLSInsecureSkipVerify {
-				s.log.Warn("sip tls: certificate NOT checked (tls_insecure_skip_verify is on for this trunk): anyone on the path can read and change its calls",
-					"trunk", r.cfg.Name, "host", host)
-				return nil
+				skip++
+				continue
 			}
 			if r.tls.err != nil {
 				firstErr = cmpOr(firstErr, error(r.tls.err))
@@ -181,16 +184,22 @@ func (s *Server) verifyTLS(cs tls.ConnectionState) error {
 			firstErr = cmpOr(firstErr, error(&tlsCertError{host: host, err: err}))
 		}
 	}
-	if tried == 0 {
-		if name == "" {
-			return errors.New("TLS to an IP address that is no TLS trunk's: its certificate cannot be checked")
-		}
-		if _, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Intermediates: inter, DNSName: name}); err != nil {
-			return &tlsCertError{host: name, err: err}
-		}
+	switch {
+	case tried > 0 && skip == tried:
+		s.log.Warn("sip tls: certificate NOT checked (tls_insecure_skip_verify is on): anyone on the path can read and change these calls",
+			"server_name", name, "subject", cs.PeerCertificates[0].Subject.String())
 		return nil
+	case tried > 0:
+		// A trunk that skips the check vouches for no other trunk's
+		// connection: with checking on for any candidate, the check rules.
+		return firstErr
+	case name == "":
+		return errors.New("TLS to an IP address that is no TLS trunk's: its certificate cannot be checked")
 	}
-	return firstErr
+	if _, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Intermediates: inter, DNSName: name}); err != nil {
+		return &tlsCertError{host: name, err: err}
+	}
+	return nil
 }
 
 func cmpOr(a, b error) error {
