@@ -75,6 +75,10 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 		"URL that receives execution and step events as CloudEvents batches (repeatable)")
 	cmd.Flags().StringArrayVar(&cfg.SIPAllow, "sip-allow", nil, "network (CIDR) whose calls are taken without a trunk or registration; repeatable (default: loopback only)")
 	cmd.Flags().StringVar(&cfg.SIPAdvertise, "sip-advertise", "", "address to advertise in SIP and SDP (behind NAT)")
+	cmd.Flags().StringVar(&cfg.SIPTLSListen, "sip-tls-listen", "",
+		"SIP over TLS listener for trunks or PBXs that connect to us, host:port or port (loopback when no host; off by default; TLS trunks do not need it)")
+	cmd.Flags().StringVar(&cfg.SIPTLSCert, "sip-tls-cert", "", "PEM certificate (chain) of the --sip-tls-listen listener")
+	cmd.Flags().StringVar(&cfg.SIPTLSKey, "sip-tls-key", "", "PEM private key of the --sip-tls-listen listener")
 	cmd.Flags().StringVar(&cfg.RTPPorts, "rtp-ports", cfg.RTPPorts, "even port range for call media, min-max")
 	cmd.Flags().IntVar(&cfg.MaxCalls, "max-calls", cfg.MaxCalls, "concurrent calls before new ones get 503 (0: no cap)")
 	cmd.Flags().StringArrayVar(&cfg.Trunks, "trunk", splitEnv("SWITCHBOARD_TRUNKS"),

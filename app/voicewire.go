@@ -83,6 +83,7 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 		return nil, nil, nil, err
 	}
 	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
+		TLSListen: cfg.SIPTLSAddr(), TLSCertFile: cfg.SIPTLSCert, TLSKeyFile: cfg.SIPTLSKey,
 		MaxCalls: cfg.MaxCalls, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
 	if err != nil {
 		return nil, nil, nil, err

@@ -170,7 +170,11 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 			return nil
 		}}
 	}
-	dlg, err := s.dua.WriteInvite(ctx, inv, opts...)
+	dua := &s.dua
+	if tgt.transport == "tls" {
+		dua = &s.duaTLS // trunktls.go: any local port, the trunk's connection
+	}
+	dlg, err := dua.WriteInvite(ctx, inv, opts...)
 	if err != nil {
 		return nil, &DialError{Result: DialFailed, Err: fmt.Errorf("INVITE: %w", err)}
 	}
@@ -354,7 +358,7 @@ func (s *Server) newInvite(req DialRequest, tgt dialTarget, offer []byte) (*gosi
 	inv.AppendHeader(&gosip.CSeqHeader{SeqNo: 1, MethodName: gosip.INVITE})
 	mf := gosip.MaxForwardsHeader(70)
 	inv.AppendHeader(&mf)
-	ct := s.contact(s.cfg.UserAgent)
+	ct := s.contactFor(s.cfg.UserAgent, tgt.transport)
 	inv.AppendHeader(&ct)
 	inv.AppendHeader(gosip.NewHeader("User-Agent", s.cfg.UserAgent))
 	inv.AppendHeader(s.allowHeader())

@@ -19,7 +19,7 @@ type dialTarget struct {
 	ruri      gosip.Uri // Request-URI
 	to        gosip.Uri // To address
 	fromHost  string    // host of our From URI
-	transport string    // "udp" or "tcp"
+	transport string    // "udp", "tcp" or "tls" (a TLS trunk)
 	admission Admission // what the leg is (trunk, endpoint or uri) and its name
 	trunk     *Trunk    // credentials and caller-ID rules, when through a trunk
 }

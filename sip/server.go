@@ -1,7 +1,9 @@
 package sip
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,6 +113,13 @@ type Config struct {
 	Listen string
 	// Transports to listen on; default udp and tcp.
 	Transports []string
+	// TLSListen, when set, is host:port of a SIP-over-TLS listener for
+	// peers that open their own TLS connection to us, with the PEM
+	// certificate and key in TLSCertFile and TLSKeyFile. TLS trunks do
+	// not need it: their calls come over the registration's connection.
+	TLSListen   string
+	TLSCertFile string
+	TLSKeyFile  string
 	// AdvertiseHost goes into Contact and Via; default the Listen host.
 	AdvertiseHost string
 	// UserAgent is the User-Agent header and our Contact user; default "switchboard".
@@ -151,6 +160,15 @@ type Server struct {
 	dua  sipgo.DialogUA
 	host string
 	port int
+
+	// cliTLS sends requests over TLS: from any local port (the UDP
+	// client binds the listen address, which a TLS connection cannot),
+	// reusing the connection to the peer; duaTLS is its dialog UA, whose
+	// Contact says transport=tls (trunktls.go).
+	cliTLS  *sipgo.Client
+	duaTLS  sipgo.DialogUA
+	tlsConf *tls.Config // the listener's (nil without TLSListen)
+	tlsPort int
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -223,13 +241,18 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sip"), host: cfg.AdvertiseHost, port: port, calls: map[string]*Call{}}
+	if cfg.TLSListen != "" {
+		if err := s.loadListenTLS(); err != nil {
+			return nil, err
+		}
+	}
 	s.drops = newDropLog(s.log, dropLogBurst, dropLogInterval)
 	// sipgo's transport layer logs every datagram it cannot parse; its
 	// logger (ours alone, unlike sipgo's process-wide default) turns those
 	// lines into counted, rate-limited drops.
 	tlog := slog.New(parseDropHandler{drops: s.drops, next: capHandler{cfg.Logger.Handler()}}).With("component", "sipgo")
 	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost),
-		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(tlog)))
+		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(tlog)), sipgo.WithUserAgenTLSConfig(s.clientTLSConfig()))
 	if err != nil {
 		return nil, fmt.Errorf("sip: user agent: %w", err)
 	}
@@ -246,6 +269,11 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("sip: client: %w", err)
 	}
 	s.dua = sipgo.DialogUA{Client: s.cli, ContactHDR: s.contact(cfg.UserAgent)}
+	s.cliTLS, err = sipgo.NewClient(s.ua, sipgo.WithClientHostname(cfg.AdvertiseHost), sipgo.WithClientPort(cmp.Or(s.tlsPort, port)), sipgo.WithClientLogger(s.log))
+	if err != nil {
+		return nil, fmt.Errorf("sip: tls client: %w", err)
+	}
+	s.duaTLS = sipgo.DialogUA{Client: s.cliTLS, ContactHDR: s.contactFor(cfg.UserAgent, "tls")}
 	// The registrar always answers: users may be set later (SetUsers);
 	// with none, every REGISTER is refused 403 after the challenge.
 	s.reg = newRegistrar(cfg.Realm, cfg.Users)
@@ -359,6 +387,11 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 		if network == "udp" {
 			s.awaitUDPPool()
+		}
+	}
+	if s.tlsConf != nil {
+		if err := s.listenTLS(lctx); err != nil {
+			return fail(err)
 		}
 	}
 	go func() {
@@ -569,7 +602,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 
-	dlg, err := s.dua.ReadInvite(req, tx)
+	dlg, err := s.dialogUA(req).ReadInvite(req, tx)
 	if err != nil {
 		log.Warn("sip invite: dialog", "error", err)
 		respond(tx, req, 400, "Bad Request")

@@ -28,7 +28,12 @@ type Trunk struct {
 	Domain    string        // AOR domain; default the Registrar host
 	Expires   time.Duration // requested binding; default 1 h
 	Hosts     []string      // more hosts whose INVITEs count as this trunk's
-	Transport string        // "udp" (default) or "tcp"
+	Transport string        // "udp" (default), "tcp" or "tls" (trunktls.go)
+	// TLS (Transport "tls"): TLSCAFile is a PEM file of the CAs that sign
+	// the trunk's certificate (empty: the system roots);
+	// TLSInsecureSkipVerify accepts any certificate (logged loudly).
+	TLSCAFile             string
+	TLSInsecureSkipVerify bool
 	// Proxy is host:port where outbound INVITEs go when it is not the
 	// Registrar (providers with separate registrar and proxy hosts); its
 	// host counts as the trunk's like Hosts.
@@ -52,6 +57,7 @@ func (t Trunk) key() string {
 func (t Trunk) same(o Trunk) bool {
 	return t.Name == o.Name && t.Registrar == o.Registrar && t.Username == o.Username && t.Password == o.Password &&
 		t.Domain == o.Domain && t.Expires == o.Expires && t.Transport == o.Transport && slices.Equal(t.Hosts, o.Hosts) &&
+		t.TLSCAFile == o.TLSCAFile && t.TLSInsecureSkipVerify == o.TLSInsecureSkipVerify &&
 		t.Number == o.Number && t.Proxy == o.Proxy && slices.Equal(t.CallerIDs, o.CallerIDs) // outbound rules: a changed trunk is replaced whole
 }
 
@@ -86,6 +92,7 @@ var (
 type trunkRunner struct {
 	srv *Server
 	cfg Trunk
+	tls trunkTLS // Transport "tls": the certificate check (trunktls.go)
 
 	stop context.CancelFunc // ends run (which unregisters)
 	done chan struct{}      // closed when run has returned
@@ -103,8 +110,12 @@ type trunkRunner struct {
 
 func newTrunkRunner(s *Server, t Trunk) *trunkRunner {
 	t = normalTrunk(t)
+	if t.Transport == "tls" && t.TLSInsecureSkipVerify {
+		s.log.Warn("sip trunk: TLS certificate checking is OFF (tls_insecure_skip_verify): calls on this trunk can be read and changed by anyone on the path",
+			"trunk", t.Name, "registrar", t.Registrar)
+	}
 	return &trunkRunner{
-		srv: s, cfg: t, done: make(chan struct{}),
+		srv: s, cfg: t, tls: loadTrunkTLS(t), done: make(chan struct{}),
 		status: TrunkStatus{Key: t.key(), Name: t.Name, State: TrunkUnregistered, LastChange: time.Now()},
 		callID: gosip.GenerateTagN(24), tag: gosip.GenerateTagN(12),
 	}
@@ -343,7 +354,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 func (t *trunkRunner) request(expires time.Duration) (*gosip.Request, error) {
 	host, portStr, err := net.SplitHostPort(t.cfg.Registrar)
 	if err != nil {
-		host, portStr = t.cfg.Registrar, "5060"
+		host, portStr = t.cfg.Registrar, strconv.Itoa(defaultPort(t.cfg.Transport))
 	}
 	port, err := strconv.Atoi(portStr)
 	if err != nil {
@@ -366,7 +377,7 @@ func (t *trunkRunner) request(expires time.Duration) (*gosip.Request, error) {
 	req.AppendHeader(&gosip.CSeqHeader{SeqNo: seq, MethodName: gosip.REGISTER})
 	mf := gosip.MaxForwardsHeader(70)
 	req.AppendHeader(&mf)
-	ct := t.srv.contact(user)
+	ct := t.srv.contactFor(user, t.cfg.Transport)
 	req.AppendHeader(&ct)
 	exp := gosip.ExpiresHeader(uint32(expires / time.Second))
 	req.AppendHeader(&exp)
@@ -384,6 +395,15 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 	}
 	rctx, cancel := context.WithTimeout(ctx, 64*gosip.T1+time.Second)
 	defer cancel()
+	if t.cfg.Transport == "tls" {
+		if err := t.tlsReady(); err != nil {
+			return 0, err
+		}
+	}
+	cli := t.srv.cli
+	if t.cfg.Transport == "tls" {
+		cli = t.srv.cliTLS // any local port; the connection stays for calls (trunktls.go)
+	}
 	var opts []sipgo.ClientRequestOption
 	if t.cfg.Transport == "tcp" {
 		// Over TCP the connection gets an ephemeral local port: binding our
@@ -394,7 +414,7 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 			return nil
 		}}
 	}
-	res, err := t.srv.cli.Do(rctx, req, opts...)
+	res, err := cli.Do(rctx, req, opts...)
 	if err != nil {
 		return 0, fmt.Errorf("REGISTER: %w", err)
 	}
@@ -402,7 +422,7 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 		if attempt == 1 && !staleChallenge(res) {
 			break // wrong credentials; a stale nonce gets one more try
 		}
-		res, err = t.srv.cli.DoDigestAuth(rctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password})
+		res, err = cli.DoDigestAuth(rctx, req, res, sipgo.DigestAuth{Username: t.cfg.Username, Password: t.cfg.Password})
 		t.mu.Lock()
 		if cs := req.CSeq(); cs != nil && cs.SeqNo > t.cseq {
 			t.cseq = cs.SeqNo
@@ -414,7 +434,7 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 	}
 	switch {
 	case res.IsSuccess():
-		return grantedExpiry(res, t.srv.contact(SanitizeToken(t.cfg.Username)).Address, expires), nil
+		return grantedExpiry(res, t.srv.contactFor(SanitizeToken(t.cfg.Username), t.cfg.Transport).Address, expires), nil
 	case res.StatusCode == 423:
 		if h := res.GetHeader("Min-Expires"); h != nil {
 			if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {

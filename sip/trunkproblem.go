@@ -17,6 +17,9 @@ func trunkProblem(err error, t Trunk) string {
 	var refused *registerRefused
 	var dns *net.DNSError
 	text := err.Error()
+	if p := tlsProblem(err, t); p != "" {
+		return p
+	}
 	switch {
 	case errors.As(err, &refused) && (refused.code == 401 || refused.code == 403 || refused.code == 407):
 		return fmt.Sprintf("%s refused the username or password (%d %s)", t.Registrar, refused.code, refused.reason)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -41,22 +42,27 @@ const (
 // state, expires (granted, seconds), last_error and last_change are the
 // original GET /v2/Voice/Trunks fields, kept for scripts that read them.
 type Trunk struct {
-	SID              string   `json:"sid"`
-	FriendlyName     string   `json:"friendly_name"`
-	Registrar        string   `json:"registrar"`
-	Username         string   `json:"username"`
-	PasswordSet      bool     `json:"password_set"`
-	Domain           string   `json:"domain"`
-	RequestedExpires int      `json:"requested_expires"` // the Expires parameter
-	Transport        string   `json:"transport"`
-	Numbers          []string `json:"numbers"`
-	Source           string   `json:"source"` // "api", or "flag": rewritten from --trunk at each start
-	Status           string   `json:"status"` // registering, registered, failed, unregistered
-	LastError        *string  `json:"last_error"`
-	NextRefresh      *string  `json:"next_refresh"` // next REGISTER: refresh or retry
-	DateCreated      string   `json:"date_created"`
-	DateUpdated      string   `json:"date_updated"`
-	URL              string   `json:"url"`
+	SID              string `json:"sid"`
+	FriendlyName     string `json:"friendly_name"`
+	Registrar        string `json:"registrar"`
+	Username         string `json:"username"`
+	PasswordSet      bool   `json:"password_set"`
+	Domain           string `json:"domain"`
+	RequestedExpires int    `json:"requested_expires"` // the Expires parameter
+	Transport        string `json:"transport"`
+	// TLS (transport "tls"): the CA file that signs the trunk's
+	// certificate ("" = the system roots), and the explicit opt-out.
+	TLSCAFile             string `json:"tls_ca_file"`
+	TLSInsecureSkipVerify bool   `json:"tls_insecure_skip_verify"`
+
+	Numbers     []string `json:"numbers"`
+	Source      string   `json:"source"` // "api", or "flag": rewritten from --trunk at each start
+	Status      string   `json:"status"` // registering, registered, failed, unregistered
+	LastError   *string  `json:"last_error"`
+	NextRefresh *string  `json:"next_refresh"` // next REGISTER: refresh or retry
+	DateCreated string   `json:"date_created"`
+	DateUpdated string   `json:"date_updated"`
+	URL         string   `json:"url"`
 
 	Name       string `json:"name"`
 	State      string `json:"state"`
@@ -175,9 +181,11 @@ func validHost(h string) bool {
 }
 
 // registrarParam reads host[:port]; the port defaults to 5060.
-func registrarParam(v string) (string, *Error) {
+// registrarParam reads host[:port]; the port defaults to defPort (5060,
+// or 5061 for TLS).
+func registrarParam(v, defPort string) (string, *Error) {
 	v = strings.TrimSpace(v)
-	host, port := v, "5060"
+	host, port := v, defPort
 	if h, p, err := net.SplitHostPort(v); err == nil {
 		host, port = h, p
 		if strings.Contains(h, ":") {
@@ -236,7 +244,15 @@ func trunkParams(f url.Values, t store.Trunk, create bool) (store.Trunk, *Error)
 		if strings.TrimSpace(v) == "" {
 			return t, fieldMissing("Registrar")
 		}
-		reg, e := registrarParam(v)
+		tr := t.Transport
+		if has("Transport") {
+			tr = strings.ToLower(strings.TrimSpace(f.Get("Transport")))
+		}
+		defPort := "5060"
+		if tr == "tls" {
+			defPort = "5061" // RFC 3261 §19.1.2: sips and TLS default to 5061
+		}
+		reg, e := registrarParam(v, defPort)
 		if e != nil {
 			return t, e
 		}
@@ -277,12 +293,26 @@ func trunkParams(f url.Values, t store.Trunk, create bool) (store.Trunk, *Error)
 	}
 	if has("Transport") {
 		tr := strings.ToLower(strings.TrimSpace(f.Get("Transport")))
-		if tr != "udp" && tr != "tcp" {
-			return t, fieldInvalid("Transport", "must be udp or tcp")
+		if tr != "udp" && tr != "tcp" && tr != "tls" {
+			return t, fieldInvalid("Transport", "must be udp, tcp or tls")
 		}
 		t.Transport = tr
 	} else if create {
 		t.Transport = "udp"
+	}
+	if has("TlsCaFile") {
+		v := strings.TrimSpace(f.Get("TlsCaFile"))
+		if v != "" && (!filepath.IsAbs(v) || len(v) > 1024 || hasControl(v)) {
+			return t, fieldInvalid("TlsCaFile", "must be an absolute path to a PEM file on this machine")
+		}
+		t.TLSCAFile = v
+	}
+	if has("TlsInsecureSkipVerify") {
+		b, err := strconv.ParseBool(strings.TrimSpace(f.Get("TlsInsecureSkipVerify")))
+		if err != nil {
+			return t, fieldInvalid("TlsInsecureSkipVerify", "must be true or false")
+		}
+		t.TLSInsecureSkipVerify = b
 	}
 	if has("Numbers") {
 		nums, e := numbersParam(f)
@@ -297,6 +327,7 @@ func trunkParams(f url.Values, t store.Trunk, create bool) (store.Trunk, *Error)
 func (s *Server) trunkJSON(t *store.Trunk, live map[string]sip.TrunkStatus) Trunk {
 	out := Trunk{SID: t.SID, FriendlyName: t.FriendlyName, Registrar: t.Registrar, Username: t.Username, PasswordSet: t.Password != "",
 		Domain: t.Domain, RequestedExpires: t.Expires, Transport: t.Transport, Numbers: t.Numbers, Source: t.Source,
+		TLSCAFile: t.TLSCAFile, TLSInsecureSkipVerify: t.TLSInsecureSkipVerify,
 		Status: sip.TrunkUnregistered, DateCreated: iso(t.DateCreated), DateUpdated: iso(t.DateUpdated),
 		URL: "/v2/Voice/Trunks/" + t.SID, Name: t.FriendlyName, LastChange: iso(t.DateUpdated)}
 	if out.Numbers == nil {

@@ -101,6 +101,22 @@ func TestTrunksLifecycle(t *testing.T) {
 	code, _ = call("POST", "/v2/Voice/Trunks", url.Values{"FriendlyName": {"carrier"}, "Registrar": {"other:5060"}})
 	require.Equal(t, http.StatusConflict, code)
 
+	// A TLS trunk: port 5061 by default, its CA file, checking on unless
+	// turned off explicitly.
+	code, tt := call("POST", "/v2/Voice/Trunks", url.Values{"FriendlyName": {"carrier-tls"}, "Registrar": {"sips.example.com"},
+		"Transport": {"tls"}, "TlsCaFile": {"/etc/switchboard/carrier-ca.pem"}})
+	require.Equal(t, http.StatusCreated, code, tt)
+	require.Equal(t, "sips.example.com:5061", tt["registrar"])
+	require.Equal(t, "tls", tt["transport"])
+	require.Equal(t, "/etc/switchboard/carrier-ca.pem", tt["tls_ca_file"])
+	require.Equal(t, false, tt["tls_insecure_skip_verify"])
+	code, tt = call("POST", "/v2/Voice/Trunks/"+tt["sid"].(string), url.Values{"TlsInsecureSkipVerify": {"true"}, "TlsCaFile": {""}})
+	require.Equal(t, http.StatusOK, code, tt)
+	require.Equal(t, true, tt["tls_insecure_skip_verify"])
+	require.Equal(t, "", tt["tls_ca_file"])
+	code, _ = call("DELETE", "/v2/Voice/Trunks/"+tt["sid"].(string), nil)
+	require.Equal(t, http.StatusNoContent, code)
+
 	code, list := call("GET", "/v2/Voice/Trunks", nil)
 	require.Equal(t, http.StatusOK, code)
 	require.Len(t, list["trunks"], 1)
@@ -163,7 +179,10 @@ func TestTrunkBadInput(t *testing.T) {
 		{"password with newline", "Password", "a\r\nb", "Password", false},
 		{"expires low", "Expires", "29", "Expires", false},
 		{"expires text", "Expires", "soon", "Expires", false},
-		{"transport", "Transport", "tls", "Transport", false},
+		{"transport", "Transport", "sctp", "Transport", false},
+		{"relative CA file", "TlsCaFile", "ca.pem", "TlsCaFile", false},
+		{"control in CA file", "TlsCaFile", "/etc/ca\n.pem", "TlsCaFile", false},
+		{"skip verify not a bool", "TlsInsecureSkipVerify", "maybe", "TlsInsecureSkipVerify", false},
 		{"numbers", "Numbers", "+15550001111,555-1234", "Numbers", false},
 		{"domain", "Domain", "bad domain", "Domain", false},
 	}

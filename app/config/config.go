@@ -59,6 +59,13 @@ type Config struct {
 	// SIPAdvertise is the address put in SDP, Contact and Via (NAT); empty
 	// is the --sip host.
 	SIPAdvertise string
+	// SIPTLSListen, when set, adds a SIP-over-TLS listener for trunks or
+	// PBXs that open their own TLS connection to us ("host:port", ":port"
+	// or "port"; no host means loopback, SIPTLSAddr). TLS trunks do not
+	// need it. SIPTLSCert and SIPTLSKey are its PEM certificate and key.
+	SIPTLSListen string
+	SIPTLSCert   string
+	SIPTLSKey    string
 	// RTPPorts is the even port range for media, "min-max".
 	RTPPorts string
 	// MaxCalls caps concurrent calls (503 above it).
@@ -164,6 +171,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: --public-url %q: must be an http or https URL with no path", ErrInvalid, c.PublicURL)
 		}
 	}
+	if err := c.validateSIPTLS(); err != nil {
+		return err
+	}
 	if c.RTPPorts != "" {
 		if _, _, err := c.RTPRange(); err != nil {
 			return err
@@ -209,4 +219,45 @@ func Loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// SIPTLSAddr is the TLS listener's host:port: SIPTLSListen with loopback
+// when it names no host; "" when there is no TLS listener.
+func (c Config) SIPTLSAddr() string {
+	v := strings.TrimSpace(c.SIPTLSListen)
+	if v == "" {
+		return ""
+	}
+	if !strings.Contains(v, ":") {
+		v = ":" + v
+	}
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return v // Validate reports it
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func (c Config) validateSIPTLS() error {
+	addr := c.SIPTLSAddr()
+	if addr == "" {
+		if c.SIPTLSCert != "" || c.SIPTLSKey != "" {
+			return fmt.Errorf("%w: --sip-tls-cert and --sip-tls-key need --sip-tls-listen", ErrInvalid)
+		}
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || net.ParseIP(host) == nil && host != "localhost" {
+		return fmt.Errorf("%w: --sip-tls-listen %q: want host:port with an IP address, or a port", ErrInvalid, c.SIPTLSListen)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%w: --sip-tls-listen %q: port must be 1-65535", ErrInvalid, c.SIPTLSListen)
+	}
+	if c.SIPTLSCert == "" || c.SIPTLSKey == "" {
+		return fmt.Errorf("%w: --sip-tls-listen needs --sip-tls-cert and --sip-tls-key (PEM files)", ErrInvalid)
+	}
+	return nil
 }

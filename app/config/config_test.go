@@ -34,6 +34,11 @@ func TestValidate(t *testing.T) {
 		{"bad trunk", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", Trunks: []string{"http://u:p@x"}}, false},
 		{"retention from the end", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionBasis: "ended"}, true},
 		{"bad retention basis", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionBasis: "finished"}, false},
+		{"sip tls", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPTLSListen: "5061", SIPTLSCert: "c.pem", SIPTLSKey: "k.pem"}, true},
+		{"sip tls without key", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPTLSListen: "5061", SIPTLSCert: "c.pem"}, false},
+		{"sip tls cert without listener", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPTLSCert: "c.pem", SIPTLSKey: "k.pem"}, false},
+		{"sip tls hostname", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPTLSListen: "example.org:5061", SIPTLSCert: "c", SIPTLSKey: "k"}, false},
+		{"sip tls port 0", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", SIPTLSListen: ":0", SIPTLSCert: "c", SIPTLSKey: "k"}, false},
 		{"negative retention", Config{DataDir: "d", HTTPAddr: "127.0.0.1:1", SIPAddr: "127.0.0.1:2", RetentionDays: -1}, false},
 	}
 	for _, c := range cases {
@@ -45,6 +50,14 @@ func TestValidate(t *testing.T) {
 				require.True(t, errors.Is(err, ErrInvalid), "%v", err)
 			}
 		})
+	}
+}
+
+// The TLS listener is on loopback unless a host is named.
+func TestSIPTLSAddr(t *testing.T) {
+	for in, want := range map[string]string{"": "", "5061": "127.0.0.1:5061", ":5061": "127.0.0.1:5061",
+		"0.0.0.0:5061": "0.0.0.0:5061", "[::1]:5062": "[::1]:5062"} {
+		require.Equal(t, want, Config{SIPTLSListen: in}.SIPTLSAddr(), in)
 	}
 }
 

@@ -19,10 +19,15 @@ type Trunk struct {
 	Domain       string
 	Expires      int // seconds asked for
 	Transport    string
-	Numbers      []string
-	Source       string // "api" or "flag"
-	DateCreated  time.Time
-	DateUpdated  time.Time
+	// TLS (Transport "tls"): the CA file ("" = system roots) and the
+	// explicit opt-out of certificate checking.
+	TLSCAFile             string
+	TLSInsecureSkipVerify bool
+
+	Numbers     []string
+	Source      string // "api" or "flag"
+	DateCreated time.Time
+	DateUpdated time.Time
 }
 
 // Trunk sources.
@@ -31,7 +36,7 @@ const (
 	SourceFlag = "flag"
 )
 
-const trunkCols = `sid, friendly_name, registrar, username, password, domain, expires, transport, numbers, source, date_created, date_updated`
+const trunkCols = `sid, friendly_name, registrar, username, password, domain, expires, transport, tls_ca_file, tls_insecure_skip_verify, numbers, source, date_created, date_updated`
 
 type scanner interface{ Scan(...any) error }
 
@@ -48,7 +53,7 @@ func scanTrunk(row scanner) (*Trunk, error) {
 	var t Trunk
 	var nums, dc, du string
 	if err := row.Scan(&t.SID, &t.FriendlyName, &t.Registrar, &t.Username, &t.Password, &t.Domain, &t.Expires, &t.Transport,
-		&nums, &t.Source, &dc, &du); err != nil {
+		&t.TLSCAFile, &t.TLSInsecureSkipVerify, &nums, &t.Source, &dc, &du); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(nums), &t.Numbers); err != nil {
@@ -71,8 +76,8 @@ func (s *Store) CreateTrunk(ctx context.Context, t Trunk) (*Trunk, error) {
 	if t.Source == "" {
 		t.Source = SourceAPI
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sip_trunks (`+trunkCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.SID, t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, numbersJSON(t.Numbers), t.Source, now, now)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sip_trunks (`+trunkCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.SID, t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, t.TLSCAFile, t.TLSInsecureSkipVerify, numbersJSON(t.Numbers), t.Source, now, now)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, fmt.Errorf("trunk %s: %w", t.FriendlyName, ErrDuplicate)
@@ -85,8 +90,8 @@ func (s *Store) CreateTrunk(ctx context.Context, t Trunk) (*Trunk, error) {
 // UpdateTrunk replaces a trunk's settings (its source stays).
 func (s *Store) UpdateTrunk(ctx context.Context, t Trunk) (*Trunk, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE sip_trunks SET friendly_name = ?, registrar = ?, username = ?, password = ?, domain = ?,
-		expires = ?, transport = ?, numbers = ?, date_updated = ? WHERE sid = ?`,
-		t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, numbersJSON(t.Numbers), stamp(s.now()), t.SID)
+		expires = ?, transport = ?, tls_ca_file = ?, tls_insecure_skip_verify = ?, numbers = ?, date_updated = ? WHERE sid = ?`,
+		t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, t.TLSCAFile, t.TLSInsecureSkipVerify, numbersJSON(t.Numbers), stamp(s.now()), t.SID)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, fmt.Errorf("trunk %s: %w", t.FriendlyName, ErrDuplicate)
@@ -118,7 +123,8 @@ func (s *Store) SeedTrunk(ctx context.Context, sid string, t Trunk) (*Trunk, err
 	}
 	t.SID, t.Numbers = cur, old.Numbers // numbers are not a flag's: kept
 	if old.Registrar == t.Registrar && old.Username == t.Username && old.Password == t.Password && old.Domain == t.Domain &&
-		old.Expires == t.Expires && old.Transport == t.Transport && old.Source == SourceFlag {
+		old.Expires == t.Expires && old.Transport == t.Transport && old.Source == SourceFlag &&
+		old.TLSCAFile == t.TLSCAFile && old.TLSInsecureSkipVerify == t.TLSInsecureSkipVerify {
 		return old, nil
 	}
 	if _, err := s.db.ExecContext(ctx, `UPDATE sip_trunks SET source = ? WHERE sid = ?`, SourceFlag, cur); err != nil {

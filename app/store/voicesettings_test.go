@@ -61,3 +61,24 @@ func TestSeedTrunk(t *testing.T) {
 		t.Fatalf("credential outlived its list: %v", err)
 	}
 }
+
+// A TLS trunk's CA file and its certificate-check opt-out survive the
+// store (migration 0014), on create and update.
+func TestTrunkTLSFields(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tr, err := s.CreateTrunk(ctx, Trunk{SID: "TK1", FriendlyName: "carrier", Registrar: "sip.example.com:5061", Expires: 3600,
+		Transport: "tls", TLSCAFile: "/etc/switchboard/carrier-ca.pem"})
+	if err != nil || tr.Transport != "tls" || tr.TLSCAFile != "/etc/switchboard/carrier-ca.pem" || tr.TLSInsecureSkipVerify {
+		t.Fatalf("created %+v %v", tr, err)
+	}
+	tr.TLSCAFile, tr.TLSInsecureSkipVerify = "", true
+	up, err := s.UpdateTrunk(ctx, *tr)
+	if err != nil || up.TLSCAFile != "" || !up.TLSInsecureSkipVerify {
+		t.Fatalf("updated %+v %v", up, err)
+	}
+}

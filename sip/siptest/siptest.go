@@ -81,6 +81,17 @@ func Kamailio(t testing.TB) (port int, logPath string) {
 func KamailioPassword(t testing.TB, password string) (port int, logPath string) {
 	t.Helper()
 	kam := RequireTool(t, "kamailio", "kamailio")
+	mpath := kamailioModules(t)
+	port = FreePort(t)
+	dir := t.TempDir()
+	cfg := strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath, "CTLSOCK", filepath.Join(dir, CtlSocket), "PASSWORD", password).Replace(kamailioConfig)
+	return port, runKamailio(t, kam, dir, cfg, port)
+}
+
+// kamailioModules is the directory of kamailio's modules (the test skips
+// when there is none).
+func kamailioModules(t testing.TB) string {
+	t.Helper()
 	mpath := ""
 	for _, p := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules", "/usr/lib/kamailio/modules"} {
 		if _, err := os.Stat(filepath.Join(p, "tm.so")); err == nil {
@@ -90,10 +101,15 @@ func KamailioPassword(t testing.TB, password string) (port int, logPath string) 
 	if mpath == "" {
 		RequireTool(t, "kamailio-modules-not-found", "kamailio")
 	}
-	port = FreePort(t)
-	dir := t.TempDir()
+	return mpath
+}
+
+// runKamailio runs kamailio with the configuration cfg in dir until the
+// test ends and returns its log file, once it answers OPTIONS on UDP port.
+func runKamailio(t testing.TB, kam, dir, cfg string, port int) (logPath string) {
+	t.Helper()
 	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	must(t, os.WriteFile(cfgPath, []byte(strings.NewReplacer("PORT", strconv.Itoa(port), "MPATH", mpath, "CTLSOCK", filepath.Join(dir, CtlSocket), "PASSWORD", password).Replace(kamailioConfig)), 0o600))
+	must(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	// -DD: no daemon, so the process (and its children, one group) end with us.
 	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
@@ -121,7 +137,7 @@ func KamailioPassword(t testing.TB, password string) (port int, logPath string) 
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if OptionsOK(port) {
-			return port, logPath
+			return logPath
 		}
 		if time.Now().After(deadline) {
 			b, _ := os.ReadFile(logPath)

@@ -15,7 +15,11 @@ export interface Trunk {
   password_set: boolean
   domain: string
   requested_expires: number
-  transport: 'udp' | 'tcp'
+  transport: 'udp' | 'tcp' | 'tls'
+  /** TLS only: the CA file that signs the trunk's certificate ('' = the system roots). */
+  tls_ca_file: string
+  /** TLS only: certificate checking turned off (API only; logged loudly). */
+  tls_insecure_skip_verify: boolean
   numbers: string[]
   source: 'api' | 'flag'
   status: TrunkStatus
@@ -64,6 +68,8 @@ export interface TrunkInput {
   Password?: string
   Expires: string
   Transport: string
+  /** Sent with Transport tls only. */
+  TlsCaFile?: string
   Numbers: string
 }
 

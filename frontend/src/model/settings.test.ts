@@ -11,6 +11,8 @@ const trunk: Trunk = {
   domain: '',
   requested_expires: 3600,
   transport: 'udp',
+  tls_ca_file: '',
+  tls_insecure_skip_verify: false,
   numbers: ['+15550001111'],
   source: 'api',
   status: 'registering',
@@ -47,6 +49,12 @@ describe('trunk forms', () => {
     expect(trunkInput({ ...d, Password: 'new' }, true).Password).toBe('new')
     expect(trunkInput(emptyTrunk(), false)).toHaveProperty('Password', '')
     expect(d.Numbers).toBe('+15550001111')
+  })
+  it('sends the CA file with TLS only', () => {
+    const d = { ...draftOf(trunk), TlsCaFile: '/etc/ca.pem' }
+    expect(trunkInput(d, true)).not.toHaveProperty('TlsCaFile')
+    expect(trunkInput({ ...d, Transport: 'tls' }, true).TlsCaFile).toBe('/etc/ca.pem')
+    expect(draftOf({ ...trunk, transport: 'tls', tls_ca_file: '/etc/x.pem' })).toMatchObject({ Transport: 'tls', TlsCaFile: '/etc/x.pem' })
   })
 })
 

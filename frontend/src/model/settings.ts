@@ -32,12 +32,14 @@ export interface TrunkDraft {
   /** '' keeps the stored password (it is never shown). */
   Password: string
   Expires: string
-  Transport: 'udp' | 'tcp'
+  Transport: 'udp' | 'tcp' | 'tls'
+  /** TLS only: a PEM file on the appliance; '' uses the system roots. */
+  TlsCaFile: string
   Numbers: string
 }
 
 export function emptyTrunk(): TrunkDraft {
-  return { FriendlyName: '', Registrar: '', Username: '', Password: '', Expires: '3600', Transport: 'udp', Numbers: '' }
+  return { FriendlyName: '', Registrar: '', Username: '', Password: '', Expires: '3600', Transport: 'udp', TlsCaFile: '', Numbers: '' }
 }
 
 export function draftOf(t: Trunk): TrunkDraft {
@@ -48,11 +50,15 @@ export function draftOf(t: Trunk): TrunkDraft {
     Password: '',
     Expires: String(t.requested_expires),
     Transport: t.transport,
+    TlsCaFile: t.tls_ca_file ?? '',
     Numbers: t.numbers.join(', '),
   }
 }
 
-/** The form to send: a blank password is left out (kept) when editing. */
+/**
+ * The form to send: a blank password is left out (kept) when editing; the
+ * CA file goes only with TLS (the field is hidden otherwise).
+ */
 export function trunkInput(d: TrunkDraft, editing: boolean): TrunkInput {
   const input: TrunkInput = {
     FriendlyName: d.FriendlyName,
@@ -63,6 +69,7 @@ export function trunkInput(d: TrunkDraft, editing: boolean): TrunkInput {
     Numbers: d.Numbers,
   }
   if (!editing || d.Password !== '') input.Password = d.Password
+  if (d.Transport === 'tls') input.TlsCaFile = d.TlsCaFile
   return input
 }
 

@@ -63,10 +63,28 @@ export function TrunkForm({ trunk, onSaved, onClose }: Props) {
             <select id="field-Transport" value={d.Transport} onChange={(e) => set('Transport')(e.target.value)} data-testid="field-Transport">
               <option value="udp">UDP</option>
               <option value="tcp">TCP</option>
+              <option value="tls">TLS</option>
             </select>
             {at('Transport') && <span className="field-error" role="alert">{at('Transport')}</span>}
           </label>
         </div>
+        {d.Transport === 'tls' && (
+          <TextField
+            label="TLS CA file"
+            name="TlsCaFile"
+            value={d.TlsCaFile}
+            onChange={set('TlsCaFile')}
+            error={at('TlsCaFile')}
+            placeholder="/etc/switchboard/carrier-ca.pem"
+            hint="PEM file on this machine with the CA that signs the trunk's certificate. Empty: the system's trusted roots. Default port 5061."
+          />
+        )}
+        {d.Transport === 'tls' && trunk?.tls_insecure_skip_verify && (
+          <p className="notice-box small" role="alert">
+            Certificate checking is off for this trunk (tls_insecure_skip_verify, set through the API): anyone on the path can read and
+            change its calls.
+          </p>
+        )}
         <TextField
           label="Numbers it carries"
           name="Numbers"

@@ -1,0 +1,241 @@
+package sip
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard/switchboard/sip/siptest"
+)
+
+// kamailioSaw reports whether kamailio logged a request of method over
+// proto (kamailio_tls.cfg logs "SEEN <method> over <proto>").
+func kamailioSaw(t *testing.T, logPath, method, proto string) bool {
+	t.Helper()
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), "SEEN "+method+" over "+proto)
+}
+
+// TestTrunkTLSKamailio runs a TLS trunk against a real kamailio with its
+// TLS module and a throwaway CA: REGISTER with digest auth over TLS; an
+// outbound call through the trunk reaches a sipp UAS behind kamailio, is
+// answered, media flows, and our BYE goes back over TLS; an inbound call
+// from sipp through kamailio comes over the registration's connection and
+// is answered.
+func TestTrunkTLSKamailio(t *testing.T) {
+	port := noLeaks(t)
+	files := siptest.TLSCerts(t)
+	far := startUAS(t, "uas_rr_answer_wait_bye.xml")
+	kport, ktls, logPath := siptest.KamailioTLS(t, files, far.port)
+	SetTimers(50*time.Millisecond, 200*time.Millisecond, 250*time.Millisecond)
+	t.Cleanup(func() { SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
+	inbound := make(chan *Call, 1)
+	ts := startServer(t, Config{
+		Trunks: []Trunk{{Key: "TK1", Name: "kam-tls", Registrar: "127.0.0.1:" + strconv.Itoa(ktls), Username: "ivr", Password: "secret",
+			Expires: time.Minute, Transport: "tls", TLSCAFile: files.CA}},
+		Handler: func(ctx context.Context, c *Call) {
+			if err := c.Answer(ctx, mediaAddr); err != nil {
+				t.Errorf("Answer: %v", err)
+				return
+			}
+			inbound <- c
+			time.Sleep(300 * time.Millisecond) // then we hang up
+		},
+	})
+	*port = ts.port
+
+	// (a) REGISTER over TLS, challenged and answered.
+	st := waitTrunk(t, ts.Server, TrunkRegistered, 10*time.Second)
+	if st.LastError != "" || !kamailioSaw(t, logPath, "REGISTER", "tls") {
+		b, _ := os.ReadFile(logPath)
+		t.Fatalf("status %+v\nkamailio:\n%s", st, b)
+	}
+	if aors := siptest.KamailioAORs(t, logPath); !slices.Contains(aors, "ivr") {
+		t.Fatalf("kamailio holds %v", aors)
+	}
+
+	// (b) An outbound call through the trunk.
+	sink := newRTPSink(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := ts.Dial(ctx, DialRequest{Trunk: "TK1", Number: "4000", Timeout: 3 * time.Second, LocalMedia: sink.addr()})
+	if err != nil {
+		b, _ := os.ReadFile(logPath)
+		t.Fatalf("Dial: %v\nkamailio:\n%s", err, b)
+	}
+	if !c.Answered() || c.Codec != CodecPCMA || c.Remote.Port() != uint16(far.media) {
+		t.Errorf("call %+v", c)
+	}
+	sink.waitPackets(t, 8, 20, 3*time.Second)
+	if err := c.Hangup(ctx); err != nil {
+		t.Fatalf("Hangup: %v", err)
+	}
+	far.wait(t)
+	for _, m := range []string{"INVITE", "ACK", "BYE"} {
+		if !kamailioSaw(t, logPath, m, "tls") {
+			t.Errorf("kamailio saw no %s over TLS", m)
+		}
+	}
+
+	// (c) An inbound call over the registration's connection.
+	rc, out := runSipp(t, "127.0.0.1:"+strconv.Itoa(kport), "uac_rr_wait_bye.xml", "-s", "ivr")
+	if rc != 0 {
+		b, _ := os.ReadFile(logPath)
+		t.Fatalf("sipp rc=%d\n%s\nkamailio:\n%s", rc, out, b)
+	}
+	select {
+	case in := <-inbound:
+		if in.Admission != (Admission{Kind: "trunk", Name: "kam-tls"}) {
+			t.Errorf("inbound admission %+v", in.Admission)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no inbound call")
+	}
+	if strings.Contains(out, "secret") {
+		t.Error("the password reached sipp's output")
+	}
+}
+
+// lockedLog is a log sink safe for concurrent writers.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *lockedLog) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// TestTrunkTLSCertificateProblems: a trunk whose certificate cannot be
+// checked fails with a sentence that says what to set, backs off (a next
+// attempt, no loop), and leaves no goroutine behind.
+func TestTrunkTLSCertificateProblems(t *testing.T) {
+	port := noLeaks(t)
+	good, other := siptest.TLSCerts(t), siptest.TLSCerts(t)
+	_, ktls, _ := siptest.KamailioTLS(t, good, siptest.FreePort(t))
+	registrar := "127.0.0.1:" + strconv.Itoa(ktls)
+	cases := []struct {
+		name, ca string
+		want     []string
+	}{
+		{"wrong CA", other.CA, []string{"unknown authority", "does not sign it", other.CA}},
+		{"system roots", "", []string{"unknown authority", "set the trunk's CA file"}},
+		{"missing CA file", filepath.Join(t.TempDir(), "nope.pem"), []string{"CA file", "cannot be used"}},
+		{"not a CA file", good.Key, []string{"CA file", "no PEM certificate"}},
+	}
+	var trunks []Trunk
+	for i, c := range cases {
+		trunks = append(trunks, Trunk{Key: "TK" + strconv.Itoa(i), Name: c.name, Registrar: registrar, Username: "ivr" + strconv.Itoa(i),
+			Password: "secret", Transport: "tls", TLSCAFile: c.ca})
+	}
+	ts := startServer(t, Config{Trunks: trunks, Handler: func(ctx context.Context, c *Call) {}})
+	*port = ts.port
+	// Checking turned off (on a server of its own: with a checked trunk
+	// to the same address, the check rules): the trunk registers, and the
+	// log says so loudly.
+	t.Run("insecure skip verify", func(t *testing.T) {
+		var logs lockedLog
+		ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {},
+			Trunks: []Trunk{{Name: "unchecked", Registrar: registrar, Username: "ivrskip", Password: "secret", Transport: "tls", TLSInsecureSkipVerify: true}},
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		waitTrunk(t, ts.Server, TrunkRegistered, 10*time.Second)
+		if got := logs.String(); !strings.Contains(got, "TLS certificate checking is OFF") || !strings.Contains(got, "certificate NOT checked") {
+			t.Errorf("no loud warning in the log:\n%s", got)
+		}
+	})
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			deadline := time.Now().Add(10 * time.Second)
+			var st TrunkStatus
+			for {
+				for _, s := range ts.Trunks() {
+					if s.Key == "TK"+strconv.Itoa(i) {
+						st = s
+					}
+				}
+				if st.State == TrunkFailed || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if st.State != TrunkFailed || st.NextAttempt.IsZero() {
+				t.Fatalf("status %+v", st)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(st.LastError, w) {
+					t.Errorf("last error %q, want %q in it", st.LastError, w)
+				}
+			}
+			if strings.Contains(st.LastError, "secret") {
+				t.Errorf("password in %q", st.LastError)
+			}
+		})
+	}
+}
+
+// TestTLSListener: with TLSListen a peer opens its own TLS connection to
+// us (checking our certificate) and is answered on it; a listener without
+// a usable certificate is refused at NewServer, naming the files only.
+func TestTLSListener(t *testing.T) {
+	port := noLeaks(t)
+	files := siptest.TLSCerts(t)
+	tlsPort := siptest.FreePort(t)
+	ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {},
+		TLSListen: "127.0.0.1:" + strconv.Itoa(tlsPort), TLSCertFile: files.Cert, TLSKeyFile: files.Key})
+	*port = ts.port
+	pem, err := os.ReadFile(files.CA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 3 * time.Second}, "tcp", "127.0.0.1:"+strconv.Itoa(tlsPort),
+		&tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
+	if err != nil {
+		t.Fatalf("TLS dial: %v", err)
+	}
+	defer conn.Close()
+	lp := conn.LocalAddr().(*net.TCPAddr).Port
+	msg := "OPTIONS sip:127.0.0.1:" + strconv.Itoa(tlsPort) + ";transport=tls SIP/2.0\r\n" +
+		"Via: SIP/2.0/TLS 127.0.0.1:" + strconv.Itoa(lp) + ";branch=z9hG4bKtls1\r\n" +
+		"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1>\r\n" +
+		"Call-ID: tls-probe@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+	if _, err := conn.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	if err != nil || !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200") {
+		t.Fatalf("answer %q, %v", buf[:n], err)
+	}
+	conn.Close()
+
+	for _, c := range []struct{ name, cert, key, want string }{
+		{"no key", files.Cert, "", "certificate and a key"},
+		{"missing", files.Cert, filepath.Join(t.TempDir(), "none.key"), "none.key"},
+		{"key is no key", files.Cert, files.CA, files.CA},
+	} {
+		_, err := NewServer(Config{Listen: "127.0.0.1:5060", Router: RouterFunc(func(context.Context, Incoming) (Route, error) { return nil, nil }),
+			Handler: func(context.Context, *Call) {}, TLSListen: "127.0.0.1:5061", TLSCertFile: c.cert, TLSKeyFile: c.key})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
