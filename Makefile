@@ -113,9 +113,13 @@ define apt_install
 	fi
 endef
 
-## voice-deps: sipp, baresip, kamailio and the TTS engines (apt, when missing)
+## voice-deps: sipp, baresip, kamailio (with its TLS module, for TLS trunks)
+## and the TTS engines (apt, when missing)
 voice-deps:
 	$(call apt_install,$(VOICE_PKGS),$(VOICE_CMDS))
+	@ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || { echo "installing kamailio-tls-modules (kamailio has no tls module)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends kamailio-tls-modules; }
 
 ## sms-deps: the SMS peers the gateway tests run against (apt, when missing):
 ## gammu (modem), Net::SMPP (a scripted SMSC), Kannel with fakesmsc (HTTP)
