@@ -69,7 +69,7 @@ func (p *PortPool) Open() (*Session, error) {
 		if p.used[port] {
 			continue
 		}
-		rtpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port))))
+		rtpSock, err := openRTPSocket(p.ip, port)
 		if err != nil {
 			lastErr = err
 			continue
@@ -77,12 +77,12 @@ func (p *PortPool) Open() (*Session, error) {
 		rtcpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port+1))))
 		if err != nil {
 			lastErr = err
-			_ = rtpConn.Close()
+			_ = rtpSock.close()
 			continue
 		}
 		p.used[port] = true
 		p.offset = (idx + 1) % p.pairs
-		return newSession(p, port, rtpConn, rtcpConn), nil
+		return newSession(p, port, rtpSock, rtcpConn), nil
 	}
 	if lastErr != nil {
 		return nil, fmt.Errorf("%w: %s ports %d-%d: %d of %d pairs in use; last bind error: %w",

@@ -169,7 +169,7 @@ func (r *relay) forward(p *rtp.Packet, audioPT uint8, dtmfPT int, arrived time.D
 	} else {
 		n += copy(to.txBuf[n:], p.Payload)
 	}
-	if _, err := to.rtpConn.WriteToUDPAddrPort(to.txBuf[:n], to.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+	if err := to.rtp.writeTo(to.txBuf[:n], to.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 		to.sendErrors++
 	}
 	to.sentPackets++

@@ -5,6 +5,7 @@ package media
 import (
 	"encoding/binary"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"os"
 	"runtime"
@@ -27,8 +28,8 @@ import (
 // socket is drained with recvmmsg and its packets handled (and relayed)
 // inline. One wake-up then serves however many packets arrived meanwhile.
 //
-// A session's socket stays a *net.UDPConn (sends go through it as before);
-// only its reads move here. Close unregisters the socket and waits for an
+// A session's socket is a raw descriptor outside Go's poller (rtpsock.go):
+// reads happen here, sends go straight to sendto. Close unregisters the socket and waits for an
 // in-flight batch (the session's gate) before the socket is closed, so no
 // packet is handled after Close and a closed descriptor is never read.
 
@@ -90,10 +91,16 @@ var readers = &rxReaders{workers: min(max(runtime.GOMAXPROCS(0), 1), 8)}
 // rxAttach starts receiving s's RTP: on the shared readers, or (if that
 // fails, or sharedReaders is off) on a goroutine of its own.
 func rxAttach(s *Session) {
-	if sharedReaders && s.rtpConn != nil {
+	if sharedReaders {
 		if err := readers.add(s); err == nil {
 			return
 		}
+	}
+	if err := s.rtp.toConn(); err != nil {
+		// Nothing can read this socket; the session still sends, and its
+		// media timeout reports the silence.
+		slog.Warn("media: RTP socket cannot be read", "port", s.port, "err", err)
+		return
 	}
 	s.wg.Add(1)
 	go s.readRTP()
@@ -112,15 +119,11 @@ func rxDetach(s *Session) {
 }
 
 func (rs *rxReaders) add(s *Session) error {
-	rc, err := s.rtpConn.SyscallConn()
+	fd, err := s.rtp.rawFD()
 	if err != nil {
 		return err
 	}
-	fd := -1
-	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil {
-		return err
-	}
-	if !enableRxStamps(s.rtpConn) {
+	if !enableRxStampsFD(fd) {
 		return errors.New("media: no receive timestamps")
 	}
 	rs.mu.Lock()

@@ -21,13 +21,16 @@ func enableRxStamps(c *net.UDPConn) bool {
 	if err != nil {
 		return false
 	}
-	var serr error
-	if err := rc.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
-	}); err != nil || serr != nil {
+	ok := false
+	if err := rc.Control(func(fd uintptr) { ok = enableRxStampsFD(int(fd)) }); err != nil {
 		return false
 	}
-	return true
+	return ok
+}
+
+// enableRxStampsFD is enableRxStamps for a raw descriptor.
+func enableRxStampsFD(fd int) bool {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) == nil
 }
 
 // rxArrival returns the arrival time (monotonic, since epoch) stamped in

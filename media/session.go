@@ -87,7 +87,7 @@ const (
 type Session struct {
 	pool     *PortPool
 	port     int
-	rtpConn  *net.UDPConn
+	rtp      rtpSocket
 	rtcpConn *net.UDPConn
 	local    netip.AddrPort
 	cname    string
@@ -187,11 +187,11 @@ type Session struct {
 	wg sync.WaitGroup
 }
 
-func newSession(p *PortPool, port int, rtpConn, rtcpConn *net.UDPConn) *Session {
+func newSession(p *PortPool, port int, rtp rtpSocket, rtcpConn *net.UDPConn) *Session {
 	s := &Session{
 		pool:        p,
 		port:        port,
-		rtpConn:     rtpConn,
+		rtp:         rtp,
 		rtcpConn:    rtcpConn,
 		local:       netip.AddrPortFrom(p.ip, uint16(port)),
 		sem:         make(chan struct{}, 1),
@@ -509,7 +509,7 @@ func (s *Session) produce(send bool, now time.Duration, h *histogram) {
 	}
 	n += copy(s.txBuf[n:], payload)
 	s.seq++
-	if _, err := s.rtpConn.WriteToUDPAddrPort(s.txBuf[:n], s.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+	if err := s.rtp.writeTo(s.txBuf[:n], s.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 		s.sendErrors++
 	}
 	s.sentPackets++
@@ -630,16 +630,16 @@ func (s *Session) emit(e Event) {
 
 func (s *Session) readRTP() {
 	defer s.wg.Done()
-	stamped := enableRxStamps(s.rtpConn) // arrival = when the kernel got it (rxstamp_linux.go)
+	stamped := enableRxStamps(s.rtp.conn) // arrival = when the kernel got it (rxstamp_linux.go)
 	oob := make([]byte, 64)
 	for {
 		var n, oobn int
 		var src netip.AddrPort
 		var err error
 		if stamped {
-			n, oobn, _, src, err = s.rtpConn.ReadMsgUDPAddrPort(s.rxBuf[:], oob)
+			n, oobn, _, src, err = s.rtp.conn.ReadMsgUDPAddrPort(s.rxBuf[:], oob)
 		} else {
-			n, src, err = s.rtpConn.ReadFromUDPAddrPort(s.rxBuf[:])
+			n, src, err = s.rtp.conn.ReadFromUDPAddrPort(s.rxBuf[:])
 		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
@@ -768,7 +768,7 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	close(s.closeCh)
 	rxDetach(s) // before the socket closes: its descriptor must not be read after
-	err := errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
+	err := errors.Join(s.rtp.close(), s.rtcpConn.Close())
 	s.wg.Wait()
 	s.evMu.Lock()
 	select {
