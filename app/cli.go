@@ -50,7 +50,9 @@ func newRoot(assets fs.FS) *cobra.Command {
 	pf.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listen address (REST API, webhooks, editor)")
 	pf.StringVar(&cfg.SIPAddr, "sip", cfg.SIPAddr, "SIP listen address")
 
-	root.AddCommand(newFlowCmd(), newVersionCmd(), newServeCmd(&cfg, assets), newSimulateCmd())
+	flow := newFlowCmd()
+	flow.AddCommand(newFlowExportCmd(&cfg))
+	root.AddCommand(flow, newVersionCmd(), newServeCmd(&cfg, assets), newSimulateCmd(), newBackupCmd(&cfg), newRestoreCmd(&cfg))
 	return root
 }
 

@@ -80,6 +80,10 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 	cmd.Flags().StringVar(&cfg.SIPTLSCert, "sip-tls-cert", "", "PEM certificate (chain) of the --sip-tls-listen listener")
 	cmd.Flags().StringVar(&cfg.SIPTLSKey, "sip-tls-key", "", "PEM private key of the --sip-tls-listen listener")
 	cmd.Flags().StringVar(&cfg.RTPPorts, "rtp-ports", cfg.RTPPorts, "even port range for call media, min-max")
+	cmd.Flags().DurationVar(&cfg.BackupEvery, "backup-every", cfg.BackupEvery,
+		"how often the running appliance backs its store up (0: never)")
+	cmd.Flags().IntVar(&cfg.BackupKeep, "backup-keep", cfg.BackupKeep, "how many scheduled backups are kept")
+	cmd.Flags().StringVar(&cfg.BackupDir, "backup-dir", "", "where scheduled backups go (default: DATA/backups)")
 	cmd.Flags().IntVar(&cfg.MaxCalls, "max-calls", cfg.MaxCalls, "concurrent calls before new ones get 503 (0: no cap)")
 	cmd.Flags().StringArrayVar(&cfg.Trunks, "trunk", splitEnv("SWITCHBOARD_TRUNKS"),
 		"SIP trunk to register with, sip://user:password@registrar:5060?name=NAME (repeatable; default: $SWITCHBOARD_TRUNKS, space-separated — prefer it: flags show in ps)")
@@ -115,7 +119,16 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 			assets = sub
 		}
 	}
-	st, err := store.Open(ctx, cfg.DataDir)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	// One appliance per data directory; restore checks the same lock.
+	unlock, err := store.LockDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := store.OpenWith(ctx, cfg.DataDir, store.Options{Version: version(), BackupBeforeMigrate: true})
 	if err != nil {
 		return err
 	}
@@ -168,6 +181,10 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	swept := make(chan struct{})
 	go func() { defer close(swept); r.Run(sweepCtx, time.Second) }()
 	defer func() { stopSweep(); <-swept }()
+	backupCtx, stopBackups := context.WithCancel(ctx)
+	backedUp := make(chan struct{})
+	go func() { defer close(backedUp); runScheduledBackups(backupCtx, st, cfg, log) }()
+	defer func() { stopBackups(); <-backedUp }()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

@@ -76,12 +76,28 @@ type Config struct {
 	// SIPUsers may REGISTER (desk phones, softphones) as "user:password";
 	// a registered endpoint's calls are taken.
 	SIPUsers []string
+
+	// Backups.
+	// BackupEvery is how often the store is backed up while the appliance
+	// runs (0: never).
+	BackupEvery time.Duration
+	// BackupKeep is how many scheduled backups are kept (the oldest go);
+	// 0 is DefaultBackupKeep.
+	BackupKeep int
+	// BackupDir is where scheduled backups go; empty is DataDir/backups.
+	BackupDir string
 }
 
 // Default voice settings.
 const (
 	DefaultRTPPorts = "16384-32766"
 	DefaultMaxCalls = 1000
+)
+
+// Default backup schedule: one a day, a week of them kept.
+const (
+	DefaultBackupEvery = 24 * time.Hour
+	DefaultBackupKeep  = 7
 )
 
 // RTPRange parses RTPPorts.
@@ -139,7 +155,8 @@ func ParseTrunk(s string) (TrunkSpec, error) {
 // Default returns the loopback-only defaults.
 func Default() Config {
 	return Config{DataDir: DefaultDataDir, HTTPAddr: DefaultHTTPAddr, SIPAddr: DefaultSIPAddr, RetentionDays: DefaultRetentionDays,
-		RetentionBasis: DefaultRetentionBasis, RTPPorts: DefaultRTPPorts, MaxCalls: DefaultMaxCalls}
+		RetentionBasis: DefaultRetentionBasis, RTPPorts: DefaultRTPPorts, MaxCalls: DefaultMaxCalls,
+		BackupEvery: DefaultBackupEvery, BackupKeep: DefaultBackupKeep}
 }
 
 // Validate checks that the directory is set and the addresses are host:port.
@@ -183,6 +200,12 @@ func (c Config) Validate() error {
 		if _, err := netip.ParsePrefix(cidr); err != nil {
 			return fmt.Errorf("%w: --sip-allow %q: want a CIDR such as 192.168.1.0/24", ErrInvalid, cidr)
 		}
+	}
+	if c.BackupEvery < 0 || (c.BackupEvery > 0 && c.BackupEvery < time.Minute) {
+		return fmt.Errorf("%w: --backup-every %s: must be 0 (no scheduled backups) or at least 1m", ErrInvalid, c.BackupEvery)
+	}
+	if c.BackupKeep < 0 {
+		return fmt.Errorf("%w: --backup-keep %d: keep at least 1 (0: the default, %d)", ErrInvalid, c.BackupKeep, DefaultBackupKeep)
 	}
 	if c.MaxCalls < 0 {
 		return fmt.Errorf("%w: --max-calls must be 0 (no cap) or more", ErrInvalid)

@@ -39,19 +39,42 @@ var (
 // Store is the appliance's database.
 type Store struct {
 	db  *sql.DB
+	dir string // the data directory
 	now func() time.Time
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt // hot statements, prepared once
 }
 
+// Options tune OpenWith.
+type Options struct {
+	// Version is the binary's version, recorded with each migration it
+	// applies so an older binary can say which one to install.
+	Version string
+	// BackupBeforeMigrate copies the store (VACUUM INTO) into the data
+	// directory's backups/ before a migration changes an existing schema.
+	BackupBeforeMigrate bool
+	// NoMigrate opens the store as it is (backup, export): nothing is
+	// applied and an existing file is required.
+	NoMigrate bool
+
+	upTo int // tests: apply migrations up to this version only (0: all)
+}
+
 // Open creates the data directory if needed, opens the database in it and
 // applies pending migrations.
-func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+func Open(ctx context.Context, dir string) (*Store, error) { return OpenWith(ctx, dir, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
+	path := filepath.Join(dir, FileName)
+	if opts.NoMigrate {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("store: no store in %s: %w", dir, err)
+		}
+	} else if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: data directory: %w", err)
 	}
-	path := filepath.Join(dir, FileName)
 	// synchronous=FULL: a commit is on disk (WAL fsynced) before SaveSprint
 	// returns, so a sprint's side effects never outlive a power cut that
 	// loses the sprint. Group commit (app/runner) pays one fsync per batch.
@@ -65,8 +88,11 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(0)
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }, stmts: map[string]*sql.Stmt{}}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{db: db, dir: dir, now: func() time.Time { return time.Now().UTC() }, stmts: map[string]*sql.Stmt{}}
+	if opts.NoMigrate {
+		return s, nil
+	}
+	if err := s.migrate(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -135,27 +161,82 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), err
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrationFiles lists the embedded migrations in order with their numbers.
+func migrationFiles() ([]string, []int, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Strings(names)
+	nums := make([]int, len(names))
+	for i, name := range names {
+		base := filepath.Base(name)
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: migration %s: name must start with a number", base)
+		}
+		nums[i] = n
+	}
+	return names, nums, nil
+}
+
+// KnownSchema is the newest schema version this binary can open.
+func KnownSchema() int {
+	_, nums, err := migrationFiles()
+	if err != nil || len(nums) == 0 {
+		return 0
+	}
+	return nums[len(nums)-1]
+}
+
+// ErrNewerSchema: the store was written by a newer binary. Nothing in it is
+// changed; the error's text names the version to install.
+var ErrNewerSchema = errors.New("store written by a newer Switchboard")
+
+func (s *Store) migrate(ctx context.Context, opts Options) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	// Which binary applied each migration, so an older one can name the
+	// version to install. Older binaries insert without it (default '').
+	if err := s.ensureColumn(ctx, "schema_migrations", "app_version", "TEXT NOT NULL DEFAULT ''"); err != nil {
+		return err
+	}
+	names, nums, err := migrationFiles()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
 	current, err := s.SchemaVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("store: schema version: %w", err)
 	}
-	for _, name := range names {
-		base := filepath.Base(name)
-		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("store: migration %s: name must start with a number", base)
+	known := 0
+	if len(nums) > 0 {
+		known = nums[len(nums)-1]
+	}
+	target := known
+	if opts.upTo > 0 {
+		target = opts.upTo
+	}
+	if current > known {
+		var by string
+		_ = s.db.QueryRowContext(ctx, "SELECT app_version FROM schema_migrations WHERE version = ?", current).Scan(&by)
+		need := "a newer Switchboard"
+		if by != "" {
+			need = "Switchboard " + by + " or newer"
 		}
-		if n <= current {
+		return fmt.Errorf("%w: %s holds schema version %d; this binary (%s) knows versions up to %d: install %s (the store was not changed)",
+			ErrNewerSchema, filepath.Join(s.dir, FileName), current, cmpOr(opts.Version, "this build"), known, need)
+	}
+	if opts.BackupBeforeMigrate && current > 0 && current < target {
+		if _, err := s.backupBeforeMigrate(ctx, current, target); err != nil {
+			return fmt.Errorf("store: backup before migrating schema %d to %d (nothing was migrated): %w", current, target, err)
+		}
+	}
+	for i, name := range names {
+		base, n := filepath.Base(name), nums[i]
+		if n <= current || n > target {
 			continue
 		}
 		body, err := migrations.ReadFile(name)
@@ -170,8 +251,8 @@ func (s *Store) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("store: migration %s: %w", base, err)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			n, base, s.now().Format(time.RFC3339)); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at, app_version) VALUES (?, ?, ?, ?)",
+			n, base, s.now().Format(time.RFC3339), opts.Version); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("store: migration %s: %w", base, err)
 		}
@@ -180,6 +261,39 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ensureColumn adds a column to a table unless it is there.
+func (s *Store) ensureColumn(ctx context.Context, table, column, decl string) error {
+	rows, err := s.db.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return fmt.Errorf("store: %s columns: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if name == column {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if _, err := s.db.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+column+" "+decl); err != nil {
+		return fmt.Errorf("store: adding %s.%s: %w", table, column, err)
+	}
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // collect scans every row of a query with scan; what names the query in
