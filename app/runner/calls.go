@@ -11,7 +11,14 @@ import (
 // queued outbound call rows, written with the sprint: the dialer places a
 // call only once its sprint committed. The row's SID is the CallSid the
 // flow sees.
-func (r *Runner) queuedCalls(sp *engine.Sprint) []store.OutboundCall {
+//
+// An execution an outbound call of ours drives queues none: its contact is
+// on that call, and the call's executor answers the widget failed (the
+// widgets refuse the same in executions started by an inbound call).
+func (r *Runner) queuedCalls(executionSID string, sp *engine.Sprint) []store.OutboundCall {
+	if _, driven := r.onCall.Load(executionSID); driven {
+		return nil
+	}
 	var out []store.OutboundCall
 	for _, c := range sp.Commands {
 		cc, ok := c.(engine.Call)

@@ -146,7 +146,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	}
 	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t), Steps: sp.Steps}
 	rec.Messages = queuedMessages(ctx, sp)
-	rec.Calls = r.queuedCalls(sp)
+	rec.Calls = r.queuedCalls(x.SID, sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		r.forgetCallAuth(rec.Calls)
@@ -251,7 +251,7 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 	}
 	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
 	rec.Messages = queuedMessages(ctx, sp)
-	rec.Calls = r.queuedCalls(sp)
+	rec.Calls = r.queuedCalls(x.SID, sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
 		r.forgetCallAuth(rec.Calls)
