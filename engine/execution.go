@@ -203,6 +203,7 @@ const (
 	CodeOffline         = 81990 // ours: the widget needs a cloud service
 	CodeUnknownWidget   = 81991 // ours: no widget of this type
 	CodeInvalidProperty = 81992 // ours: a property the widget cannot use
+	CodeCallOnCall      = 81993 // ours: make-outgoing-call in an execution on a live call
 )
 
 // Sprint is what one Start or Resume did.

@@ -64,6 +64,8 @@ type Call struct {
 	final     bool // a final response went out (2xx or error)
 	local     netip.AddrPort
 	media     Media
+	acked     bool   // the ACK of a delayed offer's 200 came (lateoffer.go)
+	ackBody   []byte // its SDP answer
 }
 
 // CallSID derives the Studio-like call SID from a SIP Call-ID.
@@ -143,7 +145,9 @@ func (c *Call) Ring() error {
 }
 
 // Answer sends 200 OK with our SDP answer pointing at localMedia and waits
-// for the ACK. It sends no 180 of its own: a 180 right before the 200 tells
+// for the ACK. For a delayed-offer INVITE (no SDP) the 200 carries our offer
+// and the ACK's answer sets Remote, Codec and TelephoneEvent before Answer
+// returns (lateoffer.go). It sends no 180 of its own: a 180 right before the 200 tells
 // the caller nothing, and through a proxy with several workers it can
 // arrive after the 200 (seen with kamailio). Any error means the call
 // failed: the call's context is ended and media should be released.
@@ -162,6 +166,9 @@ func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
 	c.answering = true
 	c.mu.Unlock()
 
+	if len(c.offer) == 0 {
+		return c.answerDelayed(ctx, localMedia)
+	}
 	body, media, err := c.sdp.Answer(c.offer, localMedia, &c.Codec)
 	if err != nil {
 		_ = c.Reject(ctx, 488, "Not Acceptable Here")

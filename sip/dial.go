@@ -45,6 +45,13 @@ type DialRequest struct {
 	// Early hears provisional responses (180, 183) as they come, in order.
 	// It runs on the dialling goroutine and must not block.
 	Early func(Progress)
+
+	// AuthUser and AuthPassword answer a 401/407 digest challenge from a
+	// URI target (connect-call-to's sip_username/sip_password). A trunk
+	// target uses the trunk's own credentials; a desk phone has none. The
+	// password is never logged.
+	AuthUser     string
+	AuthPassword string
 }
 
 // cancelWait is how long a stopped dial waits for a first provisional
@@ -227,6 +234,7 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 	stopSrv := context.AfterFunc(s.ctx, func() { stopRing(&DialError{Result: DialCanceled, Err: ErrShutdown}) })
 	defer stopSrv()
 
+	user, pass := dialCredentials(req, tgt)
 	err = dlg.WaitAnswer(ring, sipgo.AnswerOptions{
 		OnResponse: func(res *gosip.Response) error {
 			mu.Lock()
@@ -244,7 +252,7 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 			s.progress(log, req, res)
 			return nil // an error here would leave the INVITE without CANCEL
 		},
-		Username: trunkUser(tgt.trunk), Password: trunkPassword(tgt.trunk),
+		Username: user, Password: pass,
 	})
 	res := dlg.InviteResponse
 	if w := why.Load(); w != nil {
@@ -322,18 +330,17 @@ func (s *Server) ackBye(dlg *sipgo.DialogClientSession) {
 	}
 }
 
-func trunkUser(t *Trunk) string {
-	if t == nil {
-		return ""
+// dialCredentials picks what answers a digest challenge: the trunk's
+// credentials through a trunk, the request's own for a URI target.
+func dialCredentials(req DialRequest, tgt dialTarget) (user, password string) {
+	switch {
+	case tgt.trunk != nil:
+		return tgt.trunk.Username, tgt.trunk.Password
+	case tgt.admission.Kind == "uri":
+		// The user goes into the Authorization header's quoted username.
+		return SanitizeDisplayName(req.AuthUser), req.AuthPassword
 	}
-	return t.Username
-}
-
-func trunkPassword(t *Trunk) string {
-	if t == nil {
-		return ""
-	}
-	return t.Password
+	return "", ""
 }
 
 // newInvite builds the INVITE: our From (caller ID after the trunk's

@@ -88,8 +88,11 @@ type Incoming struct {
 	RequestUser string
 	Source      netip.AddrPort
 	Admission   Admission
-	Media       Media               // the negotiated offer
-	Headers     map[string][]string // lower-case header name -> values, as received
+	Media       Media // the negotiated offer
+	// DelayedOffer: the INVITE had no SDP. Media holds no address or codec;
+	// Call.Answer offers in its 200 and learns them from the ACK.
+	DelayedOffer bool
+	Headers      map[string][]string // lower-case header name -> values, as received
 }
 
 // Header returns the first value of the named header (case-insensitive).
@@ -565,7 +568,11 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	defer s.active.Add(-1)
 
-	media, err := Negotiate(req.Body())
+	media, err := delayedOfferMedia(), error(nil)
+	delayed := isDelayedOffer(req)
+	if !delayed {
+		media, err = Negotiate(req.Body())
+	}
 	if err != nil {
 		log.Info("sip invite refused: offer", "error", err)
 		if errors.Is(err, ErrMalformedSDP) {
@@ -578,7 +585,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	from, to := parties(req.From(), req.To())
 	in := Incoming{
 		CallID: req.CallID().Value(), From: from, To: to, RequestUser: SanitizeText(req.Recipient.User, MaxUser),
-		Source: src, Admission: adm, Media: media, Headers: map[string][]string{},
+		Source: src, Admission: adm, Media: media, DelayedOffer: delayed, Headers: map[string][]string{},
 	}
 	for _, h := range req.Headers() {
 		n := strings.ToLower(h.Name())
@@ -640,6 +647,7 @@ func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 	if c == nil {
 		return // ACK has no response; a stray one is dropped
 	}
+	c.keepAckAnswer(req) // before readAck releases a delayed-offer Answer
 	c.readAck(req, tx)
 	select {
 	case c.acks <- req.CSeq().SeqNo:

@@ -39,7 +39,10 @@ type Runner struct {
 	// onCall holds the executions an outbound call of ours drives now
 	// (their waits are answered by the call, as for inbound calls).
 	onCall sync.Map
-	log    *slog.Logger
+	// callAuth holds the SIP credentials of queued outbound calls by call
+	// SID (calls.go): in memory only, never in the store.
+	callAuth sync.Map
+	log      *slog.Logger
 
 	commit    *committer
 	retention time.Duration
@@ -143,9 +146,10 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	}
 	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t), Steps: sp.Steps}
 	rec.Messages = queuedMessages(ctx, sp)
-	rec.Calls = r.queuedCalls(sp)
+	rec.Calls = r.queuedCalls(x.SID, sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
+		r.forgetCallAuth(rec.Calls)
 		return nil, nil, err
 	}
 	if f := r.onMessages.Load(); f != nil && len(rec.Messages) > 0 {
@@ -247,9 +251,10 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 	}
 	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
 	rec.Messages = queuedMessages(ctx, sp)
-	rec.Calls = r.queuedCalls(sp)
+	rec.Calls = r.queuedCalls(x.SID, sp)
 	after := r.sprintEvents(&rec)
 	if err := r.save(ctx, rec); err != nil {
+		r.forgetCallAuth(rec.Calls)
 		return nil, nil, err
 	}
 	if f := r.onMessages.Load(); f != nil && len(rec.Messages) > 0 {

@@ -437,7 +437,9 @@ func (k *Connector) targets(ctx context.Context, d engine.Dial) ([]sip.DialReque
 		case d.Noun == "client":
 			out = append(out, sip.DialRequest{User: to})
 		case strings.HasPrefix(low, "sip:"):
-			out = append(out, sip.DialRequest{URI: to})
+			// The widget's sip_username/sip_password answer the far end's
+			// digest challenge.
+			out = append(out, sip.DialRequest{URI: to, AuthUser: d.SIPUser, AuthPassword: d.SIPPass})
 		case users[to]:
 			out = append(out, sip.DialRequest{User: to})
 		default:

@@ -140,6 +140,7 @@ func (d *Dialer) place(ctx context.Context, c store.OutboundCall) {
 		}
 		d.tell(bg, log, c, status, nil)
 	}
+	auth, _ := d.Service.Runner.TakeCallAuth(c.SID)
 	req, err := d.target(bg, c.From, c.To)
 	if err != nil {
 		fail(store.CallFailed, err)
@@ -153,6 +154,9 @@ func (d *Dialer) place(ctx context.Context, c store.OutboundCall) {
 	defer sess.Close()
 	req.LocalMedia = sess.LocalAddr()
 	req.CallerID = c.From
+	// sip_auth_username/sip_auth_password answer a sip: URI's challenge
+	// (sip.Dial ignores them for trunks and desk phones).
+	req.AuthUser, req.AuthPassword = auth.User, auth.Password
 	req.Timeout = time.Duration(c.Timeout) * time.Second
 	call, err := d.SIP.Dial(ctx, req)
 	if err != nil {

@@ -182,7 +182,11 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 		case engine.Enqueue:
 			return e.enqueue(ctx, sp, c)
 		case engine.Call:
-			return e.unsupported(sp, c)
+			// Only an execution an outbound call of ours drives gets here
+			// (the widgets refuse on inbound calls; the runner queued no
+			// row): its contact is on this call already.
+			e.Log.Info("make-outgoing-call on a live call: the contact is on this call already; failed", "widget", c.WidgetName())
+			return &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}, nil
 		default:
 			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)
 		}

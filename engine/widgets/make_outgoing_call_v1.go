@@ -23,6 +23,9 @@ func (MakeOutgoingCallV1) Enter(ctx context.Context, r *engine.Run) (engine.Outc
 	if !ok {
 		return badProps(r, "failed"), nil
 	}
+	if onCall(r) {
+		return callOnCall(r), nil
+	}
 	c, ok := outgoingCall(ctx, r, p.From, p.To, p.Timeout, p.Record, "")
 	if !ok {
 		return engine.Outcome{Event: "failed"}, nil

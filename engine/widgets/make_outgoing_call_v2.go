@@ -31,6 +31,9 @@ func (MakeOutgoingCallV2) Enter(ctx context.Context, r *engine.Run) (engine.Outc
 	if !ok {
 		return badProps(r, "failed"), nil
 	}
+	if onCall(r) {
+		return callOnCall(r), nil
+	}
 	c, ok := outgoingCall(ctx, r, p.From, p.To, p.Timeout, p.Record, p.SendDigits)
 	if !ok {
 		return engine.Outcome{Event: "failed"}, nil
@@ -115,6 +118,21 @@ func outgoingCall(ctx context.Context, r *engine.Run, from, to string, timeout, 
 		return c, false
 	}
 	return c, true
+}
+
+// onCall reports an execution started by a call: its contact is the
+// caller, on the line already.
+func onCall(r *engine.Run) bool {
+	_, ok := r.Context().Trigger()["call"]
+	return ok
+}
+
+// callOnCall refuses make-outgoing-call in an execution started by a call,
+// as Studio does: the widget calls the contact, who is on this call
+// already. It follows failed with an error event and places no call.
+func callOnCall(r *engine.Run) engine.Outcome {
+	return r.Fail("failed", engine.CodeCallOnCall,
+		"make-outgoing-call calls the contact, who is on this call already: as in Studio, it places calls only in executions started by the REST API or a message")
 }
 
 // callPending reports a progress report (queued, initiated, ringing) that
