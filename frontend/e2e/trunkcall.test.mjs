@@ -69,7 +69,7 @@ test('a call through a trunk added in the page runs the routed flow, live on its
   await form.getByTestId('field-Username').fill(NUMBER)
   await form.getByTestId('field-Password').fill(TRUNK_PASS)
   await form.getByTestId('trunk-save').click()
-  await page.locator('[data-testid="trunk-row"][data-name="carrier"] [data-testid="trunk-status"][data-status="registered"]').waitFor({ timeout: 10_000 })
+  await page.locator('[data-testid="trunk-row"][data-name="carrier"] [data-testid="trunk-status"][data-status="registered"]').waitFor({ timeout: 30_000 })
   assert.ok((await kam.aors()).some((a) => a.includes(NUMBER)), 'kamailio has the trunk registered')
 
   // The number goes to the demo flow.
