@@ -62,9 +62,11 @@ type srtpState struct {
 	txRTCP *srtp.Context
 	// rx is used by the one receive path of the session's RTP; rxRTCP by
 	// its RTCP reader: each context keeps per-SSRC state unguarded.
-	rx, rxRTCP *srtp.Context
-	txHdr      rtp.Header // tx's scratch header (mu held)
-	rxHdr      rtp.Header // rx's scratch header (receive path only)
+	rx, rxRTCP    *srtp.Context
+	suite         string
+	local, remote []byte     // the keys, to notice a re-key
+	txHdr         rtp.Header // tx's scratch header (mu held)
+	rxHdr         rtp.Header // rx's scratch header (receive path only)
 
 	auth, replay, other atomic.Uint64
 }
@@ -87,6 +89,9 @@ func (s *Session) SetSRTP(k *SRTPKeys) error {
 		s.srtp.Store(nil)
 		return nil
 	}
+	if cur := s.srtp.Load(); cur != nil && cur.suite == k.Suite && string(cur.local) == string(k.LocalKey) && string(cur.remote) == string(k.RemoteKey) {
+		return nil // the same keys (a re-INVITE that changed something else): keep the rollover and replay state
+	}
 	prof, err := srtpProfile(k.Suite)
 	if err != nil {
 		return err
@@ -103,7 +108,7 @@ func (s *Session) SetSRTP(k *SRTPKeys) error {
 		}
 		return c, nil
 	}
-	st := &srtpState{}
+	st := &srtpState{suite: k.Suite, local: append([]byte(nil), k.LocalKey...), remote: append([]byte(nil), k.RemoteKey...)}
 	if st.tx, err = mk(k.LocalKey); err != nil {
 		return err
 	}

@@ -189,3 +189,12 @@ func (s *SDPSession) srtpKey() []byte {
 	}
 	return s.key
 }
+
+// rekeyed reports whether a re-INVITE changed the SRTP keying (on, off,
+// suite or the far end's key): the media session must take the new keys.
+func rekeyed(prev, cur *SRTP) bool {
+	if prev == nil || cur == nil {
+		return prev != cur
+	}
+	return prev.Suite != cur.Suite || string(prev.RemoteKey) != string(cur.RemoteKey)
+}
