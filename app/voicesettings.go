@@ -53,7 +53,8 @@ func (v *voiceSettings) Apply(ctx context.Context) error {
 	trunks := make([]sip.Trunk, 0, len(rows))
 	for _, t := range rows {
 		trunks = append(trunks, sip.Trunk{Key: t.SID, Name: t.FriendlyName, Registrar: t.Registrar, Username: t.Username,
-			Password: t.Password, Domain: t.Domain, Expires: time.Duration(t.Expires) * time.Second, Transport: t.Transport})
+			Password: t.Password, Domain: t.Domain, Expires: time.Duration(t.Expires) * time.Second, Transport: t.Transport,
+			SRTP: t.SRTP})
 	}
 	creds, err := v.st.Credentials(ctx, "")
 	if err != nil {

@@ -24,6 +24,8 @@ export interface Trunk {
   expires: number
   date_created: string
   date_updated: string
+  /** SRTP policy; SDES keys ride in the SDP, so they are private only over TLS. */
+  srtp: 'off' | 'optional' | 'required'
 }
 
 export interface CredentialList {
@@ -65,6 +67,7 @@ export interface TrunkInput {
   Expires: string
   Transport: string
   Numbers: string
+  Srtp: string
 }
 
 let account: Promise<string> | null = null

@@ -19,6 +19,7 @@ const trunk: Trunk = {
   expires: 0,
   date_created: '2026-01-01T00:00:00Z',
   date_updated: '2026-01-01T00:00:00Z',
+  srtp: 'optional',
 }
 
 describe('fieldError', () => {
@@ -47,6 +48,10 @@ describe('trunk forms', () => {
     expect(trunkInput({ ...d, Password: 'new' }, true).Password).toBe('new')
     expect(trunkInput(emptyTrunk(), false)).toHaveProperty('Password', '')
     expect(d.Numbers).toBe('+15550001111')
+  })
+  it('keeps the SRTP policy; a new trunk starts with it off', () => {
+    expect(trunkInput(draftOf(trunk), true).Srtp).toBe('optional')
+    expect(trunkInput(emptyTrunk(), false).Srtp).toBe('off')
   })
 })
 

@@ -34,10 +34,11 @@ export interface TrunkDraft {
   Expires: string
   Transport: 'udp' | 'tcp'
   Numbers: string
+  Srtp: 'off' | 'optional' | 'required'
 }
 
 export function emptyTrunk(): TrunkDraft {
-  return { FriendlyName: '', Registrar: '', Username: '', Password: '', Expires: '3600', Transport: 'udp', Numbers: '' }
+  return { FriendlyName: '', Registrar: '', Username: '', Password: '', Expires: '3600', Transport: 'udp', Numbers: '', Srtp: 'off' }
 }
 
 export function draftOf(t: Trunk): TrunkDraft {
@@ -49,6 +50,7 @@ export function draftOf(t: Trunk): TrunkDraft {
     Expires: String(t.requested_expires),
     Transport: t.transport,
     Numbers: t.numbers.join(', '),
+    Srtp: t.srtp ?? 'off',
   }
 }
 
@@ -61,6 +63,7 @@ export function trunkInput(d: TrunkDraft, editing: boolean): TrunkInput {
     Expires: d.Expires,
     Transport: d.Transport,
     Numbers: d.Numbers,
+    Srtp: d.Srtp,
   }
   if (!editing || d.Password !== '') input.Password = d.Password
   return input
