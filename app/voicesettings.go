@@ -54,7 +54,8 @@ func (v *voiceSettings) Apply(ctx context.Context) error {
 	for _, t := range rows {
 		trunks = append(trunks, sip.Trunk{Key: t.SID, Name: t.FriendlyName, Registrar: t.Registrar, Username: t.Username,
 			Password: t.Password, Domain: t.Domain, Expires: time.Duration(t.Expires) * time.Second, Transport: t.Transport,
-			TLSCAFile: t.TLSCAFile, TLSInsecureSkipVerify: t.TLSInsecureSkipVerify})
+			TLSCAFile: t.TLSCAFile, TLSInsecureSkipVerify: t.TLSInsecureSkipVerify,
+			SRTP: t.SRTP})
 	}
 	creds, err := v.st.Credentials(ctx, "")
 	if err != nil {

@@ -169,7 +169,9 @@ func (r *relay) forward(p *rtp.Packet, audioPT uint8, dtmfPT int, arrived time.D
 	} else {
 		n += copy(to.txBuf[n:], p.Payload)
 	}
-	if err := to.rtp.writeTo(to.txBuf[:n], to.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+	if out := to.sealRTP(to.txBuf[:n]); out == nil { // the to leg's SRTP (srtp.go)
+		to.sendErrors++
+	} else if err := to.rtp.writeTo(out, to.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 		to.sendErrors++
 	}
 	to.sentPackets++

@@ -148,6 +148,9 @@ func (s *Session) sendRTCP(bye bool) {
 	if err != nil {
 		return
 	}
+	if b = s.sealRTCP(b); b == nil { // SRTCP (srtp.go)
+		return
+	}
 	if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dest); err == nil {
 		s.rxMu.Lock()
 		s.rtcpTx++
@@ -183,6 +186,9 @@ func (s *Session) handleRTCP(b []byte, srcIP netip.Addr, now time.Duration) {
 	s.mu.Unlock()
 	if !ok {
 		s.cntForeign.Add(1)
+		return
+	}
+	if b = s.openRTCP(b); b == nil { // SRTCP (srtp.go): dropped and counted
 		return
 	}
 	pkts, err := rtcp.Unmarshal(b)

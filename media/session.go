@@ -167,9 +167,10 @@ type Session struct {
 	lastSRA time.Duration // when it arrived
 
 	handler  atomic.Pointer[AudioHandler]
-	relayOut atomic.Pointer[relay] // while bridged: where what we receive goes
-	reorder  *reorderBuffer        // receive goroutine only
-	rxBuf    [maxDatagram + 1]byte // readRTP only
+	relayOut atomic.Pointer[relay]     // while bridged: where what we receive goes
+	srtp     atomic.Pointer[srtpState] // SRTP keys and contexts, nil for plain RTP (srtp.go)
+	reorder  *reorderBuffer            // receive goroutine only
+	rxBuf    [maxDatagram + 1]byte     // readRTP only
 	rxPkt    rtp.Packet
 	reg      rxReg // where a shared reader reads our RTP (rxloop_linux.go)
 
@@ -509,7 +510,11 @@ func (s *Session) produce(send bool, now time.Duration, h *histogram) {
 	}
 	n += copy(s.txBuf[n:], payload)
 	s.seq++
-	if err := s.rtp.writeTo(s.txBuf[:n], s.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
+	out := s.sealRTP(s.txBuf[:n]) // SRTP (srtp.go); plain RTP unchanged
+	if out == nil {
+		return
+	}
+	if err := s.rtp.writeTo(out, s.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 		s.sendErrors++
 	}
 	s.sentPackets++
@@ -675,6 +680,9 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 	}
 	if len(b) < rtpHeaderLen || b[0]>>6 != 2 {
 		s.cntMalformed.Add(1)
+		return
+	}
+	if b = s.openRTP(b); b == nil { // SRTP (srtp.go): dropped and counted
 		return
 	}
 	pkt := &s.rxPkt

@@ -349,7 +349,7 @@ func (c *Call) renegotiate(req *gosip.Request, tx gosip.ServerTransaction) ([]by
 	c.mu.Lock()
 	c.media = m
 	c.mu.Unlock()
-	if m.Hold() != prev.Hold() || m.Remote != prev.Remote || m.Codec != prev.Codec {
+	if m.Hold() != prev.Hold() || m.Remote != prev.Remote || m.Codec != prev.Codec || rekeyed(prev.SRTP, m.SRTP) {
 		c.pushUpdate(MediaUpdate{Hold: m.Hold(), Remote: m.Remote, Media: m})
 	}
 	return body, true

@@ -160,8 +160,25 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
+	secure, plainOK := s.outboundSRTP(tgt) // srtppolicy.go
+	c, err := s.dial(ctx, req, tgt, secure, plainOK)
+	var de *DialError
+	if secure && plainOK && errors.As(err, &de) && de.Status == 488 && ctx.Err() == nil && !s.closed.Load() {
+		// "optional" SRTP: a plain-RTP peer refused our SAVP offer; once more without it.
+		s.log.Info("sip dial: SRTP offer refused with 488; retrying with RTP/AVP", "target", tgt.admission.Kind, "name", tgt.admission.Name)
+		return s.dial(ctx, req, tgt, false, true)
+	}
+	return c, err
+}
+
+// dial is one INVITE transaction of Dial, offering SRTP when secure.
+func (s *Server) dial(ctx context.Context, req DialRequest, tgt dialTarget, secure, plainOK bool) (*Call, error) {
 	sdp := NewSDPSession(s.cfg.UserAgent)
-	offer, err := sdp.Offer(req.LocalMedia, req.Codecs)
+	offerFn := sdp.Offer
+	if secure {
+		offerFn = sdp.OfferSRTP
+	}
+	offer, err := offerFn(req.LocalMedia, req.Codecs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadDial, err)
 	}
@@ -249,7 +266,7 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 				endRing(w)
 			}
 			mu.Unlock()
-			s.progress(log, req, res)
+			s.progress(log, req, res, func(m Media) (Media, error) { return sdp.KeyAnswer(m, secure, plainOK) })
 			return nil // an error here would leave the INVITE without CANCEL
 		},
 		Username: user, Password: pass,
@@ -280,6 +297,9 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 
 	// 200 OK: the answer must name media we can take, else ACK and BYE.
 	m, err := ReadAnswer(res.Body(), req.Codecs)
+	if err == nil {
+		m, err = sdp.KeyAnswer(m, secure, plainOK)
+	}
 	if err != nil {
 		log.Warn("sip dial: answered without usable SDP", "error", err)
 		s.ackBye(dlg)
@@ -299,13 +319,17 @@ func (s *Server) Dial(ctx context.Context, req DialRequest) (*Call, error) {
 }
 
 // progress hands a provisional response to the Early callback.
-func (s *Server) progress(log *slog.Logger, req DialRequest, res *gosip.Response) {
+func (s *Server) progress(log *slog.Logger, req DialRequest, res *gosip.Response, key func(Media) (Media, error)) {
 	if !res.IsProvisional() || res.StatusCode == 100 || req.Early == nil {
 		return
 	}
 	p := Progress{Status: res.StatusCode, Reason: SanitizeText(res.Reason, 64)}
 	if body := res.Body(); len(body) > 0 {
-		if m, err := ReadAnswer(body, req.Codecs); err == nil {
+		m, err := ReadAnswer(body, req.Codecs)
+		if err == nil {
+			m, err = key(m)
+		}
+		if err == nil {
 			p.Media = &m
 		} else {
 			log.Debug("sip dial: early SDP not usable", "status", res.StatusCode, "error", err)

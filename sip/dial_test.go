@@ -197,8 +197,6 @@ func noLeaks(t *testing.T) *int {
 // dialServer starts our server with one IP trunk to the UAS.
 func dialServer(t *testing.T, trunks ...Trunk) *testServer {
 	t.Helper()
-	SetTimers(50*time.Millisecond, 200*time.Millisecond, 250*time.Millisecond)
-	t.Cleanup(func() { SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
 	return startServer(t, Config{Trunks: trunks, Handler: func(ctx context.Context, c *Call) {}})
 }
 

@@ -76,9 +76,7 @@ func TestTrunkRegisterFailureBacksOff(t *testing.T) {
 	old := trunkBackoffMin
 	trunkBackoffMin = 50 * time.Millisecond
 	defer func() { trunkBackoffMin = old }()
-	SetTimers(20*time.Millisecond, 100*time.Millisecond, 100*time.Millisecond)
 	// restored after the server closes (cleanups run last-in first-out)
-	t.Cleanup(func() { SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
 	dead := freePort(t) // nobody listens: the REGISTER times out
 	ts := startServer(t, Config{
 		Handler: func(ctx context.Context, c *Call) {},

@@ -66,6 +66,10 @@ type Media struct {
 	PTime          int // milliseconds; 20 unless the offer says otherwise
 	Offered        Direction
 	Answered       Direction
+	// SRTP is the SDES keying when the stream is RTP/SAVP (nil: plain RTP).
+	// From Negotiate it holds the offer's pick (RemoteKey); Answer and
+	// ReadAnswer fill in LocalKey.
+	SRTP *SRTP
 }
 
 // Hold reports whether the offerer put us on hold: sendonly, inactive, or
@@ -84,6 +88,7 @@ type SDPSession struct {
 	lastMedia Media
 	local     netip.AddrPort
 	username  string
+	key       []byte // our SRTP master key and salt, made at first use (sdpcrypto.go)
 }
 
 // NewSDPSession returns a session whose o= line uses username.
@@ -131,6 +136,9 @@ func (s *SDPSession) Answer(offer []byte, local netip.AddrPort, prefer *Codec) (
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if m.SRTP != nil {
+		m.SRTP.LocalKey = s.srtpKey()
+	}
 	body, err := s.build(sd, idx, m, local, s.version)
 	if err != nil {
 		return nil, Media{}, err
@@ -174,7 +182,16 @@ func parseOffer(offer []byte) (*sdp.SessionDescription, int, error) {
 
 func negotiateMedia(sd *sdp.SessionDescription, idx int, prefer *Codec) (Media, error) {
 	md := sd.MediaDescriptions[idx]
-	if !hasRTPAVP(md.MediaName.Protos) {
+	var keying *SRTP
+	switch {
+	case hasRTPAVP(md.MediaName.Protos):
+	case isSAVP(md.MediaName.Protos):
+		c, err := pickCrypto(md.Attributes)
+		if err != nil {
+			return Media{}, err
+		}
+		keying = &SRTP{Suite: c.Suite, RemoteKey: c.Key, Tag: c.Tag}
+	default:
 		return Media{}, fmt.Errorf("%w: transport %s", ErrNotAcceptable, strings.Join(md.MediaName.Protos, "/"))
 	}
 	// connection address: media level over session level
@@ -198,6 +215,7 @@ func negotiateMedia(sd *sdp.SessionDescription, idx int, prefer *Codec) (Media, 
 		TelephoneEvent: -1,
 		PTime:          20,
 		Offered:        SendRecv,
+		SRTP:           keying,
 	}
 	rtpmap := map[string]string{} // pt -> lower-case "name/clock"
 	for _, a := range md.Attributes {
@@ -323,10 +341,15 @@ func (s *SDPSession) build(offer *sdp.SessionDescription, idx int, m Media, loca
 			attrs = append(attrs,
 				sdp.NewAttribute("ptime", strconv.Itoa(m.PTime)),
 				sdp.NewPropertyAttribute(string(m.Answered)))
+			protos := []string{"RTP", "AVP"}
+			if m.SRTP != nil { // same tag, our own key (RFC 4568 §7.1.2)
+				protos = []string{"RTP", "SAVP"}
+				attrs = append(attrs, sdp.NewAttribute("crypto", cryptoValue(m.SRTP.Tag, m.SRTP.Suite, m.SRTP.LocalKey)))
+			}
 			ans.MediaDescriptions = append(ans.MediaDescriptions, &sdp.MediaDescription{
 				MediaName: sdp.MediaName{
 					Media: "audio", Port: sdp.RangedPort{Value: int(local.Port())},
-					Protos: []string{"RTP", "AVP"}, Formats: formats,
+					Protos: protos, Formats: formats,
 				},
 				Attributes: attrs,
 			})

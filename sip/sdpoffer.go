@@ -17,6 +17,17 @@ const DefaultTelephoneEvent = 101
 // becomes the session's last SDP, so a later Answer (re-INVITE) keeps the
 // o= session id and bumps the version only when it changes.
 func (s *SDPSession) Offer(local netip.AddrPort, codecs []Codec) ([]byte, error) {
+	return s.offer(local, codecs, false)
+}
+
+// OfferSRTP is Offer over RTP/SAVP with our SDES key in two a=crypto lines
+// (tag 1 AES_CM_128_HMAC_SHA1_80, tag 2 …_32, in our order of preference).
+// Read the answer with KeyAnswer.
+func (s *SDPSession) OfferSRTP(local netip.AddrPort, codecs []Codec) ([]byte, error) {
+	return s.offer(local, codecs, true)
+}
+
+func (s *SDPSession) offer(local netip.AddrPort, codecs []Codec, secure bool) ([]byte, error) {
 	if !local.IsValid() || local.Port() == 0 {
 		return nil, fmt.Errorf("%w: invalid local media address %v", ErrNotAcceptable, local)
 	}
@@ -46,6 +57,14 @@ func (s *SDPSession) Offer(local netip.AddrPort, codecs []Codec) ([]byte, error)
 		sdp.NewPropertyAttribute(string(SendRecv)))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	protos := []string{"RTP", "AVP"}
+	if secure {
+		protos = []string{"RTP", "SAVP"}
+		key := s.srtpKey()
+		for i, suite := range offeredSuites {
+			attrs = append(attrs, sdp.NewAttribute("crypto", cryptoValue(i+1, suite, key)))
+		}
+	}
 	off := &sdp.SessionDescription{
 		Origin: sdp.Origin{
 			Username: s.username, SessionID: s.id, SessionVersion: s.version,
@@ -55,7 +74,7 @@ func (s *SDPSession) Offer(local netip.AddrPort, codecs []Codec) ([]byte, error)
 		ConnectionInformation: &sdp.ConnectionInformation{NetworkType: "IN", AddressType: addrType, Address: &sdp.Address{Address: ip}},
 		TimeDescriptions:      []sdp.TimeDescription{{Timing: sdp.Timing{}}},
 		MediaDescriptions: []*sdp.MediaDescription{{
-			MediaName:  sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: int(local.Port())}, Protos: []string{"RTP", "AVP"}, Formats: formats},
+			MediaName:  sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: int(local.Port())}, Protos: protos, Formats: formats},
 			Attributes: attrs,
 		}},
 	}
@@ -91,4 +110,34 @@ func ReadAnswer(answer []byte, offered []Codec) (Media, error) {
 		}
 	}
 	return Media{}, fmt.Errorf("%w: answer chose %s, which we did not offer", ErrNotAcceptable, m.Codec.Name)
+}
+
+// offeredSuites are our a=crypto lines in OfferSRTP, tag i+1 each.
+var offeredSuites = []string{SuiteAES128SHA1_80, SuiteAES128SHA1_32}
+
+// KeyAnswer checks the SRTP side of an answer read by ReadAnswer against
+// what we offered. After OfferSRTP an RTP/SAVP answer must pick one of our
+// a=crypto lines (same tag and suite) and bring its own key; a plain
+// RTP/AVP answer is taken only when plainOK (the "optional" policy: some
+// peers answer a SAVP offer with AVP instead of refusing it). After a plain
+// Offer an SRTP answer is refused.
+func (s *SDPSession) KeyAnswer(m Media, offeredSRTP, plainOK bool) (Media, error) {
+	switch {
+	case m.SRTP == nil && offeredSRTP && !plainOK:
+		return Media{}, fmt.Errorf("%w: answer is plain RTP, SRTP is required", ErrNotAcceptable)
+	case m.SRTP == nil:
+		return m, nil
+	case !offeredSRTP:
+		return Media{}, fmt.Errorf("%w: answer is RTP/SAVP to a plain RTP offer", ErrNotAcceptable)
+	}
+	i := m.SRTP.Tag - 1
+	if i < 0 || i >= len(offeredSuites) || offeredSuites[i] != m.SRTP.Suite {
+		return Media{}, fmt.Errorf("%w: answer's a=crypto tag %d (%s) is not one we offered", ErrNotAcceptable, m.SRTP.Tag, m.SRTP.Suite)
+	}
+	s.mu.Lock()
+	k := *m.SRTP
+	k.LocalKey = s.srtpKey()
+	s.mu.Unlock()
+	m.SRTP = &k
+	return m, nil
 }

@@ -572,13 +572,16 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	delayed := isDelayedOffer(req)
 	if !delayed {
 		media, err = Negotiate(req.Body())
+		if err == nil {
+			err = s.inboundSRTP(adm, media) // srtppolicy.go
+		}
 	}
 	if err != nil {
 		log.Info("sip invite refused: offer", "error", err)
 		if errors.Is(err, ErrMalformedSDP) {
 			respond(tx, req, 400, "Bad Request")
 		} else {
-			respond(tx, req, 488, "Not Acceptable Here", gosip.NewHeader("Warning", `304 switchboard "no common media: PCMU or PCMA over RTP/AVP"`))
+			respond(tx, req, 488, "Not Acceptable Here", gosip.NewHeader("Warning", notAcceptableWarning(err)))
 		}
 		return
 	}

@@ -177,9 +177,7 @@ func TestSippCancelWhileRinging(t *testing.T) {
 }
 
 func TestSippNoAck(t *testing.T) {
-	SetTimers(50*time.Millisecond, 200*time.Millisecond, 250*time.Millisecond)
 	// restored after the server closes (cleanups run last-in first-out)
-	t.Cleanup(func() { SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
 	answered := make(chan error, 1)
 	ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {
 		err := c.Answer(ctx, mediaAddr)

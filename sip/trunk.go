@@ -44,6 +44,11 @@ type Trunk struct {
 	// CallerIDs are the numbers the trunk lets us present as caller ID;
 	// an entry ending in "*" matches by prefix, "*" matches any.
 	CallerIDs []string
+
+	// SRTP is the trunk's SRTP policy: SRTPOff (""), SRTPOptional or
+	// SRTPRequired (srtppolicy.go). SDES keys ride in the SDP: private
+	// only when the trunk's signalling is TLS.
+	SRTP string
 }
 
 func (t Trunk) key() string {
@@ -58,7 +63,7 @@ func (t Trunk) same(o Trunk) bool {
 	return t.Name == o.Name && t.Registrar == o.Registrar && t.Username == o.Username && t.Password == o.Password &&
 		t.Domain == o.Domain && t.Expires == o.Expires && t.Transport == o.Transport && slices.Equal(t.Hosts, o.Hosts) &&
 		t.TLSCAFile == o.TLSCAFile && t.TLSInsecureSkipVerify == o.TLSInsecureSkipVerify &&
-		t.Number == o.Number && t.Proxy == o.Proxy && slices.Equal(t.CallerIDs, o.CallerIDs) // outbound rules: a changed trunk is replaced whole
+		t.Number == o.Number && t.Proxy == o.Proxy && slices.Equal(t.CallerIDs, o.CallerIDs) && t.SRTP == o.SRTP // outbound rules: a changed trunk is replaced whole
 }
 
 // Trunk registration states.

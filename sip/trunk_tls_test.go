@@ -40,8 +40,6 @@ func TestTrunkTLSKamailio(t *testing.T) {
 	files := siptest.TLSCerts(t)
 	far := startUAS(t, "uas_rr_answer_wait_bye.xml")
 	kport, ktls, logPath := siptest.KamailioTLS(t, files, far.port)
-	SetTimers(50*time.Millisecond, 200*time.Millisecond, 250*time.Millisecond)
-	t.Cleanup(func() { SetTimers(500*time.Millisecond, 4*time.Second, 5*time.Second) })
 	inbound := make(chan *Call, 1)
 	ts := startServer(t, Config{
 		Trunks: []Trunk{{Key: "TK1", Name: "kam-tls", Registrar: "127.0.0.1:" + strconv.Itoa(ktls), Username: "ivr", Password: "secret",

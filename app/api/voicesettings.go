@@ -63,6 +63,9 @@ type Trunk struct {
 	DateCreated string   `json:"date_created"`
 	DateUpdated string   `json:"date_updated"`
 	URL         string   `json:"url"`
+	// SRTP is the trunk's SRTP policy (form field Srtp): off, optional or
+	// required. SDES keys ride in the SDP: private only over TLS.
+	SRTP string `json:"srtp"`
 
 	Name       string `json:"name"`
 	State      string `json:"state"`
@@ -314,6 +317,13 @@ func trunkParams(f url.Values, t store.Trunk, create bool) (store.Trunk, *Error)
 		}
 		t.TLSInsecureSkipVerify = b
 	}
+	if has("Srtp") {
+		p := strings.ToLower(strings.TrimSpace(f.Get("Srtp")))
+		if p == "" || !sip.ValidSRTPPolicy(p) {
+			return t, fieldInvalid("Srtp", "must be off, optional or required")
+		}
+		t.SRTP = p
+	}
 	if has("Numbers") {
 		nums, e := numbersParam(f)
 		if e != nil {
@@ -329,7 +339,7 @@ func (s *Server) trunkJSON(t *store.Trunk, live map[string]sip.TrunkStatus) Trun
 		Domain: t.Domain, RequestedExpires: t.Expires, Transport: t.Transport, Numbers: t.Numbers, Source: t.Source,
 		TLSCAFile: t.TLSCAFile, TLSInsecureSkipVerify: t.TLSInsecureSkipVerify,
 		Status: sip.TrunkUnregistered, DateCreated: iso(t.DateCreated), DateUpdated: iso(t.DateUpdated),
-		URL: "/v2/Voice/Trunks/" + t.SID, Name: t.FriendlyName, LastChange: iso(t.DateUpdated)}
+		URL: "/v2/Voice/Trunks/" + t.SID, Name: t.FriendlyName, LastChange: iso(t.DateUpdated), SRTP: t.SRTP}
 	if out.Numbers == nil {
 		out.Numbers = []string{}
 	}

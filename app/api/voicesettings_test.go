@@ -97,6 +97,7 @@ func TestTrunksLifecycle(t *testing.T) {
 	require.Equal(t, "carrier", tk["name"])        // the original list's fields stay
 	require.Equal(t, "unregistered", tk["state"])
 	require.Equal(t, "api", tk["source"])
+	require.Equal(t, "off", tk["srtp"], "SRTP is off unless asked for")
 
 	code, _ = call("POST", "/v2/Voice/Trunks", url.Values{"FriendlyName": {"carrier"}, "Registrar": {"other:5060"}})
 	require.Equal(t, http.StatusConflict, code)
@@ -121,9 +122,14 @@ func TestTrunksLifecycle(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Len(t, list["trunks"], 1)
 
-	code, got := call("GET", "/v2/Voice/Trunks/"+sid, nil)
+	code, got := call("POST", "/v2/Voice/Trunks/"+sid, url.Values{"Srtp": {"Required"}})
+	require.Equal(t, http.StatusOK, code, got)
+	require.Equal(t, "required", got["srtp"])
+
+	code, got = call("GET", "/v2/Voice/Trunks/"+sid, nil)
 	require.Equal(t, http.StatusOK, code)
 	require.Equal(t, "carrier", got["friendly_name"])
+	require.Equal(t, "required", got["srtp"])
 
 	// An update without Password keeps it; the fields not sent stay.
 	code, up := call("POST", "/v2/Voice/Trunks/"+sid, url.Values{"Registrar": {"10.0.0.7:5070"}, "Expires": {"120"}})
@@ -183,6 +189,8 @@ func TestTrunkBadInput(t *testing.T) {
 		{"relative CA file", "TlsCaFile", "ca.pem", "TlsCaFile", false},
 		{"control in CA file", "TlsCaFile", "/etc/ca\n.pem", "TlsCaFile", false},
 		{"skip verify not a bool", "TlsInsecureSkipVerify", "maybe", "TlsInsecureSkipVerify", false},
+		{"srtp", "Srtp", "mandatory", "Srtp", false},
+		{"srtp blank", "Srtp", "", "Srtp", false},
 		{"numbers", "Numbers", "+15550001111,555-1234", "Numbers", false},
 		{"domain", "Domain", "bad domain", "Domain", false},
 	}

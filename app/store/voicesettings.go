@@ -28,6 +28,10 @@ type Trunk struct {
 	Source      string // "api" or "flag"
 	DateCreated time.Time
 	DateUpdated time.Time
+
+	// SRTP is the trunk's SRTP policy: "off", "optional" or "required"
+	// (sip.Trunk.SRTP; migrations/0015_trunk_srtp.sql).
+	SRTP string
 }
 
 // Trunk sources.
@@ -36,7 +40,7 @@ const (
 	SourceFlag = "flag"
 )
 
-const trunkCols = `sid, friendly_name, registrar, username, password, domain, expires, transport, tls_ca_file, tls_insecure_skip_verify, numbers, source, date_created, date_updated`
+const trunkCols = `sid, friendly_name, registrar, username, password, domain, expires, transport, tls_ca_file, tls_insecure_skip_verify, numbers, source, date_created, date_updated, srtp`
 
 type scanner interface{ Scan(...any) error }
 
@@ -53,7 +57,7 @@ func scanTrunk(row scanner) (*Trunk, error) {
 	var t Trunk
 	var nums, dc, du string
 	if err := row.Scan(&t.SID, &t.FriendlyName, &t.Registrar, &t.Username, &t.Password, &t.Domain, &t.Expires, &t.Transport,
-		&t.TLSCAFile, &t.TLSInsecureSkipVerify, &nums, &t.Source, &dc, &du); err != nil {
+		&t.TLSCAFile, &t.TLSInsecureSkipVerify, &nums, &t.Source, &dc, &du, &t.SRTP); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(nums), &t.Numbers); err != nil {
@@ -76,8 +80,9 @@ func (s *Store) CreateTrunk(ctx context.Context, t Trunk) (*Trunk, error) {
 	if t.Source == "" {
 		t.Source = SourceAPI
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sip_trunks (`+trunkCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.SID, t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, t.TLSCAFile, t.TLSInsecureSkipVerify, numbersJSON(t.Numbers), t.Source, now, now)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sip_trunks (`+trunkCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.SID, t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, t.TLSCAFile, t.TLSInsecureSkipVerify, numbersJSON(t.Numbers), t.Source, now, now,
+		srtpPolicy(t.SRTP))
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, fmt.Errorf("trunk %s: %w", t.FriendlyName, ErrDuplicate)
@@ -90,8 +95,9 @@ func (s *Store) CreateTrunk(ctx context.Context, t Trunk) (*Trunk, error) {
 // UpdateTrunk replaces a trunk's settings (its source stays).
 func (s *Store) UpdateTrunk(ctx context.Context, t Trunk) (*Trunk, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE sip_trunks SET friendly_name = ?, registrar = ?, username = ?, password = ?, domain = ?,
-		expires = ?, transport = ?, tls_ca_file = ?, tls_insecure_skip_verify = ?, numbers = ?, date_updated = ? WHERE sid = ?`,
-		t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, t.TLSCAFile, t.TLSInsecureSkipVerify, numbersJSON(t.Numbers), stamp(s.now()), t.SID)
+		expires = ?, transport = ?, tls_ca_file = ?, tls_insecure_skip_verify = ?, numbers = ?, date_updated = ?, srtp = ? WHERE sid = ?`,
+		t.FriendlyName, t.Registrar, t.Username, t.Password, t.Domain, t.Expires, t.Transport, t.TLSCAFile, t.TLSInsecureSkipVerify, numbersJSON(t.Numbers), stamp(s.now()),
+		srtpPolicy(t.SRTP), t.SID)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, fmt.Errorf("trunk %s: %w", t.FriendlyName, ErrDuplicate)
@@ -121,7 +127,7 @@ func (s *Store) SeedTrunk(ctx context.Context, sid string, t Trunk) (*Trunk, err
 	if err != nil {
 		return nil, err
 	}
-	t.SID, t.Numbers = cur, old.Numbers // numbers are not a flag's: kept
+	t.SID, t.Numbers, t.SRTP = cur, old.Numbers, old.SRTP // numbers and SRTP are not a flag's: kept
 	if old.Registrar == t.Registrar && old.Username == t.Username && old.Password == t.Password && old.Domain == t.Domain &&
 		old.Expires == t.Expires && old.Transport == t.Transport && old.Source == SourceFlag &&
 		old.TLSCAFile == t.TLSCAFile && old.TLSInsecureSkipVerify == t.TLSInsecureSkipVerify {
@@ -355,4 +361,12 @@ func (s *Store) FlagCredentialList(ctx context.Context, sid, name string) (*Cred
 		return nil, err
 	}
 	return s.CreateCredentialList(ctx, CredentialList{SID: sid, FriendlyName: name, Source: SourceFlag})
+}
+
+// srtpPolicy stores "" as "off".
+func srtpPolicy(p string) string {
+	if p == "" {
+		return "off"
+	}
+	return p
 }

@@ -222,7 +222,7 @@ func (k *Connector) bridge(ctx context.Context, e *Executor, log *slog.Logger, d
 			t.sess.Close()
 		}
 	}()
-	if err := l.sess.Start(b.Remote, b.Codec.PayloadType, int(b.Codec.ClockRate), b.TelephoneEvent); err != nil {
+	if err := startLeg(l.sess, b); err != nil {
 		log.Error("connect-call-to: the answered leg's media did not start", "err", err)
 		return dialResult(dialFailed, b, 0, nil)
 	}
@@ -394,7 +394,11 @@ func (k *Connector) startRingback(ctx context.Context, e *Executor) (stop func()
 // bridged (the caller keeps hearing ringback).
 func (k *Connector) bridgeEarly(ctx context.Context, log *slog.Logger, sess *media.Session, p *sip.Progress, stopRingback func()) func() {
 	m := p.Media
-	if err := sess.Start(m.Remote, m.Codec.PayloadType, int(m.Codec.ClockRate), m.TelephoneEvent); err != nil {
+	err := keyMedia(sess, m.SRTP)
+	if err == nil {
+		err = sess.Start(m.Remote, m.Codec.PayloadType, int(m.Codec.ClockRate), m.TelephoneEvent)
+	}
+	if err != nil {
 		log.Warn("connect-call-to: early media not started", "err", err)
 		return nil
 	}

@@ -48,6 +48,7 @@ func (k *Connector) relay(ctx context.Context, cur *leg, opts media.BridgeOption
 				return
 			case u := <-b.Updates():
 				cur.sess.Hold(u.Hold)
+				_ = keyMedia(cur.sess, u.Media.SRTP) // a re-INVITE may re-key (same keys: no change)
 				if !u.Hold && u.Remote.IsValid() {
 					_ = cur.sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
 				}
@@ -101,7 +102,11 @@ func (k *Connector) transfer(ctx context.Context, e *Executor, log *slog.Logger,
 		return nil, status
 	}
 	nl.call = call
-	if err := nl.sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
+	err = keyMedia(nl.sess, call.SRTP())
+	if err == nil {
+		err = nl.sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent)
+	}
+	if err != nil {
 		log.Error("connect-call-to: the transfer target's media did not start", "err", err)
 		k.hangupLeg(log, call)
 		nl.sess.Close()

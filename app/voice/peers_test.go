@@ -465,6 +465,9 @@ func baresipDir(t *testing.T, in []int16, accounts string) (dir string, cons int
 		"snd_path " + dir,
 		"",
 	}, "\n")
+	if strings.Contains(accounts, "mediaenc=") { // an SRTP account (srtp_peers_test.go)
+		cfg += "module srtp.so\n"
+	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "accounts"), []byte(accounts), 0o600))
 	return dir, cons

@@ -140,6 +140,9 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 	if call.Codec.PayloadType == 8 {
 		law = g711.Alaw
 	}
+	if err := keyMedia(sess, call.SRTP()); err != nil { // SRTP before the first packet (srtp.go)
+		return err
+	}
 	if err := sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
 		return err
 	}
@@ -166,6 +169,7 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 					return
 				}
 				sess.Hold(u.Hold)
+				_ = keyMedia(sess, u.Media.SRTP) // a re-INVITE may re-key (same keys: no change)
 				if !u.Hold && u.Remote.IsValid() && u.Remote != call.Remote {
 					_ = sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
 				}

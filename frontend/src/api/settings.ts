@@ -28,6 +28,8 @@ export interface Trunk {
   expires: number
   date_created: string
   date_updated: string
+  /** SRTP policy; SDES keys ride in the SDP, so they are private only over TLS. */
+  srtp: 'off' | 'optional' | 'required'
 }
 
 export interface CredentialList {
@@ -71,6 +73,7 @@ export interface TrunkInput {
   /** Sent with Transport tls only. */
   TlsCaFile?: string
   Numbers: string
+  Srtp: string
 }
 
 let account: Promise<string> | null = null

@@ -21,6 +21,7 @@ const trunk: Trunk = {
   expires: 0,
   date_created: '2026-01-01T00:00:00Z',
   date_updated: '2026-01-01T00:00:00Z',
+  srtp: 'optional',
 }
 
 describe('fieldError', () => {
@@ -55,6 +56,10 @@ describe('trunk forms', () => {
     expect(trunkInput(d, true)).not.toHaveProperty('TlsCaFile')
     expect(trunkInput({ ...d, Transport: 'tls' }, true).TlsCaFile).toBe('/etc/ca.pem')
     expect(draftOf({ ...trunk, transport: 'tls', tls_ca_file: '/etc/x.pem' })).toMatchObject({ Transport: 'tls', TlsCaFile: '/etc/x.pem' })
+  })
+  it('keeps the SRTP policy; a new trunk starts with it off', () => {
+    expect(trunkInput(draftOf(trunk), true).Srtp).toBe('optional')
+    expect(trunkInput(emptyTrunk(), false).Srtp).toBe('off')
   })
 })
 

@@ -36,10 +36,11 @@ export interface TrunkDraft {
   /** TLS only: a PEM file on the appliance; '' uses the system roots. */
   TlsCaFile: string
   Numbers: string
+  Srtp: 'off' | 'optional' | 'required'
 }
 
 export function emptyTrunk(): TrunkDraft {
-  return { FriendlyName: '', Registrar: '', Username: '', Password: '', Expires: '3600', Transport: 'udp', TlsCaFile: '', Numbers: '' }
+  return { FriendlyName: '', Registrar: '', Username: '', Password: '', Expires: '3600', Transport: 'udp', TlsCaFile: '', Numbers: '', Srtp: 'off' }
 }
 
 export function draftOf(t: Trunk): TrunkDraft {
@@ -52,6 +53,7 @@ export function draftOf(t: Trunk): TrunkDraft {
     Transport: t.transport,
     TlsCaFile: t.tls_ca_file ?? '',
     Numbers: t.numbers.join(', '),
+    Srtp: t.srtp ?? 'off',
   }
 }
 
@@ -67,6 +69,7 @@ export function trunkInput(d: TrunkDraft, editing: boolean): TrunkInput {
     Expires: d.Expires,
     Transport: d.Transport,
     Numbers: d.Numbers,
+    Srtp: d.Srtp,
   }
   if (!editing || d.Password !== '') input.Password = d.Password
   if (d.Transport === 'tls') input.TlsCaFile = d.TlsCaFile

@@ -67,6 +67,16 @@ export function TrunkForm({ trunk, onSaved, onClose }: Props) {
             </select>
             {at('Transport') && <span className="field-error" role="alert">{at('Transport')}</span>}
           </label>
+          <label className="field settings-field" htmlFor="field-Srtp">
+            <span className="field-label">SRTP</span>
+            <select id="field-Srtp" value={d.Srtp} onChange={(e) => set('Srtp')(e.target.value)} data-testid="field-Srtp">
+              <option value="off">Off</option>
+              <option value="optional">Optional (retry plain on 488)</option>
+              <option value="required">Required</option>
+            </select>
+            <span className="field-hint">Keys travel in the SIP messages: private only over TLS.</span>
+            {at('Srtp') && <span className="field-error" role="alert">{at('Srtp')}</span>}
+          </label>
         </div>
         {d.Transport === 'tls' && (
           <TextField
