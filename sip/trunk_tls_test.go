@@ -239,3 +239,44 @@ func TestTLSListener(t *testing.T) {
 		}
 	}
 }
+
+// TestTrunkTLSInDialogContact: an inbound call over the TLS trunk's
+// connection (sipp through kamailio) is re-INVITEd (hold); our 200s, to
+// the INVITE and to the re-INVITE, give a Contact with transport=tls, so
+// the carrier keeps sending in-dialog requests over TLS (sipp checks both).
+func TestTrunkTLSInDialogContact(t *testing.T) {
+	port := noLeaks(t)
+	files := siptest.TLSCerts(t)
+	kport, ktls, logPath := siptest.KamailioTLS(t, files, siptest.FreePort(t))
+	ended := make(chan struct{}, 1)
+	ts := startServer(t, Config{
+		Trunks: []Trunk{{Key: "TK1", Name: "kam-tls", Registrar: "127.0.0.1:" + strconv.Itoa(ktls), Username: "ivr", Password: "secret",
+			Expires: time.Minute, Transport: "tls", TLSCAFile: files.CA}},
+		Handler: func(ctx context.Context, c *Call) {
+			if err := c.Answer(ctx, mediaAddr); err != nil {
+				t.Errorf("Answer: %v", err)
+				return
+			}
+			select {
+			case <-c.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			ended <- struct{}{}
+		},
+	})
+	*port = ts.port
+	waitTrunk(t, ts.Server, TrunkRegistered, 10*time.Second)
+	rc, out := runSipp(t, "127.0.0.1:"+strconv.Itoa(kport), "uac_rr_reinvite_bye.xml", "-s", "ivr")
+	if rc != 0 {
+		b, _ := os.ReadFile(logPath)
+		t.Fatalf("sipp rc=%d\n%s\nkamailio:\n%s", rc, out, b)
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not end with the caller's BYE")
+	}
+	if !kamailioSaw(t, logPath, "INVITE", "udp") {
+		t.Error("kamailio saw no INVITE from sipp")
+	}
+}
