@@ -157,6 +157,13 @@ const (
 type Input struct {
 	Type   string         `json:"type"`
 	Params map[string]any `json:"params,omitempty"`
+	// Events are what the host saw go wrong while it carried out the
+	// waiting widget's commands (a TwiML fetch that failed, a media
+	// stream that could not connect): Resume records them on the step of
+	// the widget it resumes, as if the widget had reported them, so the
+	// flow author reads them where Studio shows runtime errors. An event
+	// without a Widget names the resumed widget.
+	Events []Event `json:"events,omitempty"`
 }
 
 // Step is one widget's run ending in a transition, as Studio logs it.
@@ -204,6 +211,7 @@ const (
 	CodeUnknownWidget   = 81991 // ours: no widget of this type
 	CodeInvalidProperty = 81992 // ours: a property the widget cannot use
 	CodeCallOnCall      = 81993 // ours: make-outgoing-call in an execution on a live call
+	CodeMediaStream     = 81994 // ours: a media stream stopped (its server stopped reading or failed mid-call)
 )
 
 // Sprint is what one Start or Resume did.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/switchboard/switchboard/schema"
@@ -104,9 +105,11 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	if st == nil {
 		return nil, fmt.Errorf("%w: widget %q is gone from the flow", ErrNotWaiting, x.Current)
 	}
+	hostEvents := in.hostEvents(st.Name)
 	if in.Type == InputHangup && !x.Wait.Accepts(InputHangup) && !hasEvent(st, "hangup") {
 		// The caller left: the execution ends here, as in Studio.
-		e.step(x, sp, p, st, "hangup", "", nil, x.Pending, x.PendingTrace)
+		sp.Events = append(sp.Events, hostEvents...)
+		e.step(x, sp, p, st, "hangup", "", nil, append(slices.Clip(x.Pending), hostEvents...), x.PendingTrace)
 		x.Pending, x.PendingTrace = nil, nil
 		e.end(x, sp, EndHangup)
 		return sp, nil
@@ -118,7 +121,7 @@ func (e *Engine) Resume(ctx context.Context, top *Program, x *Execution, in Inpu
 	if !ok {
 		return nil, fmt.Errorf("%w: %s cannot resume", ErrNotWaiting, st.Type)
 	}
-	run := &Run{engine: e, prog: p, exec: x, state: st, waited: x.Wait, carried: x.Pending, trace: x.PendingTrace}
+	run := &Run{engine: e, prog: p, exec: x, state: st, waited: x.Wait, carried: x.Pending, trace: x.PendingTrace, events: hostEvents}
 	x.Wait, x.Current, x.Pending, x.PendingTrace = nil, "", nil, nil
 	out, err := w.Resume(ctx, run, in)
 	if err != nil {
@@ -391,4 +394,22 @@ func hasEvent(st *schema.State, ev string) bool {
 	}
 	ws := schema.Widget(st.Type)
 	return ws != nil && ws.HasEvent(ev)
+}
+
+// hostEvents are the input's events, each naming widget when it names none.
+func (in Input) hostEvents(widget string) []Event {
+	if len(in.Events) == 0 {
+		return nil
+	}
+	out := make([]Event, len(in.Events))
+	for i, ev := range in.Events {
+		if ev.Widget == "" {
+			ev.Widget = widget
+		}
+		if ev.Level == "" {
+			ev.Level = "error"
+		}
+		out[i] = ev
+	}
+	return out
 }

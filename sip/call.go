@@ -273,7 +273,7 @@ func (s *Server) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	res := gosip.NewSDPResponseFromRequest(req, body)
-	ct := s.dua.ContactHDR
+	ct := s.dialogUA(req).ContactHDR
 	res.AppendHeader(&ct)
 	if err := tx.Respond(res); err != nil {
 		return
@@ -325,7 +325,7 @@ func (s *Server) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	res := gosip.NewSDPResponseFromRequest(req, body)
-	ct := s.dua.ContactHDR
+	ct := s.dialogUA(req).ContactHDR
 	res.AppendHeader(&ct)
 	_ = tx.Respond(res)
 }

@@ -143,7 +143,7 @@ func (s *Server) onRefer(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	s.log.Info("sip refer accepted", "call_id", c.CallID, "target", tgt.Target, "referred_by", t.ReferredBy)
-	respond(tx, req, 202, "Accepted", &gosip.ContactHeader{Address: s.dua.ContactHDR.Address})
+	respond(tx, req, 202, "Accepted", &gosip.ContactHeader{Address: s.dialogUA(req).ContactHDR.Address})
 	ctx, cancel := context.WithTimeout(c.ctx, notifyTimeout)
 	defer cancel()
 	t.mu.Lock()

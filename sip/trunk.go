@@ -34,6 +34,11 @@ type Trunk struct {
 	// TLSInsecureSkipVerify accepts any certificate (logged loudly).
 	TLSCAFile             string
 	TLSInsecureSkipVerify bool
+	// KeepAlive (TLS and TCP trunks) is how often a CRLF keep-alive goes
+	// out on the registration's connection: 0 is DefaultKeepAlive (30 s),
+	// negative turns them off. A closed connection is noticed either way
+	// and the trunk registers again at once (trunkkeepalive.go).
+	KeepAlive time.Duration
 	// Proxy is host:port where outbound INVITEs go when it is not the
 	// Registrar (providers with separate registrar and proxy hosts); its
 	// host counts as the trunk's like Hosts.
@@ -62,7 +67,7 @@ func (t Trunk) key() string {
 func (t Trunk) same(o Trunk) bool {
 	return t.Name == o.Name && t.Registrar == o.Registrar && t.Username == o.Username && t.Password == o.Password &&
 		t.Domain == o.Domain && t.Expires == o.Expires && t.Transport == o.Transport && slices.Equal(t.Hosts, o.Hosts) &&
-		t.TLSCAFile == o.TLSCAFile && t.TLSInsecureSkipVerify == o.TLSInsecureSkipVerify &&
+		t.TLSCAFile == o.TLSCAFile && t.TLSInsecureSkipVerify == o.TLSInsecureSkipVerify && t.KeepAlive == o.KeepAlive &&
 		t.Number == o.Number && t.Proxy == o.Proxy && slices.Equal(t.CallerIDs, o.CallerIDs) && t.SRTP == o.SRTP // outbound rules: a changed trunk is replaced whole
 }
 
@@ -107,6 +112,9 @@ type trunkRunner struct {
 	callID string
 	tag    string
 	cseq   uint32
+	// remote is the address the last successful REGISTER's answer came
+	// from: over TLS and TCP, the pool's key of the trunk's connection.
+	remote string
 
 	addrMu   sync.Mutex
 	addrs    []netip.Addr
@@ -303,6 +311,7 @@ func (t *trunkRunner) run(ctx context.Context) {
 	}
 	log := t.srv.log.With("trunk", t.cfg.Name, "registrar", t.cfg.Registrar)
 	backoff := trunkBackoffMin
+	var lostWait time.Duration // before registering again after a lost connection (trunkkeepalive.go)
 	expires := t.cfg.Expires
 	for ctx.Err() == nil {
 		t.set(TrunkRegistering, 0, nil, time.Time{})
@@ -327,9 +336,24 @@ func (t *trunkRunner) run(ctx context.Context) {
 		}
 		backoff = trunkBackoffMin
 		t.set(TrunkRegistered, granted, nil, time.Now().Add(granted*3/4))
-		log.Info("sip trunk registered", "expires", granted)
-		if !sleepCtx(ctx, granted*3/4) {
+		t.mu.Lock()
+		remote := t.remote
+		t.mu.Unlock()
+		log.Info("sip trunk registered", "expires", granted, "remote", remote)
+		registeredAt := time.Now()
+		again, lost := t.holdRegistration(ctx, log, granted*3/4, remote)
+		if !again {
 			break
+		}
+		if lost {
+			var wait time.Duration
+			wait, lostWait = nextLostWait(lostWait, time.Since(registeredAt))
+			if wait > 0 {
+				log.Warn("sip trunk: the registrar keeps closing the connection; waiting before registering again", "wait", wait)
+				if !sleepCtx(ctx, wait) {
+					break
+				}
+			}
 		}
 	}
 	t.mu.Lock()
@@ -439,6 +463,9 @@ func (t *trunkRunner) register(ctx context.Context, expires time.Duration) (time
 	}
 	switch {
 	case res.IsSuccess():
+		t.mu.Lock()
+		t.remote = res.Source()
+		t.mu.Unlock()
 		return grantedExpiry(res, t.srv.contactFor(SanitizeToken(t.cfg.Username), t.cfg.Transport).Address, expires), nil
 	case res.StatusCode == 423:
 		if h := res.GetHeader("Min-Expires"); h != nil {

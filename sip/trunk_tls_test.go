@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -236,4 +237,132 @@ func TestTLSListener(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
 	}
+}
+
+// TestTrunkTLSInDialogContact: an inbound call over the TLS trunk's
+// connection (sipp through kamailio) is re-INVITEd (hold); our 200s, to
+// the INVITE and to the re-INVITE, give a Contact with transport=tls, so
+// the carrier keeps sending in-dialog requests over TLS (sipp checks both).
+func TestTrunkTLSInDialogContact(t *testing.T) {
+	port := noLeaks(t)
+	files := siptest.TLSCerts(t)
+	kport, ktls, logPath := siptest.KamailioTLS(t, files, siptest.FreePort(t))
+	ended := make(chan struct{}, 1)
+	ts := startServer(t, Config{
+		Trunks: []Trunk{{Key: "TK1", Name: "kam-tls", Registrar: "127.0.0.1:" + strconv.Itoa(ktls), Username: "ivr", Password: "secret",
+			Expires: time.Minute, Transport: "tls", TLSCAFile: files.CA}},
+		Handler: func(ctx context.Context, c *Call) {
+			if err := c.Answer(ctx, mediaAddr); err != nil {
+				t.Errorf("Answer: %v", err)
+				return
+			}
+			select {
+			case <-c.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			ended <- struct{}{}
+		},
+	})
+	*port = ts.port
+	waitTrunk(t, ts.Server, TrunkRegistered, 10*time.Second)
+	rc, out := runSipp(t, "127.0.0.1:"+strconv.Itoa(kport), "uac_rr_reinvite_bye.xml", "-s", "ivr")
+	if rc != 0 {
+		b, _ := os.ReadFile(logPath)
+		t.Fatalf("sipp rc=%d\n%s\nkamailio:\n%s", rc, out, b)
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not end with the caller's BYE")
+	}
+	if !kamailioSaw(t, logPath, "INVITE", "udp") {
+		t.Error("kamailio saw no INVITE from sipp")
+	}
+}
+
+// TestTrunkTLSKeepAliveAndReconnect: a TLS trunk registered with kamailio
+// sends CRLF keep-alives on its connection (the connection stays the
+// same, kamailio answers them); kamailio restarts, which closes the
+// connection and forgets the binding: the trunk notices and registers
+// again within a few seconds, long before its binding (1 min) is due.
+func TestTrunkTLSKeepAliveAndReconnect(t *testing.T) {
+	port := noLeaks(t)
+	files := siptest.TLSCerts(t)
+	_, ktls, logPath, restart := siptest.KamailioTLSRestartable(t, files, siptest.FreePort(t))
+	probe := connProbe
+	connProbe = 100 * time.Millisecond
+	t.Cleanup(func() { connProbe = probe })
+	ts := startServer(t, Config{
+		Trunks: []Trunk{{Key: "TK1", Name: "kam-tls", Registrar: "127.0.0.1:" + strconv.Itoa(ktls), Username: "ivr", Password: "secret",
+			Expires: time.Minute, Transport: "tls", TLSCAFile: files.CA, KeepAlive: 200 * time.Millisecond}},
+		Handler: func(ctx context.Context, c *Call) {},
+	})
+	*port = ts.port
+	first := waitTrunk(t, ts.Server, TrunkRegistered, 10*time.Second)
+	r := ts.trunkList()[0]
+	r.mu.Lock()
+	remote := r.remote
+	r.mu.Unlock()
+	conn := r.conn(remote)
+	if conn == nil {
+		t.Fatalf("no pooled connection to %q", remote)
+	}
+	// Keep-alives flow (the kernel counts what our socket sent: a
+	// second of 200 ms pings is at least four TLS records) and the
+	// connection stays.
+	lport := conn.(net.Conn).LocalAddr().(*net.TCPAddr).Port
+	sent0 := tcpBytesSent(t, lport)
+	time.Sleep(time.Second)
+	if c := r.conn(remote); c != conn {
+		t.Fatal("the connection changed while kept alive")
+	}
+	if sent := tcpBytesSent(t, lport) - sent0; sent < 4*(len(keepAlivePing)+20) {
+		t.Errorf("%d bytes sent on the trunk's connection in 1 s of keep-alives", sent)
+	}
+	if st := ts.Trunks()[0]; st.State != TrunkRegistered || st.LastChange != first.LastChange {
+		t.Fatalf("the trunk re-registered while its connection was fine: %+v", st)
+	}
+
+	// The restarted kamailio keeps no bindings (usrloc db_mode 0): "ivr"
+	// there is a new REGISTER.
+	restart()
+	restarted := time.Now()
+	deadline := restarted.Add(5 * time.Second)
+	for !slices.Contains(siptest.KamailioAORs(t, logPath), "ivr") {
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("the trunk did not register again within 5 s: %+v\nkamailio:\n%s", ts.Trunks()[0], b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("registered again %s after kamailio restarted", time.Since(restarted).Round(time.Millisecond))
+	st := waitTrunk(t, ts.Server, TrunkRegistered, 5*time.Second)
+	if st.NextAttempt.Before(time.Now().Add(30 * time.Second)) {
+		t.Errorf("next refresh %s: the new binding's refresh, not a retry", time.Until(st.NextAttempt))
+	}
+	if !r.keepsConn() || r.conn(r.remote) == nil {
+		t.Error("no connection after registering again")
+	}
+}
+
+// tcpBytesSent is the kernel's count of bytes sent on the established TCP
+// socket with local port lport (ss -ti).
+func tcpBytesSent(t *testing.T, lport int) int {
+	t.Helper()
+	ss := requireTool(t, "ss")
+	out, err := exec.Command(ss, "-tinH", "state", "established", "( sport = :"+strconv.Itoa(lport)+" )").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ss: %v\n%s", err, out)
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if v, ok := strings.CutPrefix(f, "bytes_sent:"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("ss: %q", f)
+			}
+			return n
+		}
+	}
+	t.Fatalf("ss shows no bytes_sent for port %d:\n%s", lport, out)
+	return 0
 }

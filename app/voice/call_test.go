@@ -358,3 +358,17 @@ func TestCallRefusedWhenTheFlowCannotRun(t *testing.T) {
 	require.Zero(t, n)
 	p.waitIdle(t, draft, 5*time.Second)
 }
+
+// stepEvents are the events of an execution's steps by the widget they
+// left (the flow has one execution).
+func stepEvents(t *testing.T, st *store.Store, flowSID string) map[string][]engine.Event {
+	t.Helper()
+	x, _ := path(t, st, flowSID)
+	steps, err := st.Steps(context.Background(), x.SID)
+	require.NoError(t, err)
+	out := map[string][]engine.Event{}
+	for _, s := range steps {
+		out[s.TransitionedFrom] = append(out[s.TransitionedFrom], s.Events...)
+	}
+	return out
+}

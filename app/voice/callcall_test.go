@@ -2,6 +2,7 @@ package voice
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -50,4 +51,39 @@ func TestOutgoingCallOnALiveCall(t *testing.T) {
 			p.waitIdle(t, callOnCallFlow, 5*time.Second)
 		})
 	}
+}
+
+// TestOutgoingCallOnOurOutboundCall: an execution started by the REST API
+// calls the contact (a sipp UAS behind the trunk answers); on that call a
+// second make-outgoing-call-v2 would call the same contact again. The
+// executor refuses it: the widget follows failed, with error event 81993
+// on its step, and no second call goes out.
+func TestOutgoingCallOnOurOutboundCall(t *testing.T) {
+	noGoroutineLeaks(t)
+	far := startFarEnd(t, "uas_rr_answer_wait_bye.xml")
+	addr := "127.0.0.1:" + strconv.Itoa(far.port)
+	def := `{"initial_state": "Trigger", "states": [
+  {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingRequest", "next": "call"}]},
+  {"name": "call", "type": "make-outgoing-call-v2", "properties": {"from": "{{flow.channel.address}}", "to": "{{contact.channel.address}}", "timeout": 10},
+   "transitions": [{"event": "answered", "next": "again"}, {"event": "busy"}, {"event": "noAnswer"}, {"event": "failed"}]},
+  {"name": "again", "type": "make-outgoing-call-v2", "properties": {"from": "{{flow.channel.address}}", "to": "{{contact.channel.address}}"},
+   "transitions": [{"event": "answered"}, {"event": "busy"}, {"event": "noAnswer"}, {"event": "failed", "next": "sorry"}]},
+  {"name": "sorry", "type": "say-play", "properties": {"say": "Sorry."}, "transitions": [{"event": "audioComplete"}]}]}`
+	p, _ := dialing(t, def, viaTrunk(addr))
+	storeTrunk(t, p, addr)
+	launch(t, p, "+15550001000", "+15557770005")
+	p.waitEnded(t, outFlow, 15*time.Second)
+	x, steps := path(t, p.st, outFlow)
+	require.Equal(t, []string{"Trigger.incomingRequest>call", "call.answered>again", "again.failed>sorry", "sorry.audioComplete>Ended"}, steps)
+	require.Equal(t, "failed", x.Context.Widget("again")["CallStatus"])
+	evs := stepEvents(t, p.st, outFlow)
+	require.Len(t, evs["again"], 1, "the refused widget's events")
+	ev := evs["again"][0]
+	require.Equal(t, engine.CodeCallOnCall, ev.Code)
+	require.Equal(t, "error", ev.Level)
+	require.Equal(t, "again", ev.Widget)
+	require.Contains(t, ev.Message, "on this call already")
+	require.Empty(t, evs["call"])
+	far.wait(t)
+	p.waitOutIdle(t, 5*time.Second)
 }

@@ -122,12 +122,18 @@ func toneMs(pcm []int16, hz float64) int {
 // and a wait for its exit code and logs.
 func sippUAS(t *testing.T, scenario string) (int, func() (int, string)) {
 	t.Helper()
-	bin := siptest.RequireTool(t, "sipp", "sip-tester")
-	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("..", "..", "sip", "testdata", "sipp", scenario))
 	require.NoError(t, err)
+	return sippUASText(t, scenario, string(src))
+}
+
+// sippUASText is sippUAS with the scenario's text (saved as name).
+func sippUASText(t *testing.T, scenario, xml string) (int, func() (int, string)) {
+	t.Helper()
+	bin := siptest.RequireTool(t, "sipp", "sip-tester")
+	dir := t.TempDir()
 	sf := filepath.Join(dir, scenario)
-	require.NoError(t, os.WriteFile(sf, src, 0o644))
+	require.NoError(t, os.WriteFile(sf, []byte(xml), 0o644))
 	port := siptest.FreePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	cmd := exec.CommandContext(ctx, bin, "-sf", sf, "-i", "127.0.0.1", "-p", strconv.Itoa(port),

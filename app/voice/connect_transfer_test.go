@@ -6,8 +6,11 @@ package voice
 // /transfer command (REFER in the dialog we made with it).
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +114,55 @@ func TestConnectTransferFails(t *testing.T) {
 	require.Equal(t, "failed", w["DialCallStatus"])
 	require.Equal(t, "nobody", w["DialTransferredTo"])
 	require.Regexp(t, `(?s)SIP/2.0 202 Accepted.*Subscription-State: active.*SIP/2.0 100 Trying.*Subscription-State: terminated.*SIP/2.0 404 Not Found`, aLog, "deskA's 202 and NOTIFYs")
+	p.settle(t, g)
+}
+
+// TestConnectTransferFailsBackToDesk: the desk phone (sipp, reached by a
+// sip: URI; its RTP goes to a port the test owns) transfers to a user that
+// is not registered. It gets 202, NOTIFY 100 and a final NOTIFY 404 and,
+// unlike baresip, stays on the call: the caller is put back to it, and the
+// caller's audio reaches its port again after the final NOTIFY. The desk
+// phone hangs up later: callCompleted with DialCallStatus completed.
+func TestConnectTransferFailsBackToDesk(t *testing.T) {
+	sink := newRTPSink(t)
+	notified := filepath.Join(t.TempDir(), "notified")
+	src, err := os.ReadFile(filepath.Join("testdata", "sipp", "desk_refer_fail.xml"))
+	require.NoError(t, err)
+	// Refer-To without a port names us (sip.Server.ParseReferTo).
+	xml := strings.NewReplacer("SINK", strconv.Itoa(sink.port()), "NOTIFIED", notified, "HOLDMS", "3000",
+		"REFERTO", "sip:nobody@127.0.0.1").Replace(string(src))
+	deskPort, wait := sippUASText(t, "desk_refer_fail.xml", xml)
+	p := connectPhone(t, `"noun": "sip", "sip_endpoint": "sip:desk@127.0.0.1:`+strconv.Itoa(deskPort)+`", "timeout": 10`)
+	caller := startCaller(t, 1000)
+	g := runtime.NumGoroutine()
+
+	caller.send(t, "/dial sip:"+connectFlow+"@127.0.0.1:"+strconv.Itoa(p.port))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if _, err := os.Stat(notified); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			rc, logs := wait()
+			t.Fatalf("the desk phone did not get its final NOTIFY (sipp %d):\n%s", rc, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	before := sink.pcmu.Load()
+	time.Sleep(2 * time.Second)
+	after := sink.pcmu.Load()
+	rc, logs := wait()
+	require.Equal(t, 0, rc, logs)
+	p.waitEnded(t, connectFlow, 10*time.Second)
+	_ = caller.quit(t)
+
+	t.Logf("desk port: %d RTP packets before the final NOTIFY, %d in the 2 s after", before, after-before)
+	require.Greater(t, before, int64(40), "the caller's audio reached the desk phone before the transfer")
+	require.Greater(t, after-before, int64(70), "the caller is back on the desk phone after the failed transfer")
+	x, steps := path(t, p.st, connectFlow)
+	require.Equal(t, []string{"Trigger.incomingCall>connect", "connect.callCompleted>after", "after.audioComplete>Ended"}, steps)
+	w := x.Context.Widget("connect")
+	require.Equal(t, "completed", w["DialCallStatus"])
+	require.Equal(t, "nobody", w["DialTransferredTo"])
 	p.settle(t, g)
 }

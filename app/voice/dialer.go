@@ -212,12 +212,15 @@ func (d *Dialer) answered(ctx context.Context, log *slog.Logger, c store.Outboun
 		log.Error("dialer: recording the answer", "err", err)
 		return
 	}
+	// Driven by this call from the resume that tells the answer on: the
+	// sprint it runs may reach make-outgoing-call at once, and the runner
+	// must queue no second call for the contact on this one.
+	done := d.Service.Runner.DrivenByCall(c.ExecutionSID)
+	defer done()
 	x, sp := d.tell(bg, log, c, status, extra)
 	if x == nil {
 		return
 	}
-	done := d.Service.Runner.DrivenByCall(x.SID)
-	defer done()
 	log.Info("outbound call answered; the flow goes on on it")
 	if err := d.Service.run(ctx, log, x, sp, exec); err != nil {
 		log.Error("call flow failed", "err", err)

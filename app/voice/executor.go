@@ -96,6 +96,8 @@ type Executor struct {
 	stopCallRecording func() error // the record-call widget's recording
 
 	streams map[string]*liveStream // fork-stream's running streams by name
+
+	events []engine.Event // for the next input (events.go)
 }
 
 // Close stops what outlives a sprint (a whole-call recording, media
@@ -144,8 +146,14 @@ var ErrHangup = errors.New("the flow hung up")
 
 // Run carries out a sprint's commands and returns the input that answers
 // its wait (nil when the sprint does not wait). ctx ends when the caller
-// hangs up; Run then returns a hangup input.
+// hangs up; Run then returns a hangup input. What went wrong on the way
+// rides on the input as events (events.go).
 func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, error) {
+	in, err := e.run(ctx, sp)
+	return e.withEvents(in), err
+}
+
+func (e *Executor) run(ctx context.Context, sp *engine.Sprint) (*engine.Input, error) {
 	var gather *engine.Gather
 	var record *engine.Record
 	for _, c := range sp.Commands {
@@ -186,6 +194,8 @@ func (e *Executor) Run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 			// (the widgets refuse on inbound calls; the runner queued no
 			// row): its contact is on this call already.
 			e.Log.Info("make-outgoing-call on a live call: the contact is on this call already; failed", "widget", c.WidgetName())
+			e.report("error", engine.CodeCallOnCall, c.WidgetName(),
+				"make-outgoing-call calls the contact, who is on this call already (this execution's own outbound call): no call placed")
 			return &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}, nil
 		default:
 			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)

@@ -105,7 +105,7 @@ func (e *Executor) redirect(ctx context.Context, sp *engine.Sprint, c engine.Red
 	req := &twimlRequest{url: c.URL, method: c.Method}
 	for fetches := 0; ; fetches++ {
 		if fetches == maxTwiMLFetches {
-			return e.twimlFailed(log, failf(0, "%d TwiML documents fetched without returning to the flow (a redirect loop?)", maxTwiMLFetches)), nil
+			return e.twimlFailed(log, c.Widget, failf(0, "%d TwiML documents fetched without returning to the flow (a redirect loop?)", maxTwiMLFetches)), nil
 		}
 		doc, err := e.TwiML.fetch(vctx, req)
 		switch {
@@ -113,13 +113,14 @@ func (e *Executor) redirect(ctx context.Context, sp *engine.Sprint, c engine.Red
 			return &engine.Input{Type: engine.InputHangup}, nil
 		case vctx.Err() != nil:
 			log.Warn("TwiML redirect timed out", "timeout_s", c.Timeout)
+			e.report("error", codeHTTPConnection, c.Widget, fmt.Sprintf("%s did not answer within the widget's timeout (%d s)", redacted(req.url), c.Timeout))
 			return &engine.Input{Type: engine.InputTimeout}, nil
 		case err != nil:
 			var f *twimlFailure
 			if !errors.As(err, &f) {
 				f = failf(codeHTTPConnection, "%v", err)
 			}
-			return e.twimlFailed(log, f), nil
+			return e.twimlFailed(log, c.Widget, f), nil
 		}
 		log.Info("running outside TwiML", "url", req.url, "verbs", len(doc.Verbs))
 		next, in, err := e.runTwiML(vctx, doc, req.url)
@@ -128,6 +129,7 @@ func (e *Executor) redirect(ctx context.Context, sp *engine.Sprint, c engine.Red
 			return &engine.Input{Type: engine.InputHangup}, nil
 		case vctx.Err() != nil:
 			log.Warn("TwiML redirect timed out", "timeout_s", c.Timeout)
+			e.report("warning", 0, c.Widget, fmt.Sprintf("the outside TwiML did not return to the flow within the widget's timeout (%d s)", c.Timeout))
 			return &engine.Input{Type: engine.InputTimeout}, nil
 		case errors.Is(err, errTwiMLEnded):
 			log.Info("the outside TwiML ended the call")
@@ -137,7 +139,7 @@ func (e *Executor) redirect(ctx context.Context, sp *engine.Sprint, c engine.Red
 			if !errors.As(err, &f) {
 				return nil, err
 			}
-			return e.twimlFailed(log, f), nil
+			return e.twimlFailed(log, c.Widget, f), nil
 		case in != nil:
 			return in, nil
 		}
@@ -162,9 +164,11 @@ func visitDeadline(now time.Time, timeout int, waitDeadline time.Time) time.Time
 	return d
 }
 
-// twimlFailed logs why and answers the wait with the failure path.
-func (e *Executor) twimlFailed(log *slog.Logger, f *twimlFailure) *engine.Input {
+// twimlFailed logs and reports why (an event on the widget's step) and
+// answers the wait with the failure path.
+func (e *Executor) twimlFailed(log *slog.Logger, widget string, f *twimlFailure) *engine.Input {
 	log.Warn("TwiML redirect failed: taking the timeout path", "code", f.code, "err", f.msg)
+	e.report("error", f.code, widget, "TwiML redirect failed: "+f.msg)
 	p := map[string]any{"ErrorMessage": f.msg}
 	if f.code != 0 {
 		p["ErrorCode"] = strconv.Itoa(f.code)
@@ -470,4 +474,12 @@ func (c *TwiMLClient) client(form url.Values) *http.Client {
 		return nil
 	}
 	return &cl
+}
+
+// redacted is raw without a password, for messages.
+func redacted(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "the TwiML URL"
 }

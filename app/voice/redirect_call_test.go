@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard/switchboard/engine"
 )
 
 // visitFlow hands the call to outside TwiML; on return it speaks the key
@@ -84,16 +86,23 @@ func TestCallTwiMLRedirectFailures(t *testing.T) {
 		},
 		"/garbage": xmlAnswer("<h1>502 Bad Gateway</h1>\x00\xff"),
 		"/loop":    xmlAnswer(`<Response><Redirect>/loop</Redirect></Response>`),
+		"/dial":    xmlAnswer(`<Response><Dial>+15550002222</Dial></Response>`),
 	})
 	p := newPhoneWith(t, func(v *Service) { v.AuthToken = testAuthToken })
 	tests := []struct {
 		name, path, timeout string
 		flow                string
 		code                string
+		event               engine.Event // on the visit step; Message is a pattern
 	}{
-		{"timeout", "/slow", "2", "FW000000000000000000000000000000a1", ""},
-		{"garbage", "/garbage", "30", "FW000000000000000000000000000000a2", "12100"},
-		{"loop", "/loop", "30", "FW000000000000000000000000000000a3", ""},
+		{"timeout", "/slow", "2", "FW000000000000000000000000000000a1", "",
+			engine.Event{Level: "error", Code: 11205, Message: `/slow did not answer within the widget's timeout \(2 s\)`}},
+		{"garbage", "/garbage", "30", "FW000000000000000000000000000000a2", "12100",
+			engine.Event{Level: "error", Code: 12100, Message: `^TwiML redirect failed: .*/garbage`}},
+		{"loop", "/loop", "30", "FW000000000000000000000000000000a3", "",
+			engine.Event{Level: "error", Message: `redirect loop`}},
+		{"unsupported verb", "/dial", "30", "FW000000000000000000000000000000a4", "",
+			engine.Event{Level: "error", Message: `<Dial> in outside TwiML is not available`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +121,12 @@ func TestCallTwiMLRedirectFailures(t *testing.T) {
 			if tt.name == "loop" {
 				require.Contains(t, visit["ErrorMessage"], "redirect loop")
 			}
+			evs := stepEvents(t, p.st, tt.flow)["visit"]
+			require.Len(t, evs, 1, "the visit step's events")
+			require.Equal(t, tt.event.Level, evs[0].Level)
+			require.Equal(t, tt.event.Code, evs[0].Code)
+			require.Equal(t, "visit", evs[0].Widget)
+			require.Regexp(t, tt.event.Message, evs[0].Message)
 			p.waitIdle(t, tt.flow, 5*time.Second)
 		})
 	}
@@ -120,5 +135,5 @@ func TestCallTwiMLRedirectFailures(t *testing.T) {
 	}
 	n, err := p.st.CountExecutions(context.Background(), "")
 	require.NoError(t, err)
-	require.Equal(t, 3, n)
+	require.Equal(t, 4, n)
 }

@@ -227,7 +227,7 @@ func (v *Service) run(ctx context.Context, log *slog.Logger, x *engine.Execution
 			return nil // the sprint ended the execution
 		}
 		if ctx.Err() != nil && in.Type != engine.InputRecording {
-			in = &engine.Input{Type: engine.InputHangup}
+			in = &engine.Input{Type: engine.InputHangup, Events: in.Events}
 		}
 		x, sp, err = v.Runner.Resume(bg, x.SID, *in)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard/switchboard/app/voice/stream/streamtest"
+	"github.com/switchboard/switchboard/engine"
 	"github.com/switchboard/switchboard/media/dtmf"
 	"github.com/switchboard/switchboard/media/g711"
 )
@@ -157,6 +158,9 @@ func TestCallForkStream(t *testing.T) {
 	require.Greater(t, sum.Media["outbound"], 75, "what the caller heard while the stream ran")
 	require.Greater(t, sum.OutRMS, 300.0, "the hold prompt is on the outbound track, not silence")
 	require.InDelta(t, 440, sum.Hz, 4, "the caller's tone, decoded by the Node server")
+	for from, evs := range stepEvents(t, p.st, streamFlow) {
+		require.Empty(t, evs, "events on %s's step of a stream that worked", from)
+	}
 	p.waitIdle(t, streamFlow, 5*time.Second)
 	waitStreamsGone(t)
 }
@@ -169,9 +173,10 @@ func TestCallForkStream(t *testing.T) {
 func TestCallForkStreamBadServer(t *testing.T) {
 	for _, tc := range []struct {
 		name, mode, track, reason string
+		code                      int
 	}{
-		{"refused", "", "inbound_track", "connection refused"},
-		{"stalled", "stall", "both_tracks", "media stream server stopped reading"},
+		{"refused", "", "inbound_track", "connection refused", 31902},
+		{"stalled", "stall", "both_tracks", "media stream server stopped reading", engine.CodeMediaStream},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url := "ws://127.0.0.1:1/" // nothing listens on port 1
@@ -192,6 +197,20 @@ func TestCallForkStreamBadServer(t *testing.T) {
 			waitStreamsGone(t)
 			require.Contains(t, logs.String(), "media stream failed; the call goes on without it")
 			require.Contains(t, logs.String(), tc.reason)
+			// The failure is an execution event naming the fork widget,
+			// on the step that was waiting when it was noticed.
+			var evs []engine.Event
+			for _, es := range stepEvents(t, p.st, streamFlow) {
+				for _, ev := range es {
+					if ev.Widget == "fork" {
+						evs = append(evs, ev)
+					}
+				}
+			}
+			require.Len(t, evs, 1, "the stream's failure events")
+			require.Equal(t, "error", evs[0].Level)
+			require.Equal(t, tc.code, evs[0].Code)
+			require.Contains(t, evs[0].Message, tc.reason)
 		})
 	}
 }

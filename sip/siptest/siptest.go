@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -110,36 +111,50 @@ func runKamailio(t testing.TB, kam, dir, cfg string, port int) (logPath string) 
 	t.Helper()
 	cfgPath := filepath.Join(dir, "kamailio.cfg")
 	must(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
+	logPath = filepath.Join(dir, "kamailio.log")
+	stop := startKamailio(t, kam, dir, cfgPath, logPath, port)
+	t.Cleanup(stop)
+	return logPath
+}
+
+// startKamailio starts kamailio with cfgPath, its output appended to
+// logPath, and waits until it answers OPTIONS on port; stop ends it (its
+// whole process group) and waits.
+func startKamailio(t testing.TB, kam, dir, cfgPath, logPath string, port int) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	// -DD: no daemon, so the process (and its children, one group) end with us.
 	cmd := exec.CommandContext(ctx, kam, "-f", cfgPath, "-P", filepath.Join(dir, "kam.pid"), "-w", dir, "-Y", dir, "-E", "-DD")
-	logPath = filepath.Join(dir, "kamailio.log")
-	logf, err := os.Create(logPath)
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	must(t, err)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	must(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-		cancel()
-		logf.Close()
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-done
+			}
+			cancel()
+			logf.Close()
+		})
+	}
 	// Ready when it answers OPTIONS.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if OptionsOK(port) {
-			return logPath
+			return stop
 		}
 		if time.Now().After(deadline) {
+			stop()
 			b, _ := os.ReadFile(logPath)
 			t.Fatalf("kamailio did not start:\n%s", b)
 		}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -72,6 +73,14 @@ var kamailioTLSConfig string
 // contact over its registration's connection. It needs the Debian package
 // kamailio-tls-modules.
 func KamailioTLS(t testing.TB, files TLSFiles, uasPort int) (port, tlsPort int, logPath string) {
+	port, tlsPort, logPath, _ = KamailioTLSRestartable(t, files, uasPort)
+	return port, tlsPort, logPath
+}
+
+// KamailioTLSRestartable is KamailioTLS with a restart: kamailio stops
+// (every connection to it closes, its registrations are lost) and starts
+// again on the same ports, appending to the same log.
+func KamailioTLSRestartable(t testing.TB, files TLSFiles, uasPort int) (port, tlsPort int, logPath string, restart func()) {
 	t.Helper()
 	kam := RequireTool(t, "kamailio", "kamailio")
 	mpath := kamailioModules(t)
@@ -86,5 +95,18 @@ func KamailioTLS(t testing.TB, files TLSFiles, uasPort int) (port, tlsPort int, 
 	must(t, os.WriteFile(filepath.Join(dir, "tls.cfg"), []byte(tlsCfg), 0o600))
 	cfg := strings.NewReplacer("TLSPORT", strconv.Itoa(tlsPort), "UAS_PORT", strconv.Itoa(uasPort), "TLSCFG", filepath.Join(dir, "tls.cfg"),
 		"PORT", strconv.Itoa(port), "MPATH", mpath, "CTLSOCK", filepath.Join(dir, CtlSocket)).Replace(kamailioTLSConfig)
-	return port, tlsPort, runKamailio(t, kam, dir, cfg, port)
+	cfgPath := filepath.Join(dir, "kamailio.cfg")
+	must(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
+	logPath = filepath.Join(dir, "kamailio.log")
+	var mu sync.Mutex
+	stop := startKamailio(t, kam, dir, cfgPath, logPath, port)
+	t.Cleanup(func() { mu.Lock(); defer mu.Unlock(); stop() })
+	restart = func() {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		stop()
+		stop = startKamailio(t, kam, dir, cfgPath, logPath, port)
+	}
+	return port, tlsPort, logPath, restart
 }

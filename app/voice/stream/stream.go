@@ -237,8 +237,11 @@ func (s *Stream) Stats() Stats {
 // Errors a stream fails with.
 var (
 	ErrConnect = errors.New("media stream could not connect")
-	ErrStalled = errors.New("media stream server stopped reading")
-	ErrWrite   = errors.New("media stream write failed")
+	// ErrHandshake comes with ErrConnect: the server answered the
+	// WebSocket upgrade with a status other than 101.
+	ErrHandshake = errors.New("the server refused the WebSocket upgrade")
+	ErrStalled   = errors.New("media stream server stopped reading")
+	ErrWrite     = errors.New("media stream write failed")
 )
 
 func (s *Stream) fail(err error) {
@@ -282,7 +285,7 @@ func (s *Stream) dial(ctx context.Context) (*websocket.Conn, error) {
 	}
 	if err != nil {
 		if resp != nil {
-			return nil, fmt.Errorf("%w to %s: the server answered %s", ErrConnect, s.cfg.URL, resp.Status)
+			return nil, fmt.Errorf("%w to %s: %w: it answered %s", ErrConnect, s.cfg.URL, ErrHandshake, resp.Status)
 		}
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, s.cfg.URL, err)
 	}
