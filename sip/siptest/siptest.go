@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -117,17 +116,17 @@ func runKamailio(t testing.TB, kam, dir, cfg string, port int) (logPath string) 
 	logf, err := os.Create(logPath)
 	must(t, err)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	OwnGroup(cmd)
+	cmd.Cancel = func() error { return KillGroup(cmd, true) }
 	must(t, cmd.Start())
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		_ = KillGroup(cmd, false)
 		done := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = KillGroup(cmd, true)
 			<-done
 		}
 		cancel()
