@@ -15,7 +15,7 @@ import (
 )
 
 // The config file. Administrators of a service that starts at boot expect
-// one file under /etc, with comments, that a package upgrade leaves alone;
+// one file under /etc (on Windows, under %ProgramData%), with comments, that a package upgrade leaves alone;
 // TOML is that file's usual form for a single binary (no indentation
 // rules, typed values, line-numbered errors from a maintained parser).
 //
@@ -26,8 +26,10 @@ import (
 // can come from files named by *_file keys (auth_token_file, trunk_file,
 // sip_user_file), so they stay out of the unit file and the process list.
 
-// DefaultFile is where the packaged appliance reads its configuration.
-const DefaultFile = "/etc/switchboard/switchboard.toml"
+// DefaultFile is where the packaged appliance reads its configuration:
+// /etc/switchboard/switchboard.toml, and on Windows
+// %ProgramData%\Switchboard\switchboard.toml (defaultfile_*.go).
+var DefaultFile = defaultFile(os.Getenv)
 
 // File is the config file's keys. A nil field is a key the file does not
 // set.
