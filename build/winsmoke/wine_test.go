@@ -3,6 +3,7 @@ package winsmoke
 import (
 	"bytes"
 	"context"
+	"debug/pe"
 	"errors"
 	"fmt"
 	"net"
@@ -116,7 +117,8 @@ func (w *wine) run(t *testing.T, limit time.Duration, args ...string) (string, i
 	return out.String(), 0
 }
 
-// exe is the switchboard.exe under test: $SWITCHBOARD_WINDOWS_EXE (make
+// exe is the switchboard.exe under test: $SWITCHBOARD_WINDOWS_EXE, an
+// absolute path (go test runs in this directory; make
 // windows-test builds it), else the test skips: building a 30 MB exe
 // inside `go test ./...` would double the run's time.
 func exe(t *testing.T) string {
@@ -252,4 +254,26 @@ func freeAddr(t *testing.T, network string) string {
 	require.NoError(t, err)
 	defer l.Close()
 	return fmt.Sprint(l.Addr())
+}
+
+// TestDesktopExe: the desktop build for Windows (Wails over WebView2, made
+// without cgo by make windows) is a 64-bit GUI program, so Windows opens
+// no console window beside the editor.
+func TestDesktopExe(t *testing.T) {
+	p := os.Getenv("SWITCHBOARD_WINDOWS_DESKTOP_EXE")
+	if p == "" {
+		t.Skip("SWITCHBOARD_WINDOWS_DESKTOP_EXE is not set: run make windows-test")
+	}
+	f, err := pe.Open(p)
+	require.NoError(t, err)
+	defer f.Close()
+	require.Equal(t, uint16(pe.IMAGE_FILE_MACHINE_AMD64), f.Machine)
+	oh, ok := f.OptionalHeader.(*pe.OptionalHeader64)
+	require.True(t, ok, "a PE32+ (64-bit) image")
+	require.Equal(t, uint16(pe.IMAGE_SUBSYSTEM_WINDOWS_GUI), oh.Subsystem, "linked with -H windowsgui")
+	libs, err := f.ImportedLibraries()
+	require.NoError(t, err)
+	for _, l := range libs {
+		require.NotContains(t, strings.ToLower(l), "webview2loader", "Wails' Go loader, no WebView2Loader.dll to ship")
+	}
 }
