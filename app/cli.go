@@ -46,13 +46,32 @@ func newRoot(assets fs.FS) *cobra.Command {
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
+	var cfgFile string
+	pf.StringVar(&cfgFile, "config", "", "config file (TOML; default: $SWITCHBOARD_CONFIG, else "+config.DefaultFile+" when it exists); the command line and environment override it")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Name() == "check" && cmd.Parent() != nil && cmd.Parent().Name() == "config" {
+			return nil // config check reads the file itself
+		}
+		path, explicit := configPath(cfgFile, os.Getenv)
+		if path == "" {
+			return nil
+		}
+		l, err := config.LoadFile(path)
+		if err != nil {
+			if !explicit && errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		return l.Apply(cmd.Flags(), os.Getenv)
+	}
 	pf.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (SQLite store, recordings)")
 	pf.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "HTTP listen address (REST API, webhooks, editor)")
 	pf.StringVar(&cfg.SIPAddr, "sip", cfg.SIPAddr, "SIP listen address")
 
 	flow := newFlowCmd()
 	flow.AddCommand(newFlowExportCmd(&cfg))
-	root.AddCommand(flow, newVersionCmd(), newServeCmd(&cfg, assets), newSimulateCmd(), newBackupCmd(&cfg), newRestoreCmd(&cfg))
+	root.AddCommand(flow, newVersionCmd(), newServeCmd(&cfg, assets), newSimulateCmd(), newBackupCmd(&cfg), newRestoreCmd(&cfg), newConfigCmd(assets))
 	return root
 }
 

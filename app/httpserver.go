@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -40,18 +39,6 @@ func newHTTPServer(h http.Handler, lim httpLimits) *http.Server {
 		IdleTimeout:       lim.IdleTimeout,
 		MaxHeaderBytes:    lim.MaxHeaderBytes,
 	}
-}
-
-// maxConnsFor is the connection cap when none is configured: 1,024, and
-// never more than half the process's open-file limit, which the store, the
-// SIP sockets and two RTP sockets per call share with HTTP.
-func maxConnsFor() int {
-	n := 1024
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur > 0 && rl.Cur/2 < uint64(n) {
-		n = int(rl.Cur / 2)
-	}
-	return max(n, 1)
 }
 
 // limitListener accepts at most max connections at once: Accept waits

@@ -64,7 +64,7 @@ func newServeCmd(cfg *config.Config, assets fs.FS) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&headless, "headless", false,
-		"serve over HTTP only, never the desktop window (only a `make desktop` binary has one)")
+		"serve over HTTP only, never the desktop window (only the desktop build has one)")
 	cmd.Flags().StringVar(&logLevel, "log-level", logLevel,
 		"debug, info, warn or error (default: $SWITCHBOARD_LOG_LEVEL, else info)")
 	cmd.Flags().IntVar(&cfg.RetentionDays, "retention-days", cfg.RetentionDays,

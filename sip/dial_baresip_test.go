@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -87,12 +86,12 @@ func TestDialDeskPhone(t *testing.T) {
 	logf, err := os.Create(filepath.Join(dir, "baresip.log"))
 	must(err)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	siptest.OwnGroup(cmd)
 	must(cmd.Start())
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); logf.Close(); close(exited) }()
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = siptest.KillGroup(cmd, true)
 		<-exited
 	})
 	blog := func() string { b, _ := os.ReadFile(filepath.Join(dir, "baresip.log")); return string(b) }
@@ -134,7 +133,7 @@ func TestDialDeskPhone(t *testing.T) {
 	if !strings.Contains(blog(), "Call established: sip:100@127.0.0.1") { // our caller ID reached the phone
 		t.Errorf("baresip log lacks our caller ID:\n%s", blog())
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	_ = siptest.KillGroup(cmd, false)
 	select {
 	case <-exited:
 	case <-time.After(3 * time.Second):

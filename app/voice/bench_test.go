@@ -20,7 +20,6 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -513,22 +512,6 @@ func vmRSS() int64 {
 func settledRSS() int64 {
 	debug.FreeOSMemory()
 	return vmRSS()
-}
-
-func raiseNoFile(t *testing.T) {
-	var l syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
-		return
-	}
-	if l.Cur < l.Max {
-		l.Cur = l.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
-			t.Logf("raising open files limit: %v", err)
-		}
-	}
-	if l.Cur < 8192 {
-		t.Logf("open files limit is %d: 1,000 calls need about 2,100", l.Cur)
-	}
 }
 
 func envInts(t *testing.T, name string, def []int) []int {

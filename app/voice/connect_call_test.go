@@ -16,7 +16,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -51,7 +50,7 @@ func startSoftphone(t *testing.T, account string, hz float64, args ...string) *b
 	dir, cons := baresipDir(t, tone, account+"\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-f", dir, "-t", "40"}, args...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	siptest.OwnGroup(cmd)
 	logf, err := os.Create(filepath.Join(dir, "baresip.log"))
 	require.NoError(t, err)
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -59,7 +58,7 @@ func startSoftphone(t *testing.T, account string, hz float64, args ...string) *b
 	b := &baresip{dir: dir, cons: cons, cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logf.Close(); close(b.done) }()
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = siptest.KillGroup(cmd, true)
 		<-b.done
 		cancel()
 	})

@@ -16,7 +16,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -92,12 +91,12 @@ func startDeskPhone(t *testing.T, p *phone, user, pass string, in []int16) *bare
 	logf, err := os.Create(filepath.Join(dir, "baresip.log"))
 	require.NoError(t, err)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	siptest.OwnGroup(cmd)
 	require.NoError(t, cmd.Start())
 	b := &baresip{dir: dir, cons: cons, cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logf.Close(); close(b.done) }()
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = siptest.KillGroup(cmd, true)
 		<-b.done
 		cancel()
 	})

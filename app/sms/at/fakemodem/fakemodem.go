@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 )
 
 // Sent is one message submitted with AT+CMGS.
@@ -171,38 +170,6 @@ func (m *Modem) Replug() error {
 	return m.plug()
 }
 
-// pollable returns f as a non-blocking file, so that closing it wakes the
-// goroutine reading it (pty.Open hands it over in blocking mode, where Close
-// waits for a read that never ends, and the client never sees the hang-up).
-func pollable(f *os.File) (*os.File, error) {
-	fd, err := unix.Dup(int(f.Fd()))
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("dup the pty: %w", err)
-	}
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("non-blocking pty: %w", err)
-	}
-	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
-}
-
-// makeRaw turns off the line discipline on the terminal side, so bytes pass
-// as they are before the client sets its own mode.
-func makeRaw(f *os.File) error {
-	t, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	if err != nil {
-		return err
-	}
-	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	t.Oflag &^= unix.OPOST
-	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	t.Cflag &^= unix.CSIZE | unix.PARENB
-	t.Cflag |= unix.CS8
-	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
-	return unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, t)
-}
-
 // Path is the terminal device a client opens (/dev/pts/N).
 func (m *Modem) Path() string {
 	m.mu.Lock()
@@ -213,7 +180,7 @@ func (m *Modem) Path() string {
 // Port is the terminal side as an open file, for clients that take an
 // io.ReadWriteCloser. Closing it does not stop the fake.
 func (m *Modem) Port() (*os.File, error) {
-	return os.OpenFile(m.Path(), os.O_RDWR|unix.O_NOCTTY, 0)
+	return os.OpenFile(m.Path(), os.O_RDWR|oNoCTTY, 0)
 }
 
 // Close stops the fake and closes both sides of the terminal.
