@@ -264,6 +264,15 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln); stop() }()
+	// The store is open and every listener bound: /healthz answers from
+	// here on, so systemd may count the service as started (sdnotify.go).
+	sd := newSDNotifier(os.Getenv)
+	if err := sd.notify("READY=1\nSTATUS=serving on http://" + addr); err != nil {
+		log.Warn("could not tell systemd the service is ready", "err", err)
+	}
+	watchdogDone := make(chan struct{})
+	go func() { defer close(watchdogDone); sd.watchdog(running, watchdogEvery(os.Getenv), st.Ping, log) }()
+	defer func() { <-watchdogDone }()
 	if window != nil {
 		log.Info("desktop window opening: the editor, signed in as the account; closing it stops Switchboard",
 			"account_sid", creds.AccountSID, "http", "http://"+addr)
@@ -278,6 +287,9 @@ func serve(ctx context.Context, cfg config.Config, assets fs.FS, log *slog.Logge
 		}
 	}
 	<-running.Done()
+	if err := sd.notify("STOPPING=1"); err != nil {
+		log.Warn("could not tell systemd the service is stopping", "err", err)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
