@@ -307,17 +307,17 @@ func TestTrunkTLSKeepAliveAndReconnect(t *testing.T) {
 	if conn == nil {
 		t.Fatalf("no pooled connection to %q", remote)
 	}
-	// Keep-alives flow (the kernel counts what our socket sent: a
-	// second of 200 ms pings is at least four TLS records) and the
-	// connection stays.
+	// Keep-alives flow (the kernel counts what our socket sent: 1.5 s of
+	// 200 ms pings is seven TLS records; a loaded machine delays some
+	// timers, so three are asked for) and the connection stays.
 	lport := conn.(net.Conn).LocalAddr().(*net.TCPAddr).Port
 	sent0 := tcpBytesSent(t, lport)
-	time.Sleep(time.Second)
+	time.Sleep(1500 * time.Millisecond)
 	if c := r.conn(remote); c != conn {
 		t.Fatal("the connection changed while kept alive")
 	}
-	if sent := tcpBytesSent(t, lport) - sent0; sent < 4*(len(keepAlivePing)+20) {
-		t.Errorf("%d bytes sent on the trunk's connection in 1 s of keep-alives", sent)
+	if sent := tcpBytesSent(t, lport) - sent0; sent < 3*(len(keepAlivePing)+20) {
+		t.Errorf("%d bytes sent on the trunk's connection in 1.5 s of keep-alives", sent)
 	}
 	if st := ts.Trunks()[0]; st.State != TrunkRegistered || st.LastChange != first.LastChange {
 		t.Fatalf("the trunk re-registered while its connection was fine: %+v", st)

@@ -237,10 +237,12 @@ func (g *Gateway) connect(ctx context.Context) (ready bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	g.update(func(h *sms.Health) { g.applyState(h, st) })
+	// The session first, then the health that says "ready": a sender that
+	// saw ready and found no session was told "not ready" (make test hit it).
 	g.mu.Lock()
 	g.sess = s
 	g.mu.Unlock()
+	g.update(func(h *sms.Health) { g.applyState(h, st) })
 	defer func() {
 		g.mu.Lock()
 		g.sess = nil
