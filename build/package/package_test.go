@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package packaging tests the Debian package `make package` builds: its
 // metadata, and its life in a throwaway root (dpkg --root, the maintainer
 // scripts run outside a chroot with $DPKG_ROOT set): install, the service's
