@@ -102,10 +102,11 @@ func stamp(t time.Time) string { return t.UTC().Format(ts) }
 // and its queued messages in one transaction. A new execution whose contact already has an
 // active one fails with *ActiveConflict and writes nothing.
 func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, release, err := s.sprintTx(ctx)
 	if err != nil {
 		return err
 	}
+	defer release()
 	defer tx.Rollback()
 	if err := s.saveSprint(ctx, tx, rec); err != nil {
 		return err
@@ -116,10 +117,11 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 // SaveSprints writes several sprints in one transaction (group commit). It
 // is all or nothing; callers fall back to one by one on a conflict.
 func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, release, err := s.sprintTx(ctx)
 	if err != nil {
 		return err
 	}
+	defer release()
 	defer tx.Rollback()
 	for _, rec := range recs {
 		if err := s.saveSprint(ctx, tx, rec); err != nil {
