@@ -64,7 +64,9 @@ func (s *Store) PurgeEnded(ctx context.Context, basis RetentionBasis, t time.Tim
 	query := `SELECT sid FROM executions
 		WHERE status = 'ended' AND date_created < ? ORDER BY date_created LIMIT ?`
 	if basis == RetainSinceEnded {
-		query = `SELECT sid FROM executions
+		// The partial index of ended executions (0016); without
+		// statistics the planner would rather scan the status index.
+		query = `SELECT sid FROM executions INDEXED BY executions_ended_by_updated
 		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`
 	}
 	sids, err := scanStrings(tx.QueryContext(ctx, query, stamp(t), limit))
