@@ -37,8 +37,39 @@ const five = `{
 // reports persisted steps/s, executions/s and the
 // p99 sprint latency.
 func BenchmarkConversation(b *testing.B) {
+	res := runConversations(b, b.TempDir(), b.N, true)
+	b.ReportMetric(res.stepsPerSec(), "steps/s")
+	b.ReportMetric(float64(b.N)/res.elapsed.Seconds(), "executions/s")
+	b.ReportMetric(float64(res.quantile(0.50).Microseconds()), "p50-sprint-µs")
+	b.ReportMetric(float64(res.quantile(0.99).Microseconds()), "p99-sprint-µs")
+	if res.commits > 0 {
+		b.ReportMetric(float64(res.sprints)/float64(res.commits), "sprints/commit")
+	}
+}
+
+// conversations is what one run of runConversations measured.
+type conversations struct {
+	steps            int64
+	elapsed          time.Duration
+	lat              []time.Duration // sorted sprint latencies
+	commits, sprints int64
+}
+
+func (c conversations) stepsPerSec() float64 { return float64(c.steps) / c.elapsed.Seconds() }
+
+func (c conversations) quantile(q float64) time.Duration {
+	if len(c.lat) == 0 {
+		return 0
+	}
+	return c.lat[int(q*float64(len(c.lat)-1))]
+}
+
+// runConversations runs n conversations of the five flow from 16 workers
+// against a fresh store in dir; timed says the benchmark timer brackets the
+// run.
+func runConversations(b *testing.B, dir string, n int, timed bool) conversations {
 	ctx := context.Background()
-	st, err := store.Open(ctx, b.TempDir())
+	st, err := store.Open(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +85,9 @@ func BenchmarkConversation(b *testing.B) {
 	var steps atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
-	b.ResetTimer()
+	if timed {
+		b.ResetTimer()
+	}
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -64,7 +97,7 @@ func BenchmarkConversation(b *testing.B) {
 			var mine []time.Duration
 			for {
 				i := next.Add(1)
-				if i > int64(b.N) {
+				if i > int64(n) {
 					break
 				}
 				contact := fmt.Sprintf("+1%010d", i)
@@ -90,21 +123,12 @@ func BenchmarkConversation(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	b.StopTimer()
+	if timed {
+		b.StopTimer()
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	p := func(q float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[int(q*float64(len(lat)-1))]
-	}
-	b.ReportMetric(float64(steps.Load())/elapsed.Seconds(), "steps/s")
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "executions/s")
-	b.ReportMetric(float64(p(0.50).Microseconds()), "p50-sprint-µs")
-	b.ReportMetric(float64(p(0.99).Microseconds()), "p99-sprint-µs")
-	if c := r.commit.commits.Load(); c > 0 {
-		b.ReportMetric(float64(r.commit.sprints.Load())/float64(c), "sprints/commit")
-	}
+	return conversations{steps: steps.Load(), elapsed: elapsed, lat: lat,
+		commits: r.commit.commits.Load(), sprints: r.commit.sprints.Load()}
 }
 
 // BenchmarkEngineOnly is the same conversation in memory, without the store.

@@ -244,12 +244,11 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 	if err != nil {
 		return nil, nil, err
 	}
-	hadTimer := x.Wait != nil && !x.Wait.Deadline.IsZero()
 	sp, err := r.engine.Resume(ctx, p, x, in)
 	if err != nil {
 		return nil, nil, err
 	}
-	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
+	rec := store.SprintRecord{Execution: x, Steps: sp.Steps}
 	rec.Messages = queuedMessages(ctx, sp)
 	rec.Calls = r.queuedCalls(x.SID, sp)
 	after := r.sprintEvents(&rec)
@@ -310,12 +309,11 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 	if err != nil {
 		return nil, err
 	}
-	hadTimer := x.Wait != nil && !x.Wait.Deadline.IsZero()
 	sp, err := r.engine.End(x)
 	if err != nil {
 		return nil, err
 	}
-	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
+	rec := store.SprintRecord{Execution: x, Steps: sp.Steps}
 	after := r.sprintEvents(&rec)
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, err

@@ -105,7 +105,6 @@ func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	hadTimer := x.Wait != nil && !x.Wait.Deadline.IsZero()
 	sp, err := r.engine.Expire(x)
 	if errors.Is(err, engine.ErrEnded) || errors.Is(err, engine.ErrNotExpired) {
 		return false, nil
@@ -113,7 +112,7 @@ func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	rec := store.SprintRecord{Execution: x, Steps: sp.Steps, HadTimer: hadTimer}
+	rec := store.SprintRecord{Execution: x, Steps: sp.Steps}
 	after := r.sprintEvents(&rec)
 	if err := r.commit.save(ctx, rec); err != nil {
 		return false, err

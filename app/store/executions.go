@@ -38,9 +38,6 @@ type SprintRecord struct {
 	// the same transaction, so a call is placed if and only if its sprint
 	// committed.
 	Calls []OutboundCall
-	// HadTimer says the execution waited with a deadline before this sprint
-	// (its timer row must go); callers that do not know set it.
-	HadTimer bool
 	// Events are the sprint's Event Streams rows (none without sinks).
 	Events []EventRow
 	// Receipt, when set, is the webhook that caused the sprint: its key is
@@ -101,14 +98,15 @@ const ts = "2006-01-02T15:04:05.000000000Z07:00"
 // stamp formats a time for storage.
 func stamp(t time.Time) string { return t.UTC().Format(ts) }
 
-// SaveSprint writes an execution, its new steps, its queued messages and its
-// timer in one transaction. A new execution whose contact already has an
+// SaveSprint writes an execution (with its timer, wait_due), its new steps
+// and its queued messages in one transaction. A new execution whose contact already has an
 // active one fails with *ActiveConflict and writes nothing.
 func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, release, err := s.sprintTx(ctx)
 	if err != nil {
 		return err
 	}
+	defer release()
 	defer tx.Rollback()
 	if err := s.saveSprint(ctx, tx, rec); err != nil {
 		return err
@@ -119,10 +117,11 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 // SaveSprints writes several sprints in one transaction (group commit). It
 // is all or nothing; callers fall back to one by one on a conflict.
 func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, release, err := s.sprintTx(ctx)
 	if err != nil {
 		return err
 	}
+	defer release()
 	defer tx.Rollback()
 	for _, rec := range recs {
 		if err := s.saveSprint(ctx, tx, rec); err != nil {
@@ -145,10 +144,10 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 	var err error
 	if rec.New {
 		_, err = s.txExec(ctx, tx, `INSERT INTO executions
-			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated, wait_due)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, state,
-			stamp(x.CreatedAt), stamp(x.UpdatedAt))
+			stamp(x.CreatedAt), stamp(x.UpdatedAt), waitDue(x))
 		if err != nil {
 			if isUniqueViolation(err) {
 				var active string
@@ -159,8 +158,8 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			return fmt.Errorf("store: insert execution: %w", err)
 		}
 	} else {
-		res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ? WHERE sid = ?`,
-			x.Status, state, stamp(x.UpdatedAt), x.SID)
+		res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ?, wait_due = ? WHERE sid = ?`,
+			x.Status, state, stamp(x.UpdatedAt), waitDue(x), x.SID)
 		if err != nil {
 			return fmt.Errorf("store: update execution: %w", err)
 		}
@@ -201,17 +200,15 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 			return fmt.Errorf("store: insert events: %w", err)
 		}
 	}
-	// The timer mirrors the execution's wait deadline.
-	if !rec.New && rec.HadTimer {
-		if _, err := s.txExec(ctx, tx, `DELETE FROM timers WHERE execution_sid = ?`, x.SID); err != nil {
-			return err
-		}
-	}
+	return nil
+}
+
+// waitDue is an execution's timer as stored in its row (wait_due): the
+// deadline of its wait, or NULL when it does not wait with one. The timer
+// lives in the row the sprint writes anyway, so it costs no extra row.
+func waitDue(x *engine.Execution) any {
 	if x.Active() && x.Wait != nil && !x.Wait.Deadline.IsZero() {
-		if _, err := s.txExec(ctx, tx, `INSERT INTO timers (execution_sid, widget, due) VALUES (?, ?, ?)`,
-			x.SID, x.Wait.Widget, stamp(x.Wait.Deadline)); err != nil {
-			return fmt.Errorf("store: insert timer: %w", err)
-		}
+		return stamp(x.Wait.Deadline)
 	}
 	return nil
 }
@@ -278,7 +275,8 @@ func (s *Store) Steps(ctx context.Context, executionSID string) ([]engine.Step, 
 
 // DueTimers returns up to limit executions whose wait deadline has passed.
 func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return s.strings(ctx, `SELECT execution_sid FROM timers WHERE due <= ? ORDER BY due LIMIT ?`, stamp(now), limit)
+	return s.strings(ctx, `SELECT sid FROM executions WHERE wait_due IS NOT NULL AND wait_due <= ? ORDER BY wait_due LIMIT ?`,
+		stamp(now), limit)
 }
 
 // strings runs a query of one text column and returns its values.
@@ -304,7 +302,7 @@ func scanStrings(rows *sql.Rows, err error) ([]string, error) {
 
 // DeleteTimer drops an execution's timer (one that no longer matches a wait).
 func (s *Store) DeleteTimer(ctx context.Context, executionSID string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM timers WHERE execution_sid = ?`, executionSID)
+	_, err := s.db.ExecContext(ctx, `UPDATE executions SET wait_due = NULL WHERE sid = ?`, executionSID)
 	return err
 }
 

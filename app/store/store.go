@@ -44,6 +44,9 @@ type Store struct {
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt // hot statements, prepared once
+
+	wmu   sync.Mutex // held for a sprint transaction (sprintTx)
+	wconn *sql.Conn  // the sprint connection, opened at the first sprint
 }
 
 // Options tune OpenWith.
@@ -101,6 +104,7 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.closeWriter()
 	s.mu.Lock()
 	for _, st := range s.stmts {
 		st.Close()

@@ -68,7 +68,6 @@ func rowsOf(v int) map[string]int {
 	add(2, "test_users", 1)
 	add(2, "executions", 2)
 	add(2, "steps", 1)
-	add(2, "timers", 1)
 	add(2, "sms_messages", 1) // the outbox's queued message, moved by 0011
 	add(4, "api_keys", 1)
 	add(5, "event_outbox", 1)
@@ -141,6 +140,13 @@ func TestUpgradeFromEveryEarlierSchema(t *testing.T) {
 				m, err := s.MessageBySID(ctx, "SMfix2")
 				require.NoError(t, err, "the message queued before the upgrade")
 				require.Equal(t, "queued before the upgrade", m.Body)
+				// The timer row became the execution's wait_due (0016).
+				due, err := s.DueTimers(ctx, time.Date(2025, 1, 3, 1, 0, 0, 0, time.UTC), 10)
+				require.NoError(t, err)
+				require.Equal(t, []string{"FNfix2"}, due)
+				due, err = s.DueTimers(ctx, time.Date(2025, 1, 3, 0, 59, 0, 0, time.UTC), 10)
+				require.NoError(t, err)
+				require.Empty(t, due, "not due before its deadline")
 			}
 
 			// The backup taken before migrating holds schema v and its rows.

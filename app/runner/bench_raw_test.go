@@ -1,0 +1,140 @@
+package runner
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// rawRowsPerCommit is the raw anchor's transaction size.
+const rawRowsPerCommit = 100
+
+// rawStepInserts writes n step-shaped rows (the steps table's columns, a
+// context and events of typical size) into a fresh SQLite database in dir
+// at the store's durability (WAL, synchronous=FULL), rawRowsPerCommit rows
+// per commit, one prepared single-row INSERT per row, and returns rows/s.
+// It is the anchor the persisted path is measured against: what the disk
+// and SQLite allow.
+func rawStepInserts(b *testing.B, dir string, n int) float64 {
+	ctx := context.Background()
+	dsn := "file:" + filepath.Join(dir, "raw.db") + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE steps (
+		sid TEXT PRIMARY KEY, execution_sid TEXT NOT NULL, seq INTEGER NOT NULL, flow_sid TEXT NOT NULL,
+		parent_step_sid TEXT NOT NULL DEFAULT '', name TEXT NOT NULL, transitioned_from TEXT NOT NULL,
+		transitioned_to TEXT NOT NULL, type TEXT NOT NULL, context TEXT NOT NULL DEFAULT '{}',
+		events TEXT NOT NULL DEFAULT '[]', date_created TEXT NOT NULL);
+		CREATE INDEX steps_by_execution ON steps (execution_sid, seq)`); err != nil {
+		b.Fatal(err)
+	}
+	// A context of the size the conversation's steps carry (a trigger
+	// message and a widget's outputs).
+	sctx := `{"flow":{"flow_sid":"FW00000000000000000000000000000001","channel":{"address":"+15550002222"},"variables":{"name":"ANN"}},` +
+		`"trigger":{"message":{"Body":"ann","From":"+10000000001","To":"+15550002222"}},"widgets":{"ask":{"inbound":{"Body":"5"}}}}`
+	events := `[]`
+	start := time.Now()
+	for i := 0; i < n; {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO steps (sid, execution_sid, seq, flow_sid, parent_step_sid, name,
+			transitioned_from, transitioned_to, type, context, events, date_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < rawRowsPerCommit && i < n; j, i = j+1, i+1 {
+			if _, err := ins.ExecContext(ctx, fmt.Sprintf("FT%032x", i), fmt.Sprintf("FN%032x", i/5), i%5+1,
+				"FW00000000000000000000000000000001", "", "ask", "route", "ask", "send-and-wait-for-reply",
+				sctx, events, rawStamp(time.Now())); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ins.Close()
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+func rawStamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+
+// BenchmarkConversationVsRaw measures the persisted path beside what the
+// disk and SQLite allow, in one run: three rounds, each a raw step-shaped
+// insert loop (rawStepInserts, 5 rows per conversation) then -benchtime's count of
+// conversations (BenchmarkConversation's load), and reports per round and
+// as min/median/max: raw rows/s, persisted steps/s, their ratio and the p99
+// sprint latency. Interleaving keeps the disk's and the other tenants'
+// moods the same for both.
+func BenchmarkConversationVsRaw(b *testing.B) {
+	const rounds = 3
+	type round struct{ raw, steps, ratio, p99 float64 }
+	var got []round
+	n := roundSize()
+	for i := 0; i < rounds; i++ {
+		raw := rawStepInserts(b, b.TempDir(), 5*n)
+		c := runConversations(b, b.TempDir(), n, false)
+		got = append(got, round{raw: raw, steps: c.stepsPerSec(), ratio: c.stepsPerSec() / raw,
+			p99: float64(c.quantile(0.99).Microseconds())})
+	}
+	report := func(b *testing.B, r round) {
+		b.ReportMetric(0, "ns/op")
+		b.ReportMetric(r.raw, "raw-rows/s")
+		b.ReportMetric(r.steps, "steps/s")
+		b.ReportMetric(r.ratio, "ratio")
+		b.ReportMetric(r.p99, "p99-sprint-µs")
+	}
+	pick := func(k int) round { // k-th smallest of each metric
+		var out round
+		col := func(f func(round) float64) float64 {
+			v := make([]float64, len(got))
+			for i, r := range got {
+				v[i] = f(r)
+			}
+			sort.Float64s(v)
+			return v[k]
+		}
+		out.raw = col(func(r round) float64 { return r.raw })
+		out.steps = col(func(r round) float64 { return r.steps })
+		out.ratio = col(func(r round) float64 { return r.ratio })
+		out.p99 = col(func(r round) float64 { return r.p99 })
+		return out
+	}
+	// The parent's sub-benchmarks only print; the work is above, done once
+	// for the b.N the run asked for.
+	for i, r := range got {
+		b.Run(fmt.Sprintf("round%d", i+1), func(b *testing.B) { report(b, r) })
+	}
+	for k, name := range []string{"min", "median", "max"} {
+		b.Run(name, func(b *testing.B) { report(b, pick(k)) })
+	}
+}
+
+// roundSize is the conversations per round: the -benchtime count when it is
+// one (make bench passes 20000x), else 20000. A parent benchmark with
+// sub-benchmarks runs once with b.N = 1, so b.N cannot say.
+func roundSize() int {
+	if f := flag.Lookup("test.benchtime"); f != nil {
+		if v, ok := strings.CutSuffix(f.Value.String(), "x"); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 20000
+}
