@@ -184,6 +184,22 @@ type histogram struct {
 	max     atomic.Int64
 	late    atomic.Uint64
 	skipped atomic.Uint64
+	// coarse counts every deviation ever recorded in coarseRes buckets; it
+	// is never reset, so the load guard (loadguard.go) reads recent windows
+	// as differences of two snapshots without touching the hot path.
+	coarse [coarseBuckets + 1]atomic.Uint64
+}
+
+const (
+	coarseRes     = 250 * time.Microsecond
+	coarseBuckets = int(10 * time.Millisecond / coarseRes)
+)
+
+// coarseSnapshot copies the never-reset coarse counts into dst.
+func (h *histogram) coarseSnapshot(dst *[coarseBuckets + 1]uint64) {
+	for i := range h.coarse {
+		dst[i] = h.coarse[i].Load()
+	}
 }
 
 const (
@@ -201,6 +217,7 @@ func (h *histogram) record(dev time.Duration) {
 	}
 	h.buckets[i].Add(1)
 	h.count.Add(1)
+	h.coarse[min(int(dev/coarseRes), coarseBuckets)].Add(1)
 	for {
 		m := h.max.Load()
 		if int64(dev) <= m || h.max.CompareAndSwap(m, int64(dev)) {
