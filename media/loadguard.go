@@ -10,38 +10,50 @@ import (
 
 // LoadGuard says when the box's media path is falling behind, so that new
 // calls are refused (503 + Retry-After) before the calls in progress suffer.
-// Its limits are learned from the box itself, not configured: every
-// guardSample it reads two signals the process measures anyway and keeps
-// them over a short window (the last sample, 100 ms) and a long one (the
-// last guardWindow samples, 1 s):
+// How many calls a box can carry is not configured but measured: every
+// guardSample it reads two signals the process keeps anyway, over a short
+// window (the last sample, 100 ms) and a long one (the last guardWindow
+// samples, 1 s), and compares them with fixed fractions of the timing
+// budget, so a slow box refuses at fewer calls than a fast one:
 //
-//   - the pacer's send deviation (the same figure as PacerStats: how far
-//     each frame left from its 20 ms grid), from the never-reset coarse
-//     counts the pacer keeps (pacer.go), so the hot path pays nothing more;
+//   - how late the pacer's wheels serve their ticks (wakeHist in pacer.go,
+//     one atomic add per tick: the hot path pays nothing more);
 //   - the Go scheduler's latency ("/sched/latencies:seconds": how long
 //     runnable goroutines waited for a CPU), which rises before the pacer's
 //     own goroutines are late, because most goroutines are not the pacer's.
 //
 // Thresholds, and why:
 //
-//   - Refuse when the pacer's p99 reaches enterPacer (1.5 ms) in either
-//     window, or the scheduler's p99 reaches enterSched (4 ms) in the short
-//     window. Telephony-grade pacing is p99 ≤ 3 ms (issue 15); refusing at
-//     half of it leaves headroom for the calls already being set up when we
-//     start refusing (their INVITEs, executions and first prompts still cost
-//     CPU for a few hundred ms). Scheduler latency is a leading signal but
-//     noisier (it counts every goroutine, GC assists included), so it needs
-//     a higher bar. An idle box measures tens of µs on both.
-//   - A window needs enough samples to have a p99 at all (minPacerFrames,
-//     minSchedSamples): a box with three calls and one GC pause must not
-//     refuse the fourth.
-//   - Admit again only after both long-window p99s stayed under half their
-//     entry threshold (exitPacer, exitSched) for guardHold (2 s): hysteresis,
-//     so that refusing (which itself lowers the load) does not make the
-//     guard flap every 100 ms and the flood's retries do not all arrive at
-//     once.
+//   - The pacer's signal is how late its wheels serve their 1 ms ticks
+//     (wakeHist in pacer.go): every frame of every call leaves on such a
+//     tick, so this lateness adds directly to the calls' send deviation,
+//     whose budget is p99 ≤ 3 ms (issue 15). Refuse when its p99 reaches
+//     enterPacer (2 ms) over the long window, or enterPacerShort (3 ms) over
+//     the short one: a third of the budget is kept for the calls already
+//     being set up when we start refusing (their INVITEs, executions and
+//     first prompts still cost CPU for a few hundred ms). A 2-core box with
+//     another process busy on one core measured 1.25–1.5 ms here, idle ones
+//     well under 1 ms, so neither refuses.
+//   - The scheduler's latency is a leading signal (it rises when runnable
+//     goroutines queue, before the wheels are late) but noisier (it counts
+//     every goroutine, GC assists included, and the runtime samples only
+//     some transitions): refuse at p99 ≥ enterSched (4 ms) over the short
+//     window or enterSchedLong (2 ms) over the long one; idle boxes measure
+//     tens to a few hundred µs.
+//   - A window needs a few samples to have a p99 at all (minPacerTicks,
+//     minSchedSamples). The bars are low on purpose: a starved wheel wakes
+//     rarely (each wake still records the ticks it caught up, up to 20) and
+//     the scheduler samples few transitions when goroutines do not get to
+//     run, so a high bar would read a starved box as one without data.
+//     Without calls the wheels stop and record nothing: calm.
+//   - Admit again only after both long-window p99s stayed at or under
+//     exitPacer (1.5 ms) and exitSched (1 ms) for guardHold (2 s):
+//     hysteresis, so that refusing (which itself lowers the load) does not
+//     make the guard flap every 100 ms, and the refused callers' retries do
+//     not all arrive at once.
 //
-// The decision an INVITE reads is one atomic load (Overloaded).
+// PacerShort/PacerLong in GuardReading are these tick lateness p99s. The
+// decision an INVITE reads is one atomic load (Overloaded).
 type LoadGuard struct {
 	overloaded atomic.Bool
 	log        *slog.Logger
@@ -61,19 +73,21 @@ const (
 	guardSample     = 100 * time.Millisecond
 	guardWindow     = 10 // samples in the long window (1 s)
 	guardHold       = 2 * time.Second
-	enterPacer      = 1500 * time.Microsecond
-	exitPacer       = 750 * time.Microsecond
+	enterPacer      = 2 * time.Millisecond
+	enterPacerShort = 3 * time.Millisecond
+	exitPacer       = 1500 * time.Microsecond
 	enterSched      = 4 * time.Millisecond
-	exitSched       = 2 * time.Millisecond
-	minPacerFrames  = 200
-	minSchedSamples = 100
+	enterSchedLong  = 2 * time.Millisecond
+	exitSched       = 1 * time.Millisecond
+	minPacerTicks   = 20
+	minSchedSamples = 10
 	schedMetric     = "/sched/latencies:seconds"
 )
 
 // GuardReading is the load guard's latest view, for logs, /metrics and tests.
 type GuardReading struct {
 	Overloaded            bool
-	PacerShort, PacerLong time.Duration // p99 send deviation (0: too few frames)
+	PacerShort, PacerLong time.Duration // p99 lateness of the pacer's ticks (0: too few ticks)
 	SchedShort, SchedLong time.Duration // p99 scheduler latency (0: too few samples)
 }
 
@@ -104,7 +118,7 @@ func (g *LoadGuard) Run(ctx context.Context) {
 	samples := []metrics.Sample{{Name: schedMetric}}
 	tk := time.NewTicker(guardSample)
 	defer tk.Stop()
-	defaultPacer.hist.coarseSnapshot(&g.pacerPrev)
+	defaultPacer.wake.snapshot(&g.pacerPrev)
 	metrics.Read(samples)
 	g.schedInit(samples[0])
 	for {
@@ -115,7 +129,7 @@ func (g *LoadGuard) Run(ctx context.Context) {
 		case <-tk.C:
 		}
 		var pacerNow [coarseBuckets + 1]uint64
-		defaultPacer.hist.coarseSnapshot(&pacerNow)
+		defaultPacer.wake.snapshot(&pacerNow)
 		metrics.Read(samples)
 		g.sample(monoNow(), &pacerNow, schedCounts(samples[0]))
 	}
@@ -163,14 +177,14 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 		}
 		return time.Duration(i+1) * coarseRes
 	}
-	r.PacerShort = p99(g.pacerRing[slot][:], minPacerFrames, pacerUpper)
+	r.PacerShort = p99(g.pacerRing[slot][:], minPacerTicks, pacerUpper)
 	var long [coarseBuckets + 1]uint64
 	for _, w := range g.pacerRing {
 		for i, c := range w {
 			long[i] += c
 		}
 	}
-	r.PacerLong = p99(long[:], minPacerFrames*guardWindow/2, pacerUpper)
+	r.PacerLong = p99(long[:], minPacerTicks*guardWindow/4, pacerUpper)
 	if haveSched {
 		schedUpper := func(i int) time.Duration {
 			u := g.schedUpper[i]
@@ -186,7 +200,7 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 				sl[i] += c
 			}
 		}
-		r.SchedLong = p99(sl, minSchedSamples*guardWindow/2, schedUpper)
+		r.SchedLong = p99(sl, minSchedSamples*guardWindow/4, schedUpper)
 	}
 	r.Overloaded = g.decide(now, r)
 	g.lastStore.Store(&r)
@@ -194,8 +208,8 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 
 // decide applies the thresholds (see LoadGuard) with hysteresis.
 func (g *LoadGuard) decide(now time.Duration, r GuardReading) bool {
-	hot := r.PacerShort >= enterPacer || r.PacerLong >= enterPacer || r.SchedShort >= enterSched
-	calm := r.PacerLong < exitPacer && r.SchedLong < exitSched && r.PacerShort < enterPacer && r.SchedShort < enterSched
+	hot := r.PacerShort >= enterPacerShort || r.PacerLong >= enterPacer || r.SchedShort >= enterSched || r.SchedLong >= enterSchedLong
+	calm := r.PacerLong <= exitPacer && r.SchedLong <= exitSched
 	was := g.overloaded.Load()
 	switch {
 	case hot:

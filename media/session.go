@@ -448,7 +448,11 @@ func (s *Session) tick(h *histogram) {
 	if due > maxBurst {
 		skip := due - 1
 		for range skip {
-			s.produce(false, now, h)
+			// Late audio is skipped, but a digit's packets are sent even
+			// late (RFC 4733 carries the timing in the timestamp and the
+			// duration field): skipping them lost whole digits, start and
+			// end packets included, when the box was loaded.
+			s.produce(s.job == jobDigits, now, h)
 		}
 		s.skipFrames += uint64(skip)
 		h.skipped.Add(uint64(skip))
