@@ -38,8 +38,10 @@ import (
 //     goroutines queue, before the wheels are late) but noisier (it counts
 //     every goroutine, GC assists included, and the runtime samples only
 //     some transitions): refuse at p99 ≥ enterSched (4 ms) over the short
-//     window or enterSchedLong (2 ms) over the long one; idle boxes measure
-//     tens to a few hundred µs.
+//     window; idle boxes measure tens to a few hundred µs.
+//   - A short window must be hot in hotSamples (2) samples in a row: one
+//     burst (a GC cycle, a handful of INVITEs arriving together) is not a
+//     trend. The long window is a trend by itself and refuses at once.
 //   - A window needs a few samples to have a p99 at all (minPacerTicks,
 //     minSchedSamples). The bars are low on purpose: a starved wheel wakes
 //     rarely (each wake still records the ticks it caught up, up to 20) and
@@ -66,6 +68,7 @@ type LoadGuard struct {
 	schedUpper []float64 // upper edge of each scheduler bucket, seconds
 	ring       int
 	calmSince  time.Duration // when both long windows went calm; -1 while not calm
+	hotRun     int           // hot samples in a row
 	lastStore  atomic.Pointer[GuardReading]
 }
 
@@ -77,8 +80,8 @@ const (
 	enterPacerShort = 3 * time.Millisecond
 	exitPacer       = 1500 * time.Microsecond
 	enterSched      = 4 * time.Millisecond
-	enterSchedLong  = 2 * time.Millisecond
 	exitSched       = 1 * time.Millisecond
+	hotSamples      = 2
 	minPacerTicks   = 20
 	minSchedSamples = 10
 	schedMetric     = "/sched/latencies:seconds"
@@ -208,10 +211,17 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 
 // decide applies the thresholds (see LoadGuard) with hysteresis.
 func (g *LoadGuard) decide(now time.Duration, r GuardReading) bool {
-	hot := r.PacerShort >= enterPacerShort || r.PacerLong >= enterPacer || r.SchedShort >= enterSched || r.SchedLong >= enterSchedLong
+	hot := r.PacerShort >= enterPacerShort || r.PacerLong >= enterPacer || r.SchedShort >= enterSched
 	calm := r.PacerLong <= exitPacer && r.SchedLong <= exitSched
 	was := g.overloaded.Load()
+	if hot {
+		g.hotRun++
+	} else {
+		g.hotRun = 0
+	}
 	switch {
+	case hot && !was && g.hotRun < hotSamples && r.PacerLong < enterPacer:
+		return false
 	case hot:
 		g.calmSince = -1
 		if !was {

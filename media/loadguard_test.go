@@ -37,8 +37,11 @@ func TestLoadGuardDecides(t *testing.T) {
 	}{
 		{"idle box admits", calm(30)},
 		{"too few ticks to judge", []step{{5, 5 * time.Millisecond, false}, {5, 5 * time.Millisecond, false}}},
-		{"one late short window refuses", append(calm(3), step{1000, enterPacerShort, true})},
-		// 100 ms of late ticks are 10 % of the long window: its p99 is late.
+		// 30 late ticks: the short window's p99, well under 1 % of the long one.
+		{"one late short window is not a trend", append(append(calm(10), step{30, enterPacerShort, false}), step{1000, 100 * time.Microsecond, false})},
+		{"two late short windows refuse", append(calm(10), step{30, enterPacerShort, false}, step{30, enterPacerShort, true})},
+		// 100 ms of late ticks are 10 % of the long window: its p99 is late
+		// at once (a trend by itself).
 		{"late ticks refuse through the long window", append(calm(10), step{1000, enterPacer, true})},
 		{"just under the thresholds admits", append(calm(10), step{1000, enterPacer - coarseRes - time.Microsecond, false})},
 		{"a few late ticks in a second admit", append(calm(10), step{5, 9 * time.Millisecond, false})},
@@ -75,6 +78,7 @@ func TestLoadGuardHysteresis(t *testing.T) {
 	for range 5 {
 		feed(100 * time.Microsecond)
 	}
+	feed(enterPacerShort)
 	if !feed(enterPacerShort) {
 		t.Fatal("late frames did not refuse")
 	}
@@ -85,8 +89,8 @@ func TestLoadGuardHysteresis(t *testing.T) {
 			break
 		}
 	}
-	// The late sample leaves the 1 s window after guardWindow samples; then
-	// guardHold more must pass.
+	// The late samples leave the 1 s window after guardWindow-1 samples;
+	// then guardHold more must pass.
 	if min := guardHold + (guardWindow-1)*guardSample; calmAt < min || calmAt > min+3*guardSample {
 		t.Fatalf("admitted again after %v of calm, want about %v", calmAt, min)
 	}
