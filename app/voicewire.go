@@ -82,9 +82,13 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	if err := seedVoiceSettings(ctx, cfg, st); err != nil {
 		return nil, nil, nil, err
 	}
+	// The load guard refuses new calls while the media path falls behind
+	// (media/loadguard.go), before the calls in progress suffer.
+	guard := media.NewLoadGuard(log)
+	go guard.Run(ctx)
 	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
 		TLSListen: cfg.SIPTLSAddr(), TLSCertFile: cfg.SIPTLSCert, TLSKeyFile: cfg.SIPTLSKey,
-		MaxCalls: cfg.MaxCalls, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
+		MaxCalls: cfg.MaxCalls, Overloaded: guard.Overloaded, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -52,6 +52,7 @@ type pacer struct {
 	mu     sync.Mutex
 	wheels []*wheel
 	hist   histogram
+	wake   wakeHist
 }
 
 var defaultPacer = newPacer(runtime.GOMAXPROCS(0))
@@ -146,7 +147,11 @@ func (w *wheel) run(last int64) {
 	defer tk.stop()
 	for {
 		tk.waitUntil(time.Duration(next) * slotDur)
-		cur := int64(monoNow() / slotDur)
+		woke := monoNow()
+		cur := int64(woke / slotDur)
+		for t := max(next, cur-int64(wheelSlots)+1); t <= cur; t++ {
+			w.p.wake.record(woke - time.Duration(t)*slotDur) // every tick served, late or not
+		}
 		if cur-next >= int64(wheelSlots) {
 			next = cur - int64(wheelSlots) + 1 // one revolution visits everyone
 		}
@@ -184,6 +189,34 @@ type histogram struct {
 	max     atomic.Int64
 	late    atomic.Uint64
 	skipped atomic.Uint64
+}
+
+// wakeHist counts how late the wheels served their 1 ms ticks, in coarseRes
+// buckets, since the process started: one sample per tick of a running
+// wheel (about 1,000 a second per wheel) whatever the number of calls, the
+// ticks a late wake catches up included (a starved wheel wakes rarely, and
+// the send deviation histogram records nothing for the frames it skips, so
+// counting wakes alone would hide the worst lateness). Never reset: the
+// load guard (loadguard.go) reads recent windows as differences of two
+// snapshots, so the wheels pay one atomic add per wake.
+type wakeHist struct {
+	counts [coarseBuckets + 1]atomic.Uint64
+}
+
+const (
+	coarseRes     = 250 * time.Microsecond
+	coarseBuckets = int(10 * time.Millisecond / coarseRes)
+)
+
+func (h *wakeHist) record(late time.Duration) {
+	h.counts[min(max(int(late/coarseRes), 0), coarseBuckets)].Add(1)
+}
+
+// snapshot copies the counts into dst.
+func (h *wakeHist) snapshot(dst *[coarseBuckets + 1]uint64) {
+	for i := range h.counts {
+		dst[i] = h.counts[i].Load()
+	}
 }
 
 const (

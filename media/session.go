@@ -183,7 +183,11 @@ type Session struct {
 
 	evMu     sync.Mutex
 	evClosed bool
-	events   chan Event
+	// evPending holds events waiting for room in events, in order, while a
+	// drainer goroutine (evDrain non-nil until it ends) feeds them in.
+	evPending []Event
+	evDrain   chan struct{}
+	events    chan Event
 
 	wg sync.WaitGroup
 }
@@ -444,7 +448,11 @@ func (s *Session) tick(h *histogram) {
 	if due > maxBurst {
 		skip := due - 1
 		for range skip {
-			s.produce(false, now, h)
+			// Late audio is skipped, but a digit's packets are sent even
+			// late (RFC 4733 carries the timing in the timestamp and the
+			// duration field): skipping them lost whole digits, start and
+			// end packets included, when the box was loaded.
+			s.produce(s.job == jobDigits, now, h)
 		}
 		s.skipFrames += uint64(skip)
 		h.skipped.Add(uint64(skip))
@@ -620,16 +628,80 @@ func (s *Session) emitDigit(d byte) {
 	s.emit(Event{Kind: EventDigit, Digit: d})
 }
 
+// maxPendingEvents bounds the events queued behind a full events channel.
+// A digit is never dropped below it: a caller presses at most ~10 keys a
+// second, so 256 is 25 s of a reader that does not read at all, far longer
+// than any scheduling stall of a loaded box.
+const maxPendingEvents = 256
+
+// emit hands e to the reader. When events is full, digits (and what follows
+// them, to keep the order) queue in evPending and a drainer goroutine feeds
+// them in as the reader takes them; only a media timeout that finds the
+// channel full with nothing queued is dropped (and counted), as before.
+// Nothing here runs on, or waits for, the pacer's tick: digits come from
+// the receive path (handleRTP) and, for lost end packets, housekeep.
 func (s *Session) emit(e Event) {
 	s.evMu.Lock()
 	defer s.evMu.Unlock()
 	if s.evClosed {
 		return
 	}
-	select {
-	case s.events <- e:
-	default:
+	if len(s.evPending) == 0 {
+		select {
+		case s.events <- e:
+			return
+		default:
+		}
+		if e.Kind != EventDigit {
+			s.cntEventsDropped.Add(1)
+			return
+		}
+	}
+	if len(s.evPending) >= maxPendingEvents {
 		s.cntEventsDropped.Add(1)
+		return
+	}
+	s.evPending = append(s.evPending, e)
+	if s.evDrain == nil {
+		select {
+		case <-s.closeCh: // closing: Close sends EventClosed next
+			s.evPending = s.evPending[:len(s.evPending)-1]
+			s.cntEventsDropped.Add(1)
+			return
+		default:
+		}
+		s.evDrain = make(chan struct{})
+		go s.drainEvents(s.evDrain)
+	}
+}
+
+// drainEvents moves evPending into events, blocking on the reader, until
+// the queue is empty or the session closes.
+func (s *Session) drainEvents(done chan struct{}) {
+	defer close(done)
+	for {
+		s.evMu.Lock()
+		if len(s.evPending) == 0 {
+			s.evPending = nil
+			s.evDrain = nil
+			s.evMu.Unlock()
+			return
+		}
+		e := s.evPending[0]
+		s.evMu.Unlock()
+		select {
+		case s.events <- e:
+		case <-s.closeCh:
+			s.evMu.Lock()
+			s.cntEventsDropped.Add(uint64(len(s.evPending)))
+			s.evPending = nil
+			s.evDrain = nil
+			s.evMu.Unlock()
+			return
+		}
+		s.evMu.Lock()
+		s.evPending = s.evPending[1:]
+		s.evMu.Unlock()
 	}
 }
 
@@ -779,6 +851,11 @@ func (s *Session) Close() error {
 	err := errors.Join(s.rtp.close(), s.rtcpConn.Close())
 	s.wg.Wait()
 	s.evMu.Lock()
+	for d := s.evDrain; d != nil; d = s.evDrain { // it sees closeCh and ends; then nothing else sends
+		s.evMu.Unlock()
+		<-d
+		s.evMu.Lock()
+	}
 	select {
 	case s.events <- Event{Kind: EventClosed}:
 	default:

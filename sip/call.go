@@ -113,12 +113,31 @@ func (c *Call) Media() Media {
 	return c.media
 }
 
-func (c *Call) pushDTMF(d byte) {
+// infoDigitWait bounds how long an INFO's digit waits for room in the
+// DTMF channel. A caller sends its next INFO only after this one is
+// answered, so waiting here slows the caller rather than losing its digit;
+// the bound only matters when nobody reads the call's digits at all.
+const infoDigitWait = 2 * time.Second
+
+// pushDTMF queues an INFO digit, waiting up to infoDigitWait for room. It
+// reports false when the digit could not be queued (the call ended or
+// nobody read for that long).
+func (c *Call) pushDTMF(d byte) bool {
 	select {
 	case c.dtmf <- d:
+		return true
 	default:
-		c.srv.log.Warn("sip dtmf dropped: channel full", "call_id", c.CallID)
 	}
+	t := time.NewTimer(infoDigitWait)
+	defer t.Stop()
+	select {
+	case c.dtmf <- d:
+		return true
+	case <-c.ctx.Done():
+	case <-t.C:
+	}
+	c.srv.log.Warn("sip dtmf dropped: nobody read the call's digits", "call_id", c.CallID, "waited", infoDigitWait)
+	return false
 }
 
 func (c *Call) pushUpdate(u MediaUpdate) {

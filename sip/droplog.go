@@ -17,6 +17,7 @@ const (
 	DropNotAllowed    = "not_allowed"    // INVITE from a source we take no calls from (403)
 	DropTooLarge      = "too_large"      // over the size limits (414, 513)
 	DropCallLimit     = "call_limit"     // INVITE over MaxCalls (503)
+	DropOverload      = "overload"       // INVITE while Config.Overloaded says the media path falls behind (503)
 )
 
 // dropLog logs what strangers send us at a bounded rate, whatever they send:

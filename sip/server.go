@@ -138,6 +138,11 @@ type Config struct {
 	Realm string
 	// MaxCalls caps concurrent inbound calls (503 above it); 0 means no cap.
 	MaxCalls int
+	// Overloaded, when set, is asked for every new INVITE (after the
+	// source check, before MaxCalls): true refuses it with 503 and
+	// Retry-After, counted as DropOverload. It must be cheap (one atomic
+	// load: media.LoadGuard.Overloaded) and must not block.
+	Overloaded func() bool
 	// RetryAfter goes with 503; default 30 s.
 	RetryAfter time.Duration
 	// HangupTimeout bounds the BYE sent after the handler returns; default 5 s.
@@ -353,6 +358,10 @@ func (s *Server) Addr() string { return s.cfg.Listen }
 // first dropLogBurst per dropLogInterval, then one summary line.
 func (s *Server) Dropped() map[string]uint64 { return s.drops.snapshot() }
 
+// Overloaded reports whether new INVITEs are being refused because the
+// media path falls behind (Config.Overloaded); /healthz says busy then.
+func (s *Server) Overloaded() bool { return s.cfg.Overloaded != nil && s.cfg.Overloaded() }
+
 // ActiveCalls is the number of inbound calls being handled.
 func (s *Server) ActiveCalls() int { return int(s.active.Load()) }
 
@@ -560,6 +569,11 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 403, "Forbidden")
 		return
 	}
+	if s.cfg.Overloaded != nil && s.cfg.Overloaded() {
+		s.drops.drop(DropOverload, "sip invite refused: media path overloaded", "call_id", req.CallID().Value(), "source", src.String())
+		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
+		return
+	}
 	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {
 		s.active.Add(-1)
 		s.drops.drop(DropCallLimit, "sip invite refused: call limit", "call_id", req.CallID().Value(), "source", src.String(), "max_calls", s.cfg.MaxCalls)
@@ -710,7 +724,10 @@ func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
 		// Queue the digit before answering: the caller sends its next
 		// INFO when this one is answered, and that INFO's handler must not
 		// queue its digit ahead of this one.
-		c.pushDTMF(d)
+		if !c.pushDTMF(d) {
+			respond(tx, req, 503, "Service Unavailable")
+			return
+		}
 		respond(tx, req, 200, "OK")
 	default:
 		respond(tx, req, 415, "Unsupported Media Type", gosip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))

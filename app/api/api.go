@@ -238,10 +238,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		s.Log.Warn("healthz: store unavailable", "err", err)
 	case h.InFlight >= s.fullAt():
 		h.Status, code = "full", http.StatusServiceUnavailable
-	case h.InFlight >= s.busyAt():
+	case h.InFlight >= s.busyAt(), s.voiceOverloaded():
 		h.Status, code = "busy", http.StatusTooManyRequests
 	}
 	writeJSON(w, code, h)
+}
+
+// voiceOverloaded reports whether the SIP side refuses new calls because
+// the media path falls behind (sip.Server.Overloaded).
+func (s *Server) voiceOverloaded() bool {
+	o, ok := s.Voice.(interface{ Overloaded() bool })
+	return ok && o.Overloaded()
 }
 
 func (s *Server) busyAt() int64 {

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/sip"
 )
 
 func (s *Server) routesVoice(mux *http.ServeMux) {
@@ -50,14 +51,16 @@ var (
 	descPaceSkip   = prometheus.NewDesc("switchboard_rtp_frames_skipped_total", "RTP frames skipped because the pacer fell behind.", nil, nil)
 	descPaceDev    = prometheus.NewDesc("switchboard_rtp_send_deviation_seconds", "Send-interval deviation from 20 ms.", []string{"quantile"}, nil)
 	descSIPDropped = prometheus.NewDesc("switchboard_sip_dropped_total",
-		"SIP messages dropped or refused before any call, by reason (unparsable, missing_header, not_allowed, too_large, call_limit); their log lines are rate-limited.", []string{"reason"}, nil)
+		"SIP messages dropped or refused before any call, by reason (unparsable, missing_header, not_allowed, too_large, call_limit, overload); their log lines are rate-limited.", []string{"reason"}, nil)
+	descInvitesRefused = prometheus.NewDesc("switchboard_sip_invites_refused_total",
+		"New INVITEs refused with 503 and Retry-After, by reason (call_limit: over --max-calls; overload: the media path fell behind).", []string{"reason"}, nil)
 )
 
 // voiceCollector reports calls, trunks and RTP pacing at scrape time.
 type voiceCollector struct{ s *Server }
 
 func (c voiceCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev, descSIPDropped} {
+	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev, descSIPDropped, descInvitesRefused} {
 		ch <- d
 	}
 }
@@ -71,8 +74,12 @@ func (c voiceCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descTrunk, prometheus.GaugeValue, v, t.Name, t.State)
 	}
-	for reason, n := range c.s.Voice.Dropped() {
+	dropped := c.s.Voice.Dropped()
+	for reason, n := range dropped {
 		ch <- prometheus.MustNewConstMetric(descSIPDropped, prometheus.CounterValue, float64(n), reason)
+	}
+	for _, reason := range []string{sip.DropCallLimit, sip.DropOverload} {
+		ch <- prometheus.MustNewConstMetric(descInvitesRefused, prometheus.CounterValue, float64(dropped[reason]), reason)
 	}
 	p := media.PacerStats()
 	ch <- prometheus.MustNewConstMetric(descPaceFrames, prometheus.CounterValue, float64(p.Frames))

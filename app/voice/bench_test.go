@@ -136,7 +136,11 @@ type benchRow struct {
 	note       string
 }
 
-func newBench(t *testing.T, sippBin string) *bench {
+func newBench(t *testing.T, sippBin string) *bench { return newBenchWith(t, sippBin, nil) }
+
+// newBenchWith is newBench with a say in the SIP server's configuration
+// (the load tests add the load guard).
+func newBenchWith(t *testing.T, sippBin string, configure func(*sip.Config)) *bench {
 	ctx := context.Background()
 	outDir, err := os.MkdirTemp("", "switchboard-bench-voice-")
 	require.NoError(t, err)
@@ -169,8 +173,12 @@ func newBench(t *testing.T, sippBin string) *bench {
 			Account: "AC00000000000000000000000000000001"},
 		AccountSID: "AC00000000000000000000000000000001", Log: log}
 	port := siptest.FreePort(t)
-	srv, err := sip.NewServer(sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle,
-		Logger: log, MaxCalls: 5000})
+	cfg := sip.Config{Listen: "127.0.0.1:" + strconv.Itoa(port), Router: v, Handler: v.Handle,
+		Logger: log, MaxCalls: 5000}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := sip.NewServer(cfg)
 	require.NoError(t, err)
 	sctx, cancel := context.WithCancel(ctx)
 	require.NoError(t, srv.Start(sctx))
@@ -204,10 +212,15 @@ type sippRun struct {
 // startSipp runs bench_call.xml against flowSID: promptMs of prompt, the
 // key press, holdMs on the line, BYE.
 func (b *bench) startSipp(t *testing.T, flowSID string, promptMs, holdMs, rate, limit, total int, timeout time.Duration) *sippRun {
-	raw, err := os.ReadFile(filepath.Join("testdata", "sipp", "bench_call.xml"))
+	return b.startScenario(t, "bench_call.xml", flowSID, promptMs, holdMs, rate, limit, total, timeout)
+}
+
+// startScenario is startSipp with another scenario of testdata/sipp.
+func (b *bench) startScenario(t *testing.T, scenario, flowSID string, promptMs, holdMs, rate, limit, total int, timeout time.Duration) *sippRun {
+	raw, err := os.ReadFile(filepath.Join("testdata", "sipp", scenario))
 	require.NoError(t, err)
 	dir := t.TempDir()
-	sf := filepath.Join(dir, "bench_call.xml")
+	sf := filepath.Join(dir, scenario)
 	text := strings.NewReplacer("PCAP", dtmfPcap, "HOLD_MS", strconv.Itoa(holdMs)).Replace(string(raw))
 	require.NoError(t, os.WriteFile(sf, []byte(text), 0o644))
 	stat := filepath.Join(dir, "stat.csv")

