@@ -185,3 +185,16 @@ func TestTrunkSettingsLiveWithKamailio(t *testing.T) {
 
 	require.NotContains(t, logs.String(), pass)
 }
+
+func TestWhileCallsUpAdmitsTheFirstCall(t *testing.T) {
+	for _, tc := range []struct {
+		hot   bool
+		calls int
+		want  bool
+	}{{false, 0, false}, {false, 5, false}, {true, 0, false}, {true, 1, true}} {
+		got := whileCallsUp(func() bool { return tc.hot }, func() int { return tc.calls })()
+		if got != tc.want {
+			t.Errorf("overloaded=%v calls=%d: refuse=%v, want %v", tc.hot, tc.calls, got, tc.want)
+		}
+	}
+}

@@ -86,9 +86,11 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	// (media/loadguard.go), before the calls in progress suffer.
 	guard := media.NewLoadGuard(log)
 	go guard.Run(ctx)
-	srv, err := sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
+	var srv *sip.Server
+	overloaded := whileCallsUp(guard.Overloaded, func() int { return srv.ActiveCalls() + srv.OutboundCalls() })
+	srv, err = sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
 		TLSListen: cfg.SIPTLSAddr(), TLSCertFile: cfg.SIPTLSCert, TLSKeyFile: cfg.SIPTLSKey,
-		MaxCalls: cfg.MaxCalls, Overloaded: guard.Overloaded, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
+		MaxCalls: cfg.MaxCalls, Overloaded: overloaded, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -144,4 +146,12 @@ func freeSIPPort(host string) (int, error) {
 		}
 	}
 	return 0, errors.New("sip: no free port")
+}
+
+// whileCallsUp refuses only while a call is up: the guard protects the
+// calls in progress, and with none there is nothing to protect (a box busy
+// with something else still takes its first call, whose pacing then feeds
+// the guard). calls is read only when the guard says overloaded.
+func whileCallsUp(overloaded func() bool, calls func() int) func() bool {
+	return func() bool { return overloaded() && calls() > 0 }
 }
