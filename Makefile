@@ -241,14 +241,14 @@ bench: deps
 	  go test -run '^$$' -bench 'SendFakeModem|Submit$$|SendGeneric' -count 3 ./app/sms/modem/ ./app/sms/smpp/ ./app/sms/httpgw/ && \
 	  go test -run '^$$' -bench Outbox -benchtime 500x -count 3 ./app/sms/queue/; } | awk -f build/bench-table.awk
 
-## bench-voice: sipp load against the voice stack (say + gather + split):
+## bench-voice: sipp load against the voice stack (say + gather + split), each row run 3 times (min/median/max), with the appliance's load guard:
 ## concurrent calls held 60 s, send-interval deviation, digits lost, CPS and
 ## memory per call, printed as a Markdown table (about 8 minutes); then
 ## bridged calls (sipp caller → flow → connect-call-to → sipp far end) at
 ## BRIDGE_CALLS: relay p50/p99, CPU and memory per bridge (about 5 minutes);
 ## then the media bridge alone at BRIDGE_LOAD bridges. Not part of `make
 ## test`. Knobs: SWITCHBOARD_BENCH_CALLS, _HOLD, _CPS, _CPS_FOR,
-## SWITCHBOARD_BENCH_BRIDGE_HOLD, _CPS, _RUNS, BRIDGE_CALLS, BRIDGE_LOAD.
+## SWITCHBOARD_BENCH_RUNS, _GUARD=0, SWITCHBOARD_BENCH_BRIDGE_HOLD, _CPS, _RUNS, _PHASE, BRIDGE_CALLS, BRIDGE_LOAD.
 bench-voice: deps voice-deps
 	SWITCHBOARD_BENCH_VOICE=1 go test -count=1 -run '^TestBenchVoice$$' -v -timeout 40m ./app/voice/
 	SWITCHBOARD_BENCH_BRIDGE=1 SWITCHBOARD_BENCH_BRIDGE_CALLS=$(BRIDGE_CALLS) go test -count=1 -run '^TestBenchBridgedCalls$$' -v -timeout 30m ./app/voice/
