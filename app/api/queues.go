@@ -102,6 +102,11 @@ type QueueEvent struct {
 	AverageWaitTime int                `json:"average_wait_time"`
 	AgentsFree      int                `json:"agents_free"`
 	Agents          []voice.QueueAgent `json:"agents"`
+	// The queue's settings (absent from a deleted queue's last event), so
+	// another open settings page shows an edit at once.
+	MaxSize          int    `json:"max_size,omitempty"`
+	HoldMusic        string `json:"hold_music,omitempty"`
+	AnnouncePosition *bool  `json:"announce_position,omitempty"`
 	// Removed is set on the last event of a deleted queue.
 	Removed bool `json:"removed,omitempty"`
 }
@@ -109,8 +114,13 @@ type QueueEvent struct {
 // QueueEventOf shapes a queue's live state as the event and the dashboard
 // show it.
 func QueueEventOf(st voice.QueueState) QueueEvent {
-	return QueueEvent{SID: st.SID, FriendlyName: st.FriendlyName, CurrentSize: len(st.Members), LongestWait: secs(st.LongestWait),
+	ev := QueueEvent{SID: st.SID, FriendlyName: st.FriendlyName, CurrentSize: len(st.Members), LongestWait: secs(st.LongestWait),
 		AverageWaitTime: secs(st.AverageWait), AgentsFree: st.AgentsFree, Agents: st.Agents, Removed: st.Removed}
+	if !st.Removed {
+		ann := st.AnnouncePosition
+		ev.MaxSize, ev.HoldMusic, ev.AnnouncePosition = st.MaxSize, st.HoldMusic, &ann
+	}
+	return ev
 }
 
 func secs(d time.Duration) int { return int(d / time.Second) }
@@ -131,7 +141,8 @@ func (s *Server) queueState(q *store.Queue) voice.QueueState {
 	if s.Queues != nil {
 		return s.Queues.State(q)
 	}
-	st := voice.QueueState{SID: q.SID, FriendlyName: q.FriendlyName, MaxSize: q.MaxSize, Agents: []voice.QueueAgent{}}
+	st := voice.QueueState{SID: q.SID, FriendlyName: q.FriendlyName, MaxSize: q.MaxSize, HoldMusic: q.HoldMusic, AnnouncePosition: q.AnnouncePosition,
+		Agents: []voice.QueueAgent{}}
 	for _, a := range q.Agents {
 		st.Agents = append(st.Agents, voice.QueueAgent{User: a, State: voice.AgentOffline})
 	}

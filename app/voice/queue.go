@@ -45,12 +45,15 @@ type QueueMember struct {
 type QueueState struct {
 	SID          string
 	FriendlyName string
-	MaxSize      int
-	LongestWait  time.Duration
-	AverageWait  time.Duration // of the callers waiting now, as Twilio's average_wait_time
-	AgentsFree   int
-	Agents       []QueueAgent
-	Members      []QueueMember // in order
+	// The queue's settings, so an open settings page sees another's edits.
+	MaxSize          int
+	HoldMusic        string
+	AnnouncePosition bool
+	LongestWait      time.Duration
+	AverageWait      time.Duration // of the callers waiting now, as Twilio's average_wait_time
+	AgentsFree       int
+	Agents           []QueueAgent
+	Members          []QueueMember // in order
 	// Removed says the queue was deleted (its last event).
 	Removed bool
 }
@@ -130,7 +133,8 @@ func (m *QueueManager) State(q *store.Queue) QueueState {
 }
 
 func (m *QueueManager) stateLocked(q *store.Queue, regs map[string]bool, now time.Time) QueueState {
-	st := QueueState{SID: q.SID, FriendlyName: q.FriendlyName, MaxSize: q.MaxSize, Agents: []QueueAgent{}, Members: []QueueMember{}}
+	st := QueueState{SID: q.SID, FriendlyName: q.FriendlyName, MaxSize: q.MaxSize, HoldMusic: q.HoldMusic, AnnouncePosition: q.AnnouncePosition,
+		Agents: []QueueAgent{}, Members: []QueueMember{}}
 	var total time.Duration
 	for i, w := range m.waiting[q.SID] {
 		wait := now.Sub(w.since)

@@ -94,6 +94,13 @@ describe('parseQueueEvent and mergeQueueEvent', () => {
     expect(q?.agents).toEqual([{ user: 'desk1', state: 'free' }])
     expect(out.find((x) => x.sid === 'QU2')).toBe(list.find((x) => x.sid === 'QU2'))
   })
+  it("takes the settings an edit's event carries, and ignores bad ones", () => {
+    const list = timed([queue({ max_size: 7, hold_music: 'tone', announce_position: false })], 0)
+    const out = mergeQueueEvent(list, { ...ev, max_size: 20, hold_music: 'jingle.wav', announce_position: true }, 9)
+    expect(out[0]).toMatchObject({ max_size: 20, hold_music: 'jingle.wav', announce_position: true, at: 9 })
+    const bad = mergeQueueEvent(list, { ...ev, max_size: -1, hold_music: '', announce_position: 'yes' }, 9)
+    expect(bad[0]).toMatchObject({ max_size: 7, hold_music: 'tone', announce_position: false })
+  })
   it('ignores an unknown queue unless told how to add it', () => {
     const list = timed([queue({ sid: 'QU9', friendly_name: 'zeta' })], 0)
     expect(mergeQueueEvent(list, ev, 1)).toBe(list)

@@ -72,7 +72,8 @@ export function parseQueueEvent(data: Record<string, unknown>): QueueLive | null
 
 /**
  * Merges a queue.updated event into the list (received at `now`): the
- * queue's live fields are replaced, its settings kept; a queue removed
+ * queue's live fields are replaced, and its settings where the event
+ * carries them (an edit on another page), else kept; a queue removed
  * (`removed: true`) leaves the list. A queue not in the list is appended
  * when `addUnknown` (the dashboard), else ignored.
  */
@@ -90,7 +91,17 @@ export function mergeQueueEvent<T extends QueueLive>(
     const added = addUnknown(live)
     return added ? [...list, { ...added, at: now }].sort(byName) : list
   }
-  return list.map((q) => (q.sid === live.sid ? { ...q, ...live, at: now } : q))
+  const settings = settingsOf(data)
+  return list.map((q) => (q.sid === live.sid ? { ...q, ...live, ...settings, at: now } : q))
+}
+
+/** The queue settings an event carries (an edit made on another page); absent ones stay as they were. */
+export function settingsOf(data: Record<string, unknown>): Partial<Pick<Queue, 'max_size' | 'hold_music' | 'announce_position'>> {
+  const out: Partial<Pick<Queue, 'max_size' | 'hold_music' | 'announce_position'>> = {}
+  if (typeof data.max_size === 'number' && Number.isInteger(data.max_size) && data.max_size > 0) out.max_size = data.max_size
+  if (typeof data.hold_music === 'string' && data.hold_music !== '') out.hold_music = data.hold_music
+  if (typeof data.announce_position === 'boolean') out.announce_position = data.announce_position
+  return out
 }
 
 export function byName(a: { friendly_name: string }, b: { friendly_name: string }): number {
