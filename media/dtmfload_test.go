@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard/switchboard/media/mediatest"
 )
 
 // TestDigitsSurviveLoadedBox sends a known digit sequence by RFC 4733 on 50
@@ -25,7 +27,7 @@ func TestDigitsSurviveLoadedBox(t *testing.T) {
 		b.SetIdle(true)
 		pairs[i] = pair{a, b}
 	}
-	burnCPU(t, 2*runtime.GOMAXPROCS(0))
+	mediatest.BurnCPU(t, 2*runtime.GOMAXPROCS(0))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()

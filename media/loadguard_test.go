@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/switchboard/switchboard/media/mediatest"
 )
 
 func quietGuard() *LoadGuard { return NewLoadGuard(slog.New(slog.NewTextHandler(io.Discard, nil))) }
@@ -155,7 +157,7 @@ func TestLoadGuardRefusesUnderBurners(t *testing.T) {
 	go func() { defer close(done); g.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	time.Sleep(3 * guardSample)
-	stop := burnCPU(t, 4*runtime.GOMAXPROCS(0))
+	stop := mediatest.BurnCPU(t, 4*runtime.GOMAXPROCS(0))
 	waitUntil(t, 10*time.Second, "refusing under burners", g.Overloaded)
 	t.Logf("loaded: %+v", g.Reading())
 	stop()

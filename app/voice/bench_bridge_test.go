@@ -443,8 +443,9 @@ func (b *bridgeBench) settleBridges(t *testing.T) {
 	}
 }
 
-// spread is "min / median / max" of f over runs.
-func spread(runs []bridgeRun, f func(bridgeRun) float64, prec int) string {
+// spread is "min / median / max" of f over a row's runs (one value alone
+// when there is one run); both voice benchmarks' tables use it.
+func spread[R any](runs []R, f func(R) float64, prec int) string {
 	v := make([]float64, len(runs))
 	for i, r := range runs {
 		v[i] = f(r)

@@ -546,18 +546,18 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s; %s | %s | %s | %s | %s | %s | %s | %d of %d | %s |\n",
 			med.phase, med.sustained,
-			spreadOf(g, func(r benchRow) float64 { return ms(r.pacer.P50) }, 2),
-			spreadOf(g, func(r benchRow) float64 { return ms(r.pacer.P99) }, 2),
-			spreadOf(g, func(r benchRow) float64 { return ms(r.pacer.P999) }, 2),
-			spreadOf(g, func(r benchRow) float64 { return ms(r.pacer.Max) }, 2),
-			spreadOf(g, func(r benchRow) float64 { return float64(r.pacer.Late) }, 0),
-			spreadOf(g, func(r benchRow) float64 { return float64(r.pacer.Skipped) }, 0),
-			spreadOf(g, func(r benchRow) float64 { return r.cpu }, 0),
-			spreadOf(g, func(r benchRow) float64 { return r.sipp }, 0),
-			spreadOf(g, func(r benchRow) float64 { return r.kbPerCall }, 0),
-			spreadOf(g, func(r benchRow) float64 { return float64(r.calls) }, 0),
-			spreadOf(g, func(r benchRow) float64 { return float64(r.failed) }, 0),
-			spreadOf(g, func(r benchRow) float64 { return float64(r.refused) }, 0),
+			spread(g, func(r benchRow) float64 { return ms(r.pacer.P50) }, 2),
+			spread(g, func(r benchRow) float64 { return ms(r.pacer.P99) }, 2),
+			spread(g, func(r benchRow) float64 { return ms(r.pacer.P999) }, 2),
+			spread(g, func(r benchRow) float64 { return ms(r.pacer.Max) }, 2),
+			spread(g, func(r benchRow) float64 { return float64(r.pacer.Late) }, 0),
+			spread(g, func(r benchRow) float64 { return float64(r.pacer.Skipped) }, 0),
+			spread(g, func(r benchRow) float64 { return r.cpu }, 0),
+			spread(g, func(r benchRow) float64 { return r.sipp }, 0),
+			spread(g, func(r benchRow) float64 { return r.kbPerCall }, 0),
+			spread(g, func(r benchRow) float64 { return float64(r.calls) }, 0),
+			spread(g, func(r benchRow) float64 { return float64(r.failed) }, 0),
+			spread(g, func(r benchRow) float64 { return float64(r.refused) }, 0),
 			lost, execs, med.note)
 	}
 	fmt.Fprintf(&sb, "\nHighest offered CPS at which, in every run, the admitted calls kept pacing p99 ≤ 3 ms, none failed and no digit was lost: %d\n", bestCPS)
@@ -566,17 +566,6 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 	sb.WriteString("KB per call: RSS growth ÷ calls up. Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
 	sb.WriteString("Digits lost: admitted calls' executions that did not take menu.keypress.\n")
 	return sb.String()
-}
-
-// spreadOf is "min / median / max" of f over a row's runs.
-func spreadOf(g []benchRow, f func(benchRow) float64, prec int) string {
-	v := make([]float64, len(g))
-	for i, r := range g {
-		v[i] = f(r)
-	}
-	slices.Sort(v)
-	s := func(x float64) string { return strconv.FormatFloat(x, 'f', prec, 64) }
-	return s(v[0]) + " / " + s(v[len(v)/2]) + " / " + s(v[len(v)-1])
 }
 
 // procCPU is utime+stime of a process.

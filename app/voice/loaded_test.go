@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard/switchboard/media"
+	"github.com/switchboard/switchboard/media/mediatest"
 	"github.com/switchboard/switchboard/sip"
 	"github.com/switchboard/switchboard/sip/siptest"
 )
@@ -33,35 +33,6 @@ func loadPeers(t *testing.T) string {
 	return sippBin
 }
 
-// burnCPU keeps n goroutines spinning until the returned stop is called,
-// the test ends, or 60 s pass: a loaded box whatever else runs on it.
-func burnCPU(t *testing.T, n int) (stop func()) {
-	t.Helper()
-	var quit atomic.Bool
-	var wg sync.WaitGroup
-	deadline := time.Now().Add(60 * time.Second)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			x := uint64(1)
-			for i := 0; !quit.Load(); i++ {
-				for range 10000 {
-					x = x*6364136223846793005 + 1442695040888963407
-				}
-				if i%1000 == 0 && time.Now().After(deadline) {
-					return
-				}
-			}
-			runtime.KeepAlive(x)
-		}()
-	}
-	var once sync.Once
-	stop = func() { once.Do(func() { quit.Store(true); wg.Wait() }) }
-	t.Cleanup(stop)
-	return stop
-}
-
 // TestDigitsOnLoadedBox: 50 sipp calls into the gather → split flow, each
 // pressing 1 by RFC 4733 (sipp plays dtmf_2833_1.pcap: start, updates and
 // three end packets), while CPU burners keep every core busy. Every call's
@@ -74,7 +45,7 @@ func TestDigitsOnLoadedBox(t *testing.T) {
 	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
 
 	const calls = 50
-	stop := burnCPU(t, 2*runtime.GOMAXPROCS(0))
+	stop := mediatest.BurnCPU(t, 2*runtime.GOMAXPROCS(0))
 	flowSID := b.newFlow(t)
 	media.ResetPacerStats()
 	s := b.startSipp(t, flowSID, 1500, 500, 25, calls, calls, 40*time.Second)

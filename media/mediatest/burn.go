@@ -1,4 +1,6 @@
-package media
+// Package mediatest holds helpers for tests of the media path and of what
+// runs on it (app/voice): a box loaded on purpose.
+package mediatest
 
 import (
 	"runtime"
@@ -8,10 +10,10 @@ import (
 	"time"
 )
 
-// burnCPU keeps n goroutines spinning (busy arithmetic, no syscalls) until
+// BurnCPU keeps n goroutines spinning (busy arithmetic, no syscalls) until
 // the returned stop is called, the test ends, or 60 s pass, whichever comes
 // first: a loaded box without depending on what else runs on it.
-func burnCPU(t *testing.T, n int) (stop func()) {
+func BurnCPU(t testing.TB, n int) (stop func()) {
 	t.Helper()
 	var quit atomic.Bool
 	var wg sync.WaitGroup
