@@ -16,6 +16,8 @@ import (
 	"github.com/switchboard/switchboard/app/config"
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/schema"
+
+	"github.com/switchboard/switchboard/app/atomicfile"
 )
 
 // Backups, restores and flow exports from the command line. A backup is
@@ -149,7 +151,8 @@ func exportFlows(ctx context.Context, st *store.Store, dir string) (int, error) 
 					_ = os.Remove(o)
 				}
 			}
-			if err := writeFileAtomic(filepath.Join(dir, name), body); err != nil {
+			// 0600 as before: a flow may hold an HTTP widget's credentials.
+			if err := atomicfile.Write(filepath.Join(dir, name), body, 0o600); err != nil {
 				return n, err
 			}
 			n++
@@ -159,26 +162,6 @@ func exportFlows(ctx context.Context, st *store.Store, dir string) (int, error) 
 		}
 		page.Offset += len(flows)
 	}
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func byteSize(n int64) string {

@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 
 	"github.com/switchboard/switchboard/app/sid"
+
+	"github.com/switchboard/switchboard/app/atomicfile"
 )
 
 // FileName is the credentials file inside the data directory (mode 0600).
@@ -92,12 +94,8 @@ func LoadOrCreate(dir string, given Credentials) (c Credentials, created bool, e
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return Credentials{}, false, fmt.Errorf("auth: %w", err)
 	}
-	// Write then rename, so a crash never leaves half a file.
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return Credentials{}, false, fmt.Errorf("auth: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	// Written whole, so a crash never leaves half a file.
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
 		return Credentials{}, false, fmt.Errorf("auth: %w", err)
 	}
 	return c, true, nil
