@@ -50,10 +50,11 @@ function breakable(name: string): string {
 
 /**
  * Studio's camelCase event names read as words, so a label wraps between
- * words instead of being cut ("audio Complete"); the Trigger's five
+ * words instead of being cut, with a capital first ("Audio Complete"); the Trigger's five
  * "incoming…" events show what comes in ("Message", "Call"). The full event
  * name is the label's tooltip.
  */
 function spaced(label: string): string {
-  return label.replace(/^incoming(?=[A-Z])/, '').replace(/([a-z])([A-Z])/g, '$1 $2')
+  const words = label.replace(/^incoming(?=[A-Z])/, '').replace(/([a-z])([A-Z])/g, '$1 $2')
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
