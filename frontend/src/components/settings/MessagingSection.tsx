@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { deleteGateway, listGatewayKinds, listGateways, type Gateway, type GatewayKind, type Unroutable } from '../../api/messaging'
 import { mergeGatewayEvent, unsettled } from '../../model/messaging'
 import { ConfirmDialog } from '../ConfirmDialog'
@@ -6,46 +6,32 @@ import { GatewayForm } from './GatewayForm'
 import { GatewayHealth } from './GatewayHealth'
 import { InboundUrl } from './InboundUrl'
 import { SettingsSection } from './SettingsSection'
-import { eventsAfter, type VoiceEvent } from './voiceEvent'
-
-/** How often an unsettled gateway list is re-read. */
-const settleMs = 3000
+import { useLiveList } from './useLiveList'
+import type { VoiceEvent } from './voiceEvent'
 
 /** SMS gateways (USB modems, SMPP, HTTP): their numbers and live health. */
 export function MessagingSection({ events }: { events: VoiceEvent[] }) {
-  const [gateways, setGateways] = useState<Gateway[] | null>(null)
   const [unroutable, setUnroutable] = useState<Unroutable>({ messages: 0, from: [] })
   const [kinds, setKinds] = useState<GatewayKind[]>([])
-  const [error, setError] = useState<string | null>(null)
+  const {
+    items: gateways,
+    error,
+    setError,
+    reload,
+  } = useLiveList<Gateway>({
+    read: async () => {
+      const r = await listGateways()
+      setUnroutable(r.unroutable)
+      return r.gateways
+    },
+    live: { events, kind: 'gateway', merge: mergeGatewayEvent },
+    unsettled,
+  })
+  useEffect(() => {
+    listGatewayKinds().then(setKinds, setError)
+  }, [setError])
   const [editing, setEditing] = useState<Gateway | 'new' | null>(null)
   const [removing, setRemoving] = useState<Gateway | null>(null)
-
-  const load = useCallback(async () => {
-    try {
-      const r = await listGateways()
-      setGateways(r.gateways)
-      setUnroutable(r.unroutable)
-      setError(null)
-    } catch (x) {
-      setError(x instanceof Error ? x.message : String(x))
-    }
-  }, [])
-  useEffect(() => {
-    void load()
-    listGatewayKinds().then(setKinds, (x: unknown) => setError(x instanceof Error ? x.message : String(x)))
-  }, [load])
-  // Events are the fast path; an unsettled list is also re-read (a missed event leaves no stale badge).
-  useEffect(() => {
-    if (!gateways || !unsettled(gateways)) return
-    const t = window.setTimeout(() => void load(), settleMs)
-    return () => window.clearTimeout(t)
-  }, [gateways, load])
-  const seen = useRef(0)
-  useEffect(() => {
-    const { fresh, last } = eventsAfter(events, seen.current, 'gateway')
-    seen.current = last
-    if (fresh.length) setGateways((l) => (l ? fresh.reduce((acc, e) => mergeGatewayEvent(acc, e.data), l) : l))
-  }, [events])
 
   const kindTitle = (name: string) => kinds.find((k) => k.name === name)?.title ?? name
   return (
@@ -80,7 +66,7 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null)
-            void load()
+            void reload()
           }}
         />
       )}
@@ -93,7 +79,7 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
           onConfirm={async () => {
             await deleteGateway(removing.sid)
             setRemoving(null)
-            await load()
+            await reload()
           }}
         />
       )}

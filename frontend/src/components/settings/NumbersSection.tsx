@@ -1,32 +1,31 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { client, type Flow } from '../../api/client'
 import { deleteNumber, listNumbers, setNumberFlow, type PhoneNumber } from '../../api/settings'
 import { flowOfNumber } from '../../model/settings'
 import { flowHref } from '../../route'
 import { FlowSelect } from './FlowSelect'
 import { NumberForm } from './NumberForm'
+import { SettingsSection } from './SettingsSection'
+import { useLiveList } from './useLiveList'
 
 /** Phone numbers and SIP users, each routed to a flow (calls and messages). */
 export function NumbersSection() {
-  const [numbers, setNumbers] = useState<PhoneNumber[] | null>(null)
   const [flows, setFlows] = useState<Flow[]>([])
-  const [error, setError] = useState<string | null>(null)
+  const {
+    items: numbers,
+    setItems: setNumbers,
+    error,
+    setError,
+    reload,
+  } = useLiveList<PhoneNumber>({
+    read: async () => {
+      const [ns, fs] = await Promise.all([listNumbers(), client.listFlows()])
+      setFlows(fs.sort((a, b) => a.friendly_name.localeCompare(b.friendly_name)))
+      return ns.sort((a, b) => a.phone_number.localeCompare(b.phone_number))
+    },
+  })
   const [saving, setSaving] = useState<string | null>(null)
   const [saved, setSaved] = useState<string | null>(null)
-
-  const load = useCallback(async () => {
-    try {
-      const [ns, fs] = await Promise.all([listNumbers(), client.listFlows()])
-      setNumbers(ns.sort((a, b) => a.phone_number.localeCompare(b.phone_number)))
-      setFlows(fs.sort((a, b) => a.friendly_name.localeCompare(b.friendly_name)))
-      setError(null)
-    } catch (x) {
-      setError(x instanceof Error ? x.message : String(x))
-    }
-  }, [])
-  useEffect(() => {
-    void load()
-  }, [load])
 
   const route = async (n: PhoneNumber, flowSid: string) => {
     setSaving(n.sid)
@@ -46,26 +45,21 @@ export function NumbersSection() {
   const remove = async (n: PhoneNumber) => {
     try {
       await deleteNumber(n.sid)
-      await load()
+      await reload()
     } catch (x) {
       setError(`${n.phone_number}: ${x instanceof Error ? x.message : String(x)}`)
     }
   }
 
   return (
-    <section className="settings-section" data-testid="numbers-section" aria-labelledby="numbers-title">
-      <div className="section-head">
-        <div>
-          <h2 id="numbers-title">Phone numbers</h2>
-          <p className="muted small">The flow each dialled number (or SIP user) starts. A change applies to the next call.</p>
-        </div>
-      </div>
-      {error && (
-        <p className="error-box" role="alert">
-          {error}
-        </p>
-      )}
-      {numbers === null && !error && <p className="muted">Loading numbers…</p>}
+    <SettingsSection
+      id="numbers"
+      title="Phone numbers"
+      lead="The flow each dialled number (or SIP user) starts. A change applies to the next call."
+      error={error}
+      loading={numbers === null}
+      empty={null}
+    >
       {numbers !== null && numbers.length > 0 && (
         <table className="flows-table settings-table">
           <thead>
@@ -112,7 +106,7 @@ export function NumbersSection() {
           </tbody>
         </table>
       )}
-      <NumberForm flows={flows} onSaved={() => void load()} />
-    </section>
+      <NumberForm flows={flows} onSaved={() => void reload()} />
+    </SettingsSection>
   )
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { deleteQueue, listQueues, type Queue } from '../../api/queues'
 import { formatWait, longestWaitNow, mergeQueueEvent, timed, type Timed } from '../../model/queues'
 import { ConfirmDialog } from '../ConfirmDialog'
@@ -6,7 +6,8 @@ import { AgentChip } from '../queues/AgentChip'
 import { QueueForm } from '../queues/QueueForm'
 import '../queues/queues.css'
 import { SettingsSection } from './SettingsSection'
-import { eventsAfter, type VoiceEvent } from './voiceEvent'
+import { useLiveList } from './useLiveList'
+import type { VoiceEvent } from './voiceEvent'
 
 interface Props {
   events: VoiceEvent[]
@@ -15,28 +16,12 @@ interface Props {
 
 /** Call queues for the Enqueue Call widget: the desk phones answering each, and who waits now, live. */
 export function QueuesSection({ events, now }: Props) {
-  const [queues, setQueues] = useState<Timed<Queue>[] | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const { items: queues, error, reload } = useLiveList<Timed<Queue>>({
+    read: async () => timed(await listQueues(), Date.now()),
+    live: { events, kind: 'queue', merge: (l, data) => mergeQueueEvent(l, data, Date.now()) },
+  })
   const [editing, setEditing] = useState<Queue | 'new' | null>(null)
   const [removing, setRemoving] = useState<Queue | null>(null)
-
-  const load = useCallback(async () => {
-    try {
-      setQueues(timed(await listQueues(), Date.now()))
-      setError(null)
-    } catch (x) {
-      setError(x instanceof Error ? x.message : String(x))
-    }
-  }, [])
-  useEffect(() => {
-    void load()
-  }, [load])
-  const seen = useRef(0)
-  useEffect(() => {
-    const { fresh, last } = eventsAfter(events, seen.current, 'queue')
-    seen.current = last
-    if (fresh.length) setQueues((l) => (l ? fresh.reduce((acc, e) => mergeQueueEvent(acc, e.data, Date.now()), l) : l))
-  }, [events])
 
   return (
     <SettingsSection
@@ -71,7 +56,7 @@ export function QueuesSection({ events, now }: Props) {
               onClose={() => setEditing(null)}
               onSaved={() => {
                 setEditing(null)
-                void load()
+                void reload()
               }}
             />
           )}
@@ -88,7 +73,7 @@ export function QueuesSection({ events, now }: Props) {
               onConfirm={async () => {
                 await deleteQueue(removing.sid)
                 setRemoving(null)
-                await load()
+                await reload()
               }}
             />
           )}

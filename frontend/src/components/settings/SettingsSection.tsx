@@ -5,6 +5,8 @@ interface Props {
   title: string
   /** One line under the title: what the section is for. */
   lead: string
+  /** More under the lead (an address to register to, say). */
+  detail?: ReactNode
   /** The section's main button (Add …). */
   action?: ReactNode
   error: string | null
@@ -17,13 +19,14 @@ interface Props {
 }
 
 /** A settings section's frame: title and lead, its button, the load error, loading, empty state. */
-export function SettingsSection({ id, title, lead, action, error, loading, empty, children, overlays }: Props) {
+export function SettingsSection({ id, title, lead, detail, action, error, loading, empty, children, overlays }: Props) {
   return (
     <section className="settings-section" data-testid={`${id}-section`} aria-labelledby={`${id}-title`}>
       <div className="section-head">
         <div>
           <h2 id={`${id}-title`}>{title}</h2>
           <p className="muted small">{lead}</p>
+          {detail}
         </div>
         {action}
       </div>
