@@ -278,22 +278,7 @@ func (s *Server) queueSaved(w http.ResponseWriter, r *http.Request, q store.Queu
 }
 
 func (s *Server) listQueues(w http.ResponseWriter, r *http.Request) {
-	p, e := readPaging(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	rows, err := s.Store.Queues(r.Context())
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	out := make([]Queue, 0, len(rows))
-	for i := range rows {
-		out = append(out, s.queueJSON(&rows[i]))
-	}
-	items, more := pageOf(out, p)
-	writeList2010(w, r, "queues", p, items, more)
+	listAll(s, w, r, "queues", s.Store.Queues, s.queueJSON)
 }
 
 func (s *Server) fetchQueue(w http.ResponseWriter, r *http.Request) {

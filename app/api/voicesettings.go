@@ -510,30 +510,10 @@ func (s *Server) createCredList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listCredLists(w http.ResponseWriter, r *http.Request) {
-	p, e := readPaging(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	rows, err := s.Store.CredentialLists(r.Context())
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	out := make([]CredentialList, 0, len(rows))
-	for i := range rows {
-		out = append(out, s.credListJSON(&rows[i]))
-	}
-	items, more := pageOf(out, p)
-	writeList2010(w, r, "credential_lists", p, items, more)
+	listAll(s, w, r, "credential_lists", s.Store.CredentialLists, s.credListJSON)
 }
 
 // pageOf cuts a short, fully read list into the requested page.
-func pageOf[T any](all []T, p paging) ([]T, bool) {
-	start := min(p.page*p.size, len(all))
-	end := min(start+p.size, len(all))
-	return all[start:end], end < len(all)
-}
 
 func (s *Server) fetchCredList(w http.ResponseWriter, r *http.Request) {
 	l, err := s.Store.CredentialList(r.Context(), pathSID(r, "Sid"))
@@ -632,28 +612,14 @@ func (s *Server) createCred(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listCreds(w http.ResponseWriter, r *http.Request) {
-	p, e := readPaging(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
 	listSID := pathSID(r, "List")
-	if _, err := s.Store.CredentialList(r.Context(), listSID); err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	rows, err := s.Store.Credentials(r.Context(), listSID)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
 	regs := s.registrations()
-	out := make([]Credential, 0, len(rows))
-	for i := range rows {
-		out = append(out, s.credJSON(&rows[i], regs))
-	}
-	items, more := pageOf(out, p)
-	writeList2010(w, r, "credentials", p, items, more)
+	listAll(s, w, r, "credentials", func(ctx context.Context) ([]store.Credential, error) {
+		if _, err := s.Store.CredentialList(ctx, listSID); err != nil {
+			return nil, err
+		}
+		return s.Store.Credentials(ctx, listSID)
+	}, func(c *store.Credential) Credential { return s.credJSON(c, regs) })
 }
 
 func (s *Server) fetchCred(w http.ResponseWriter, r *http.Request) {
