@@ -54,6 +54,11 @@ import (
 //     make the guard flap every 100 ms, and the refused callers' retries do
 //     not all arrive at once.
 //
+// Every sample also feeds the learned admission rate (AdmitRate,
+// admitrate.go): a trip halves it, a calm second at the limit grows it.
+// The trip stops new calls at once; the rate keeps a flood from getting
+// that far.
+//
 // PacerShort/PacerLong in GuardReading are these tick lateness p99s. The
 // decision an INVITE reads is one atomic load (Overloaded).
 type LoadGuard struct {

@@ -143,7 +143,8 @@ func TestAdmissionFlood(t *testing.T) {
 	require.Equal(t, calls, execs)
 	require.Equal(t, calls, keyed, "the 100 calls' key presses")
 	if !noGuard {
-		require.LessOrEqual(t, during.P99, 3*time.Millisecond, "pacing p99 during the flood (before it: %v)", before.P99)
+		require.LessOrEqual(t, during.P99, 3*time.Millisecond,
+			"pacing p99 during the flood (before it: %v; a baseline near 3 ms means the box was not quiet: this test must run alone, without -race)", before.P99)
 	}
 }
 
