@@ -87,10 +87,15 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	guard := media.NewLoadGuard(log)
 	go guard.Run(ctx)
 	var srv *sip.Server
-	overloaded := whileCallsUp(guard.Overloaded, func() int { return srv.ActiveCalls() + srv.OutboundCalls() })
+	calls := func() int { return srv.ActiveCalls() + srv.OutboundCalls() }
+	overloaded := whileCallsUp(guard.Overloaded, calls)
+	// The learned admission rate (media/admitrate.go) spreads new calls
+	// at what the box has shown it can set up; like the guard it applies
+	// only while a call is up.
+	admit := rateWhileCallsUp{guard: guard, calls: calls}
 	srv, err = sip.NewServer(sip.Config{Listen: cfg.SIPAddr, AdvertiseHost: cfg.SIPAdvertise, Allow: allow, Realm: SIPRealm,
 		TLSListen: cfg.SIPTLSAddr(), TLSCertFile: cfg.SIPTLSCert, TLSKeyFile: cfg.SIPTLSKey,
-		MaxCalls: cfg.MaxCalls, Overloaded: overloaded, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
+		MaxCalls: cfg.MaxCalls, Overloaded: overloaded, Admit: admit, Router: v, Handler: v.Handle, Logger: log, OnTrunk: onTrunk, OnRegistration: onReg})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -155,3 +160,14 @@ func freeSIPPort(host string) (int, error) {
 func whileCallsUp(overloaded func() bool, calls func() int) func() bool {
 	return func() bool { return overloaded() && calls() > 0 }
 }
+
+// rateWhileCallsUp is the guard's learned admission rate, asked only while
+// a call is up (as whileCallsUp): with none there is nothing to protect,
+// and no token is taken.
+type rateWhileCallsUp struct {
+	guard *media.LoadGuard
+	calls func() int
+}
+
+func (r rateWhileCallsUp) TakeCall() bool     { return r.calls() == 0 || r.guard.TakeCall() }
+func (r rateWhileCallsUp) AdmitRate() float64 { return r.guard.AdmitRate() }

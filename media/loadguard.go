@@ -54,11 +54,17 @@ import (
 //     make the guard flap every 100 ms, and the refused callers' retries do
 //     not all arrive at once.
 //
+// Every sample also feeds the learned admission rate (AdmitRate,
+// admitrate.go): a trip halves it, a calm second at the limit grows it.
+// The trip stops new calls at once; the rate keeps a flood from getting
+// that far.
+//
 // PacerShort/PacerLong in GuardReading are these tick lateness p99s. The
 // decision an INVITE reads is one atomic load (Overloaded).
 type LoadGuard struct {
 	overloaded atomic.Bool
 	log        *slog.Logger
+	rate       *AdmitRate // the learned calls-per-second limit (admitrate.go), fed by every sample
 
 	// sampler state (the Run goroutine only)
 	pacerPrev  [coarseBuckets + 1]uint64
@@ -99,7 +105,7 @@ func NewLoadGuard(log *slog.Logger) *LoadGuard {
 	if log == nil {
 		log = slog.Default()
 	}
-	g := &LoadGuard{log: log, calmSince: -1}
+	g := &LoadGuard{log: log, calmSince: -1, rate: NewAdmitRate()}
 	g.lastStore.Store(&GuardReading{})
 	return g
 }
@@ -107,6 +113,18 @@ func NewLoadGuard(log *slog.Logger) *LoadGuard {
 // Overloaded reports whether new calls should be refused now. It is safe on
 // a nil guard (never overloaded) and costs one atomic load.
 func (g *LoadGuard) Overloaded() bool { return g != nil && g.overloaded.Load() }
+
+// TakeCall asks the learned admission rate (AdmitRate) for one new call:
+// false refuses it. A nil guard admits every call.
+func (g *LoadGuard) TakeCall() bool { return g == nil || g.rate.Take(monoNow()) }
+
+// AdmitRate is the learned limit on new calls per second (0 on a nil guard).
+func (g *LoadGuard) AdmitRate() float64 {
+	if g == nil {
+		return 0
+	}
+	return g.rate.Rate()
+}
 
 // Reading returns the latest sample's figures.
 func (g *LoadGuard) Reading() GuardReading {
@@ -205,7 +223,9 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 		}
 		r.SchedLong = p99(sl, minSchedSamples*guardWindow/4, schedUpper)
 	}
+	was := g.overloaded.Load()
 	r.Overloaded = g.decide(now, r)
+	g.rate.sample(guardSample, r.Overloaded && !was, !r.Overloaded && r.PacerLong <= exitPacer && r.SchedLong <= exitSched)
 	g.lastStore.Store(&r)
 }
 

@@ -143,6 +143,10 @@ type Config struct {
 	// Retry-After, counted as DropOverload. It must be cheap (one atomic
 	// load: media.LoadGuard.Overloaded) and must not block.
 	Overloaded func() bool
+	// Admit, when set, is the learned admission rate, asked for every new
+	// INVITE the guard admits (admit.go): over it, 503 and Retry-After,
+	// counted as DropAdmitRate.
+	Admit Admitter
 	// RetryAfter goes with 503; default 30 s.
 	RetryAfter time.Duration
 	// HangupTimeout bounds the BYE sent after the handler returns; default 5 s.
@@ -190,6 +194,7 @@ type Server struct {
 	trunks     []*trunkRunner
 	trunksLive bool // Start has launched the trunk loops
 	drops      *dropLog
+	stateless  *statelessAdmission // refuses new UDP INVITEs before sipgo parses them (admit.go)
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -260,7 +265,7 @@ func NewServer(cfg Config) (*Server, error) {
 	// lines into counted, rate-limited drops.
 	tlog := slog.New(parseDropHandler{drops: s.drops, next: capHandler{cfg.Logger.Handler()}}).With("component", "sipgo")
 	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(cfg.AdvertiseHost),
-		sipgo.WithUserAgentTransportLayerOptions(gosip.WithTransportLayerLogger(tlog)), sipgo.WithUserAgenTLSConfig(s.clientTLSConfig()))
+		sipgo.WithUserAgentTransportLayerOptions(append(s.admissionOptions(), gosip.WithTransportLayerLogger(tlog))...), sipgo.WithUserAgenTLSConfig(s.clientTLSConfig()))
 	if err != nil {
 		return nil, fmt.Errorf("sip: user agent: %w", err)
 	}
@@ -569,9 +574,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 403, "Forbidden")
 		return
 	}
-	if s.cfg.Overloaded != nil && s.cfg.Overloaded() {
-		s.drops.drop(DropOverload, "sip invite refused: media path overloaded", "call_id", req.CallID().Value(), "source", src.String())
-		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
+	if s.refuseNew(req, tx) { // admit.go
 		return
 	}
 	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {

@@ -65,15 +65,17 @@ func TestDigitsOnLoadedBox(t *testing.T) {
 // TestAdmissionFlood: 100 calls in progress (the gather → split flow, media
 // both ways: sipp echoes every RTP packet), then a flood of new INVITEs at
 // 200 a second (SWITCHBOARD_FLOOD_CPS), whose refused callers ACK the 503
-// as RFC 3261 asks (flood_call.xml). The load guard must refuse part of the
-// flood with 503 and Retry-After, and every one of the 100 must complete
-// and take its key press.
+// as RFC 3261 asks (flood_call.xml). The appliance's admission (the load
+// guard and its learned rate, refusing statelessly in sip/admit.go) must
+// refuse part of the flood with 503 and Retry-After, every one of the 100
+// must complete and take its key press, and the pacing p99 over the flood
+// must stay ≤ 3 ms (issue 15). The pacer's histogram counts every call's
+// frames, the flood calls' too: stricter than the 100 alone.
 //
-// Pacing p99 ≤ 3 ms over the flood (the pacer's own histogram, every call
-// counted) is asserted with SWITCHBOARD_FLOOD_STRICT=1 only: on a 2-core
-// box shared with other test processes, with sipp on the same cores, it
-// measured 2.6–5.6 ms with the guard (9.2 ms without), so it is not yet a
-// bar make test can hold. The figures are logged on every run.
+// It is the one timed assertion in the tests, so make test runs it alone
+// on the box, after the parallel unit tests (the load-test target);
+// SWITCHBOARD_FLOOD_NO_GUARD=1 measures without admission (then nothing
+// is refused and the bar is not asserted).
 func TestAdmissionFlood(t *testing.T) {
 	sippBin := loadPeers(t)
 	guard := media.NewLoadGuard(nil)
@@ -87,6 +89,7 @@ func TestAdmissionFlood(t *testing.T) {
 	var armed atomic.Bool
 	b := newBenchWith(t, sippBin, func(c *sip.Config) {
 		c.Overloaded = func() bool { return armed.Load() && guard.Overloaded() }
+		c.Admit = armedRate{guard: guard, armed: &armed}
 		c.RetryAfter = 5 * time.Second
 	})
 	defer os.RemoveAll(b.outDir)
@@ -124,21 +127,32 @@ func TestAdmissionFlood(t *testing.T) {
 	flood := b.startScenario(t, "flood_call.xml", b.newFlow(t), 300, 500, floodCPS, 2000, 5*floodCPS, 30*time.Second)
 	floodOK, floodFailed := flood.wait(t)
 	during := media.PacerStats()
-	refused := b.srv.Dropped()[sip.DropOverload]
+	dropped := b.srv.Dropped()
+	refused := dropped[sip.DropOverload] + dropped[sip.DropAdmitRate]
 
 	ok, failed := hundred.wait(t)
 	b.settle(t)
 	execs, keyed := b.digits(t, inProgress)
 	t.Logf("before the flood: p99 %v p999 %v (%d frames); during: p99 %v p999 %v max %v (%d frames, late %d, skipped %d)",
 		before.P99, before.P999, before.Frames, during.P99, during.P999, during.Max, during.Frames, during.Late, during.Skipped)
-	t.Logf("flood: %d admitted and completed, %d failed, %d refused 503 (overload); the 100: %d ok, %d failed, %d executions, %d keyed",
-		floodOK, floodFailed, refused, ok, failed, execs, keyed)
+	t.Logf("flood: %d admitted and completed, %d failed, %d refused 503 (%d overload, %d admission_rate; learned rate now %.1f/s); the 100: %d ok, %d failed, %d executions, %d keyed",
+		floodOK, floodFailed, refused, dropped[sip.DropOverload], dropped[sip.DropAdmitRate], guard.AdmitRate(), ok, failed, execs, keyed)
 
 	require.True(t, noGuard || refused > 0, "no INVITE of the flood was refused (guard %+v)", guard.Reading())
 	require.Equal(t, calls, ok, "the 100 calls in progress completed (log %s)", b.logPath)
 	require.Equal(t, calls, execs)
 	require.Equal(t, calls, keyed, "the 100 calls' key presses")
-	if os.Getenv("SWITCHBOARD_FLOOD_STRICT") == "1" {
-		require.LessOrEqual(t, during.P99, 3*time.Millisecond, "pacing p99 during the flood (before it: %v)", before.P99)
+	if !noGuard {
+		require.LessOrEqual(t, during.P99, 3*time.Millisecond,
+			"pacing p99 during the flood (before it: %v; a baseline near 3 ms means the box was not quiet: this test must run alone, without -race)", before.P99)
 	}
 }
+
+// armedRate is the guard's learned rate once the test arms admission.
+type armedRate struct {
+	guard *media.LoadGuard
+	armed *atomic.Bool
+}
+
+func (r armedRate) TakeCall() bool     { return !r.armed.Load() || r.guard.TakeCall() }
+func (r armedRate) AdmitRate() float64 { return r.guard.AdmitRate() }

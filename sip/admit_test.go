@@ -1,0 +1,184 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	gosip "github.com/emiago/sipgo/sip"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type fixedAdmit struct{ ok atomic.Bool }
+
+func (f *fixedAdmit) TakeCall() bool     { return f.ok.Load() }
+func (f *fixedAdmit) AdmitRate() float64 { return 7 }
+
+// rawInvite is an INVITE as a caller on conn sends it (rport asked for).
+func rawInvite(conn *net.UDPConn, to string, branch, callID string) []byte {
+	return []byte(fmt.Sprintf("INVITE sip:100@%s SIP/2.0\r\n"+
+		"Via: SIP/2.0/UDP %s;rport;branch=z9hG4bK%s\r\n"+
+		"From: <sip:caller@127.0.0.1>;tag=f%s\r\nTo: <sip:100@%s>\r\nCall-ID: %s\r\nCSeq: 1 INVITE\r\n"+
+		"Contact: <sip:caller@%s>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+		to, conn.LocalAddr(), branch, callID, to, callID, conn.LocalAddr()))
+}
+
+func rawAck(conn *net.UDPConn, to, branch, callID, toTag string) []byte {
+	return []byte(fmt.Sprintf("ACK sip:100@%s SIP/2.0\r\n"+
+		"Via: SIP/2.0/UDP %s;branch=z9hG4bK%s\r\n"+
+		"From: <sip:caller@127.0.0.1>;tag=f%s\r\nTo: <sip:100@%s>;tag=%s\r\nCall-ID: %s\r\nCSeq: 1 ACK\r\n"+
+		"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n", to, conn.LocalAddr(), branch, callID, to, toTag, callID))
+}
+
+func readResponse(t *testing.T, conn *net.UDPConn) string {
+	t.Helper()
+	buf := make([]byte, 4096)
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	n, err := conn.Read(buf)
+	if err != nil {
+		t.Fatalf("no response: %v", err)
+	}
+	return string(buf[:n])
+}
+
+func headerOf(msg, name string) string {
+	for _, l := range strings.Split(msg, "\r\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(k, name) {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// TestStatelessRefusal: over UDP a refused INVITE is answered 503 with
+// Retry-After before sipgo sees it; its retransmission gets the same 503
+// (same To-tag) without being counted again; the ACK for the 503 starts
+// nothing; an INVITE the guard and the rate admit reaches the router; the
+// reason is counted (overload, admission_rate).
+func TestStatelessRefusal(t *testing.T) {
+	var overloaded atomic.Bool
+	rate := &fixedAdmit{}
+	var routed atomic.Int32
+	ts := startServer(t, Config{Overloaded: overloaded.Load, Admit: rate, RetryAfter: 4 * time.Second,
+		Router: RouterFunc(func(ctx context.Context, in Incoming) (Route, error) {
+			routed.Add(1)
+			return nil, &Reject{Status: 486, Reason: "Busy Here"}
+		}),
+		Handler: func(ctx context.Context, c *Call) {}})
+	srv, err := net.ResolveUDPAddr("udp", ts.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialUDP("udp", nil, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	tests := []struct {
+		name       string
+		overloaded bool
+		rate       bool
+		status     string
+		reason     string
+	}{
+		{"guard refuses", true, true, "503", DropOverload},
+		{"rate refuses", false, false, "503", DropAdmitRate},
+		{"admitted reaches the router", false, true, "486", ""},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			overloaded.Store(tc.overloaded)
+			rate.ok.Store(tc.rate)
+			before := ts.Dropped()
+			routedBefore := routed.Load()
+			branch, callID := fmt.Sprintf("b%d", i), fmt.Sprintf("c%d@test", i)
+			inv := rawInvite(conn, ts.Addr(), branch, callID)
+			var first string
+			for copyN := range 2 { // the INVITE and its retransmission
+				if _, err := conn.Write(inv); err != nil {
+					t.Fatal(err)
+				}
+				res := readResponse(t, conn)
+				for strings.Contains(strings.SplitN(res, "\r\n", 2)[0], " 100 ") {
+					res = readResponse(t, conn)
+				}
+				if !strings.HasPrefix(res, "SIP/2.0 "+tc.status+" ") {
+					t.Fatalf("copy %d: %q", copyN, res)
+				}
+				if tc.status != "503" {
+					break
+				}
+				if headerOf(res, "Retry-After") != "4" || headerOf(res, "Call-ID") != callID || !strings.Contains(headerOf(res, "Via"), "received=127.0.0.1") {
+					t.Fatalf("503 headers: %q", res)
+				}
+				if copyN == 0 {
+					first = res
+				} else if res != first {
+					t.Fatalf("the retransmission got another answer:\n%q\n%q", first, res)
+				}
+			}
+			after := ts.Dropped()
+			if tc.reason != "" {
+				if after[tc.reason] != before[tc.reason]+1 {
+					t.Fatalf("%s counted %d → %d, want +1 for an INVITE and its retransmission", tc.reason, before[tc.reason], after[tc.reason])
+				}
+				if routed.Load() != routedBefore {
+					t.Fatal("a refused INVITE reached the router")
+				}
+				to := headerOf(first, "To")
+				tag := to[strings.Index(to, "tag=")+4:]
+				if !strings.HasPrefix(tag, refusedTagPrefix) {
+					t.Fatalf("To-tag %q", tag)
+				}
+				if _, err := conn.Write(rawAck(conn, ts.Addr(), branch, callID, tag)); err != nil {
+					t.Fatal(err)
+				}
+				_ = conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+				if n, err := conn.Read(make([]byte, 2048)); err == nil {
+					t.Fatalf("the ACK for our 503 was answered: %d bytes", n)
+				}
+			} else if routed.Load() != routedBefore+1 {
+				t.Fatal("the admitted INVITE did not reach the router")
+			}
+		})
+	}
+}
+
+// TestStatelessFilterPasses: what the filter does not decide goes to sipgo
+// untouched: other methods, re-INVITEs, ACKs of other dialogs, TCP, and a
+// request whose headers it cannot scan.
+func TestStatelessFilterPasses(t *testing.T) {
+	s := &Server{cfg: Config{Overloaded: func() bool { return true }}}
+	s.admissionOptions()
+	udp := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5070}
+	base := "INVITE sip:1@x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKa\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:1@x>%s\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\r\n"
+	tests := []struct {
+		name, transport, msg string
+	}{
+		{"options", "UDP", "OPTIONS sip:1@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKb\r\n\r\n"},
+		{"re-INVITE", "UDP", fmt.Sprintf(base, ";tag=abc")},
+		{"tcp", "TCP", fmt.Sprintf(base, "")},
+		{"folded header", "UDP", strings.Replace(fmt.Sprintf(base, ""), "Call-ID: c\r\n", "Call-ID:\r\n c\r\n", 1)},
+		{"no Call-ID", "UDP", strings.Replace(fmt.Sprintf(base, ""), "Call-ID: c\r\n", "", 1)},
+		{"ACK of a call", "UDP", strings.Replace(fmt.Sprintf(base, ";tag=abc"), "INVITE sip", "ACK sip", 1)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := s.stateless.filter(propsFor(tc.transport, udp), []byte(tc.msg))
+			if err != nil || string(out) != tc.msg {
+				t.Fatalf("filter changed or dropped it: %q, %v", out, err)
+			}
+		})
+	}
+	ack := strings.Replace(fmt.Sprintf(base, ";tag="+refusedTagPrefix+"x"), "INVITE sip", "ACK sip", 1)
+	if out, _ := s.stateless.filter(propsFor("UDP", udp), []byte(ack)); out != nil {
+		t.Fatal("the ACK for a stateless 503 went on to sipgo")
+	}
+}
+
+func propsFor(transport string, remote net.Addr) gosip.TransportReadProps {
+	return gosip.TransportReadProps{Transport: transport, RemoteAddr: remote, LocalAddr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5060}}
+}
