@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash/fnv"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -141,6 +142,12 @@ func (a *statelessAdmission) filter(props gosip.TransportReadProps, data []byte)
 	if h.toTag != nil {
 		return data, nil // a re-INVITE: in-dialog, not a new call
 	}
+	if !a.s.mayCall(props.RemoteAddr) {
+		// Not (or not surely) a source that may call: sipgo parses it and
+		// the INVITE handler answers 403 as ever. A scanner's flood must
+		// not use up the tokens that callers of the trunks and desk phones need.
+		return data, nil
+	}
 	src := props.RemoteAddr.String()
 	key := string(h.branch) + "|" + src
 	now := time.Now()
@@ -178,6 +185,36 @@ func (a *statelessAdmission) sweepLocked(now time.Time) {
 			delete(a.verdicts, k)
 		}
 	}
+}
+
+// mayCall is Server.admit for the read filter: true only when src is
+// surely a source that may call (an allowed network, a registered desk
+// phone, a trunk's address as last resolved), decided without a DNS lookup,
+// which must not hold up the listener's reader.
+func (s *Server) mayCall(addr net.Addr) bool {
+	ua, ok := addr.(*net.UDPAddr)
+	if !ok {
+		return false
+	}
+	ip, ok := netip.AddrFromSlice(ua.IP)
+	if !ok {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.cfg.Allow {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	if _, ok := s.reg.bySource(ip); ok {
+		return true
+	}
+	for _, t := range s.trunkList() {
+		if match, _ := t.knownSource(ip); match {
+			return true
+		}
+	}
+	return false
 }
 
 // respond503 writes the stateless 503 on the socket the INVITE came in on,

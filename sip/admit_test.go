@@ -5,6 +5,7 @@ import (
 	"fmt"
 	gosip "github.com/emiago/sipgo/sip"
 	"net"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -181,4 +182,48 @@ func TestStatelessFilterPasses(t *testing.T) {
 
 func propsFor(transport string, remote net.Addr) gosip.TransportReadProps {
 	return gosip.TransportReadProps{Transport: transport, RemoteAddr: remote, LocalAddr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5060}}
+}
+
+// countingAdmit refuses every call and counts how often it was asked.
+type countingAdmit struct{ asked atomic.Int32 }
+
+func (c *countingAdmit) TakeCall() bool     { c.asked.Add(1); return false }
+func (c *countingAdmit) AdmitRate() float64 { return 2 }
+
+// TestStatelessRefusalNotAllowed: an INVITE from a source that may not call
+// is answered 403 as ever, even while the guard refuses, and takes no token
+// of the learned rate: a scanner's flood must not use up what the trunks'
+// and desk phones' callers need.
+func TestStatelessRefusalNotAllowed(t *testing.T) {
+	rate := &countingAdmit{}
+	ts := startServer(t, Config{Overloaded: func() bool { return true }, Admit: rate,
+		Allow:   []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+		Handler: func(ctx context.Context, c *Call) {}})
+	srv, err := net.ResolveUDPAddr("udp", ts.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialUDP("udp", nil, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i := range 3 {
+		if _, err := conn.Write(rawInvite(conn, ts.Addr(), fmt.Sprintf("na%d", i), fmt.Sprintf("na%d@test", i))); err != nil {
+			t.Fatal(err)
+		}
+		res := readResponse(t, conn)
+		for strings.Contains(strings.SplitN(res, "\r\n", 2)[0], " 100 ") {
+			res = readResponse(t, conn)
+		}
+		if !strings.HasPrefix(res, "SIP/2.0 403 ") {
+			t.Fatalf("INVITE %d from a source not allowed: %q", i, res)
+		}
+	}
+	if n := rate.asked.Load(); n != 0 {
+		t.Fatalf("the learned rate was asked %d times for sources that may not call", n)
+	}
+	if d := ts.Dropped(); d[DropNotAllowed] != 3 || d[DropOverload] != 0 {
+		t.Fatalf("drops: %v", d)
+	}
 }

@@ -299,6 +299,23 @@ func (t *trunkRunner) matches(ctx context.Context, src netip.Addr) bool {
 	return false
 }
 
+// knownSource reports, without resolving anything, whether src is one of
+// the trunk's addresses as last resolved; fresh is false when that list is
+// older than matches keeps it (matches resolves it again).
+func (t *trunkRunner) knownSource(src netip.Addr) (match, fresh bool) {
+	t.addrMu.Lock()
+	defer t.addrMu.Unlock()
+	if t.resolved.IsZero() || time.Since(t.resolved) > time.Minute {
+		return false, false
+	}
+	for _, a := range t.addrs {
+		if a == src {
+			return true, true
+		}
+	}
+	return false, true
+}
+
 type errMinExpires struct{ min time.Duration }
 
 func (e *errMinExpires) Error() string {
