@@ -27,8 +27,9 @@ type overloadVoice struct {
 
 func (v *overloadVoice) Overloaded() bool { return v.overloaded.Load() }
 func (v *overloadVoice) Dropped() map[string]uint64 {
-	return map[string]uint64{sip.DropOverload: v.refused.Load(), sip.DropNotAllowed: 4}
+	return map[string]uint64{sip.DropOverload: v.refused.Load(), sip.DropNotAllowed: 4, sip.DropAdmitRate: 3}
 }
+func (v *overloadVoice) AdmitRate() float64 { return 12.5 }
 
 // TestHealthzBusyWhileRefusingCalls: /healthz says busy (429) while the SIP
 // side refuses new calls because the media path falls behind, and /metrics
@@ -64,6 +65,8 @@ func TestHealthzBusyWhileRefusingCalls(t *testing.T) {
 		`switchboard_sip_invites_refused_total{reason="overload"} 7`,
 		`switchboard_sip_invites_refused_total{reason="call_limit"} 0`,
 		`switchboard_sip_dropped_total{reason="overload"} 7`,
+		`switchboard_sip_invites_refused_total{reason="admission_rate"} 3`,
+		`switchboard_sip_admission_rate 12.5`,
 	} {
 		require.True(t, strings.Contains(text, want), "missing %q in\n%s", want, text)
 	}

@@ -53,14 +53,19 @@ var (
 	descSIPDropped = prometheus.NewDesc("switchboard_sip_dropped_total",
 		"SIP messages dropped or refused before any call, by reason (unparsable, missing_header, not_allowed, too_large, call_limit, overload); their log lines are rate-limited.", []string{"reason"}, nil)
 	descInvitesRefused = prometheus.NewDesc("switchboard_sip_invites_refused_total",
-		"New INVITEs refused with 503 and Retry-After, by reason (call_limit: over --max-calls; overload: the media path fell behind).", []string{"reason"}, nil)
+		"New INVITEs refused with 503 and Retry-After, by reason (call_limit: over --max-calls; overload: the media path fell behind; admission_rate: new calls came faster than the rate learned from the box).", []string{"reason"}, nil)
+	descAdmitRate = prometheus.NewDesc("switchboard_sip_admission_rate",
+		"The new calls per second the box takes now, learned from its own load (halved when the media path falls behind, grown back while calm).", nil, nil)
 )
+
+// admitRater is a SIP side with a learned admission rate (*sip.Server).
+type admitRater interface{ AdmitRate() float64 }
 
 // voiceCollector reports calls, trunks and RTP pacing at scrape time.
 type voiceCollector struct{ s *Server }
 
 func (c voiceCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev, descSIPDropped, descInvitesRefused} {
+	for _, d := range []*prometheus.Desc{descCalls, descTrunk, descPaceFrames, descPaceLate, descPaceSkip, descPaceDev, descSIPDropped, descInvitesRefused, descAdmitRate} {
 		ch <- d
 	}
 }
@@ -78,8 +83,13 @@ func (c voiceCollector) Collect(ch chan<- prometheus.Metric) {
 	for reason, n := range dropped {
 		ch <- prometheus.MustNewConstMetric(descSIPDropped, prometheus.CounterValue, float64(n), reason)
 	}
-	for _, reason := range []string{sip.DropCallLimit, sip.DropOverload} {
+	for _, reason := range []string{sip.DropCallLimit, sip.DropOverload, sip.DropAdmitRate} {
 		ch <- prometheus.MustNewConstMetric(descInvitesRefused, prometheus.CounterValue, float64(dropped[reason]), reason)
+	}
+	if a, ok := c.s.Voice.(admitRater); ok {
+		if r := a.AdmitRate(); r > 0 { // 0: no learned rate (no load guard)
+			ch <- prometheus.MustNewConstMetric(descAdmitRate, prometheus.GaugeValue, r)
+		}
 	}
 	p := media.PacerStats()
 	ch <- prometheus.MustNewConstMetric(descPaceFrames, prometheus.CounterValue, float64(p.Frames))
