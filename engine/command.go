@@ -129,6 +129,7 @@ type Enqueue struct {
 	Widget     string `json:"-"`
 	Queue      string `json:"queue"`
 	WaitURL    string `json:"wait_url,omitempty"`
+	WaitMethod string `json:"wait_url_method,omitempty"` // GET (the widget's default) or POST
 	Priority   int    `json:"priority,omitempty"`
 	Timeout    int    `json:"timeout,omitempty"`
 	Attributes string `json:"attributes,omitempty"`

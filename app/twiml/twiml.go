@@ -133,7 +133,7 @@ func (r *Response) voice(c engine.Command, action Action) error {
 		}
 		r.verbs++
 		r.open("Enqueue", false, attr{k: "action", v: action(EventQueue)}, attr{k: "method", v: DefaultMethod},
-			attr{k: "waitUrl", v: c.WaitURL})
+			attr{k: "waitUrl", v: c.WaitURL}, attr{k: "waitUrlMethod", v: c.WaitMethod})
 		r.text(c.Queue)
 		r.close("Enqueue")
 	case engine.Hangup:

@@ -91,7 +91,7 @@ func (e *Executor) enqueue(ctx context.Context, sp *engine.Sprint, c engine.Enqu
 	log = log.With("queue_sid", q.SID)
 	log.Info("enqueue-call: caller waits", "position", qm.position(q, w))
 
-	stopHold := e.hold(ctx, log, qm, q, w)
+	stopHold, ended := e.hold(ctx, log, qm, q, w, c)
 	defer stopHold()
 	for {
 		wake := qm.wake() // taken before claim: a change after it is not missed
@@ -121,6 +121,15 @@ func (e *Executor) enqueue(ctx context.Context, sp *engine.Sprint, c engine.Enqu
 			in := queueResult("hangup", q.SID, time.Since(w.since))
 			in.Type = engine.InputHangup
 			return in, nil
+		case end := <-ended:
+			stopHold()
+			waited := time.Since(w.since)
+			if end == waitHangup {
+				log.Info("enqueue-call: the wait_url's TwiML hung up", "waited", waited.Round(time.Second))
+				return nil, ErrHangup
+			}
+			log.Info("enqueue-call: the wait_url's TwiML took the caller out of the queue (<Leave>)", "waited", waited.Round(time.Second))
+			return queueResult("leave", q.SID, waited), nil
 		case <-wake:
 		case <-time.After(queuePoll):
 		}
@@ -157,16 +166,30 @@ func (e *Executor) ringAgent(ctx context.Context, log *slog.Logger, qm *QueueMan
 	return l, true
 }
 
-// hold plays the queue's hold music to the caller, looped, with its
-// position ("You are caller number 2") first and every announceEvery when
-// the queue announces positions. A hold file that cannot be played falls
-// back to the tone. stop waits for the music to stop; it may be called
-// more than once.
-func (e *Executor) hold(ctx context.Context, log *slog.Logger, qm *QueueManager, q *store.Queue, w *member) (stop func()) {
+// hold plays the widget's wait_url TwiML to the caller (waiturl.go), or
+// the queue's hold music, looped, with its position ("You are caller number
+// 2") first and every announceEvery when the queue announces positions. A
+// hold file that cannot be played falls back to the tone, a wait_url that
+// fails to the hold music. ended says when the wait_url's TwiML ended the
+// wait (<Leave>, <Hangup>). stop waits for the music to stop; it may be
+// called more than once.
+func (e *Executor) hold(ctx context.Context, log *slog.Logger, qm *QueueManager, q *store.Queue, w *member, c engine.Enqueue) (stop func(), ended <-chan waitEnd) {
 	hctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	end := make(chan waitEnd, 1)
 	go func() {
 		defer close(done)
+		if c.WaitURL != "" {
+			how, err := e.waitTwiML(hctx, log, qm, q, w, c)
+			if how != 0 {
+				end <- how
+				return
+			}
+			if err == nil {
+				return // taken off hold
+			}
+			e.waitFailed(log, c.Widget, c.WaitURL, err)
+		}
 		music := holdTone(e.Connect.Law)
 		if q.HoldMusic != "" && q.HoldMusic != "tone" {
 			f, err := e.Prompts.Play(hctx, q.HoldMusic)
@@ -199,7 +222,7 @@ func (e *Executor) hold(ctx context.Context, log *slog.Logger, qm *QueueManager,
 			}
 		}
 	}()
-	return func() { cancel(); <-done }
+	return func() { cancel(); <-done }, end
 }
 
 // queueResult is the Enqueue action callback's parameters.

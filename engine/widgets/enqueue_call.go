@@ -31,10 +31,12 @@ func (EnqueueCall) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, er
 		return engine.Outcome{Event: "callFailure"}, nil
 	}
 	q := &engine.Enqueue{
-		Queue:    strings.TrimSpace(name),
-		WaitURL:  strings.TrimSpace(render(ctx, r, p.WaitURL)),
-		Priority: renderInt(ctx, r, "priority", p.Priority, 0),
-		Timeout:  renderInt(ctx, r, "timeout", p.Timeout, 0),
+		Queue:   strings.TrimSpace(name),
+		WaitURL: strings.TrimSpace(render(ctx, r, p.WaitURL)),
+		// The widget's wait_url_method: GET unless POST is asked for (Studio's default).
+		WaitMethod: strings.ToUpper(strings.TrimSpace(p.WaitURLMethod)),
+		Priority:   renderInt(ctx, r, "priority", p.Priority, 0),
+		Timeout:    renderInt(ctx, r, "timeout", p.Timeout, 0),
 	}
 	workflow := strings.TrimSpace(render(ctx, r, p.WorkflowSID))
 	switch {
@@ -44,6 +46,17 @@ func (EnqueueCall) Enter(ctx context.Context, r *engine.Run) (engine.Outcome, er
 		return r.Fail("callFailure", engine.CodeInvalidProperty, "the call has no queue: queue_name is empty"), nil
 	case len(q.Queue) > enqueueMaxName:
 		return r.Fail("callFailure", engine.CodeInvalidProperty, "queue name %q is %d characters long; at most %d are allowed", q.Queue, len(q.Queue), enqueueMaxName), nil
+	}
+	switch q.WaitMethod {
+	case "", "GET":
+		q.WaitMethod = "GET"
+	case "POST":
+	default:
+		r.Warn("wait_url_method %q is neither GET nor POST; using GET", p.WaitURLMethod)
+		q.WaitMethod = "GET"
+	}
+	if q.WaitURL == "" {
+		q.WaitMethod = ""
 	}
 	if workflow != "" {
 		r.Warn("both queue_name and workflow_sid are set; the call joins queue %s and the workflow is ignored offline", q.Queue)
