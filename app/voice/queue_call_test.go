@@ -10,6 +10,7 @@ import (
 	"context"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,8 +24,7 @@ import (
 const queueFlow = "FW00000000000000000000000000000091"
 
 // queueDef is trigger → enqueue-call "sales"; a full queue or a failure
-// hears goodbye. (callComplete ends the flow: it is also the path of a
-// caller who hung up, after whom a say-play would wait on a dead call.)
+// hears goodbye. callComplete ends the flow.
 const queueDef = `{"initial_state": "Trigger", "states": [
   {"name": "Trigger", "type": "trigger", "properties": {}, "transitions": [{"event": "incomingCall", "next": "queue"}]},
   {"name": "queue", "type": "enqueue-call", "properties": {"queue_name": "sales"},
@@ -228,5 +228,26 @@ func TestQueueNoAgentHoldMusic(t *testing.T) {
 	require.Empty(t, p.svc.Queues.State(q).Members)
 	_, steps := path(t, p.st, queueFlow)
 	require.Equal(t, []string{"Trigger.incomingCall>queue", "queue.callComplete>Ended"}, steps)
+	p.settle(t, g)
+}
+
+// TestQueueHangupThenSay: a caller who hangs up while waiting takes
+// callComplete (QueueResult hangup) to a say-play, which needs the call:
+// the execution ends there at once, as in Studio, instead of waiting
+// forever for a prompt nobody hears.
+func TestQueueHangupThenSay(t *testing.T) {
+	p, q, _ := queuePhone(t, 10, "nobody")
+	const flow = "FW00000000000000000000000000000093"
+	p.addFlow(t, flow, strings.Replace(queueDef, `{"event": "callComplete"}`, `{"event": "callComplete", "next": "bye"}`, 1))
+	caller := queueCaller(t, "+15550003003", 1000)
+	g := runtime.NumGoroutine()
+	caller.send(t, "/dial sip:"+flow+"@127.0.0.1:"+strconv.Itoa(p.port))
+	waitQueue(t, p, q, "holding the caller", func(s QueueState) bool { return len(s.Members) == 1 })
+	caller.send(t, "/hangup")
+	p.waitEnded(t, flow, 5*time.Second)
+	caller.quit(t)
+	x, steps := path(t, p.st, flow)
+	require.Equal(t, []string{"Trigger.incomingCall>queue", "queue.callComplete>bye", "bye.hangup>Ended"}, steps)
+	require.Equal(t, "hangup", x.Context.Widget("queue")["QueueResult"])
 	p.settle(t, g)
 }

@@ -195,10 +195,61 @@ func (v *Service) hangup(ctx context.Context, log *slog.Logger, x *engine.Execut
 	if !x.Active() {
 		return
 	}
-	if _, _, err := v.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup}); err != nil {
+	next, _, err := v.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup})
+	if err != nil {
 		if _, eerr := v.Runner.End(ctx, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
 			log.Error("ending execution", "err", eerr)
 		}
+		return
+	}
+	v.afterHangup(ctx, log, next)
+}
+
+// callInputs are what only a live call gives a waiting widget.
+var callInputs = []string{engine.InputAudioDone, engine.InputDigits, engine.InputSpeech, engine.InputRecording,
+	engine.InputDial, engine.InputQueue, engine.InputReturn}
+
+// needsCall says x waits on a widget only the call could answer.
+func needsCall(x *engine.Execution) bool {
+	if x == nil || !x.Active() || x.Wait == nil {
+		return false
+	}
+	for _, in := range callInputs {
+		if x.Wait.Accepts(in) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxHangupResumes bounds afterHangup: each resume moves the flow on by at
+// least one widget, and a flow that keeps reaching call widgets after the
+// caller left is ended.
+const maxHangupResumes = 16
+
+// afterHangup: a flow that went on after the caller left (a widget's
+// hangup path, enqueue-call's callComplete) may wait next on a widget that
+// needs the call (a say-play, a gather), which nothing will ever answer.
+// It is told the call is gone too, as often as it takes: the engine ends an
+// execution whose wait takes no hang-up, as Studio does. What needs no call
+// (an SMS reply, an outbound call's result) is left to wait.
+func (v *Service) afterHangup(ctx context.Context, log *slog.Logger, x *engine.Execution) {
+	for i := 0; needsCall(x); i++ {
+		if i == maxHangupResumes {
+			log.Warn("the flow keeps reaching call widgets after the caller left; ending its execution", "widget", x.Current)
+			if _, err := v.Runner.End(ctx, x.SID); err != nil && !errors.Is(err, engine.ErrEnded) {
+				log.Error("ending execution", "err", err)
+			}
+			return
+		}
+		next, _, err := v.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup})
+		if err != nil {
+			if _, eerr := v.Runner.End(ctx, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
+				log.Error("ending execution", "err", eerr)
+			}
+			return
+		}
+		x = next
 	}
 }
 
@@ -234,6 +285,7 @@ func (v *Service) run(ctx context.Context, log *slog.Logger, x *engine.Execution
 			return fmt.Errorf("resume with %s: %w", in.Type, err)
 		}
 		if in.Type == engine.InputHangup {
+			v.afterHangup(bg, log, x)
 			return nil
 		}
 	}
