@@ -62,10 +62,13 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 //	SWITCHBOARD_BENCH_VOICE=1 go test ./app/voice -run TestBenchVoice -v -timeout 30m
 //
 // Knobs (environment): SWITCHBOARD_BENCH_CALLS (concurrency rows,
-// default 200,600,1000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
+// default 200,600,1000,2000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
 // 60s), SWITCHBOARD_BENCH_CPS (rates, default 100,250,500),
 // "none" skips a phase), SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
-// SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there).
+// SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there),
+// SWITCHBOARD_BENCH_GOROUTINES (write the goroutine profile at the first
+// concurrency row's plateau there), SWITCHBOARD_BENCH_AFTER (quiet time
+// before the last row, RSS after the load vs idle; default 60s, 0 skips it).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -105,10 +108,12 @@ func TestBenchVoice(t *testing.T) {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
-	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000})
+	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000, 2000})
 	rates := envInts(t, "SWITCHBOARD_BENCH_CPS", []int{100, 250, 500})
 	hold := envDuration(t, "SWITCHBOARD_BENCH_HOLD", 60*time.Second)
 	cpsFor := envDuration(t, "SWITCHBOARD_BENCH_CPS_FOR", 20*time.Second)
+	after := envDuration(t, "SWITCHBOARD_BENCH_AFTER", time.Minute)
+	b.goroutineProfile = os.Getenv("SWITCHBOARD_BENCH_GOROUTINES")
 	runs := envInts(t, "SWITCHBOARD_BENCH_RUNS", []int{3})
 	require.Len(t, runs, 1, "SWITCHBOARD_BENCH_RUNS is one count")
 
@@ -116,6 +121,7 @@ func TestBenchVoice(t *testing.T) {
 	// database's connections and starts the pacer.
 	w := b.cps(t, 1, time.Second, "warm-up")
 	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
+	idleRSS := settledRSS()
 
 	// Each row runs runs[0] times; the table shows min / median / max.
 	var groups [][]benchRow
@@ -142,6 +148,14 @@ func TestBenchVoice(t *testing.T) {
 		}
 	}
 	table := renderTable(groups, best)
+	if after > 0 {
+		// What the appliance keeps after a busy hour: RSS as the process
+		// leaves it (no forced GC or FreeOSMemory here), against idle.
+		time.Sleep(after)
+		rss := vmRSS()
+		table += fmt.Sprintf("\nRSS %s after the load ended vs idle (after the warm-up call): %d MB vs %d MB (%+.0f%%)\n",
+			after, rss>>20, idleRSS>>20, 100*float64(rss-idleRSS)/float64(max(idleRSS, 1)))
+	}
 	fmt.Println()
 	fmt.Print(table)
 	out := filepath.Join(b.outDir, "bench-voice.md")
@@ -170,6 +184,8 @@ type bench struct {
 	outDir  string
 	logPath string
 	flows   int
+
+	goroutineProfile string // where to write the first plateau's goroutines
 }
 
 type benchRow struct {
@@ -178,9 +194,11 @@ type benchRow struct {
 	pacer      media.PacerStatistics
 	cpu, sipp  float64 // % of one core
 	kbPerCall  float64
-	calls      int // successful sipp calls
-	failed     int // failed sipp calls, refused ones not counted
-	refused    int // INVITEs the load guard answered 503
+	gPerCall   float64 // goroutines added per call up
+	heapPerKB  float64 // live heap added per call up, KB
+	calls      int     // successful sipp calls
+	failed     int     // failed sipp calls, refused ones not counted
+	refused    int     // INVITEs the load guard answered 503
 	lost       int
 	executions int
 	note       string
@@ -352,6 +370,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	// margin at both ends.
 	holdMs := int((ramp + hold + 10*time.Second) / time.Millisecond)
 	rss0 := settledRSS()
+	g0, heap0 := runtime.NumGoroutine(), liveHeap()
 	refused0 := b.srv.Dropped()[sip.DropOverload]
 	s := b.startSipp(t, flowSID, promptMs, holdMs, rate, n, n, ramp+hold+2*time.Minute)
 
@@ -368,6 +387,13 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 		t.Logf("concurrency %d: only %d calls up after the ramp", n, up)
 	}
 	time.Sleep(3 * time.Second) // past every call's prompt start and key press
+	if b.goroutineProfile != "" {
+		if f, err := os.Create(b.goroutineProfile); err == nil {
+			_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+			f.Close()
+		}
+		b.goroutineProfile = ""
+	}
 	m := b.measure(s, hold, rss0)
 	ok, failed := s.wait(t)
 	b.settle(t)
@@ -376,7 +402,9 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	failed = max(failed-refused, 0)
 	return benchRow{refused: refused, phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.minActive, 1)),
-		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
+		gPerCall:  float64(m.goroutines-g0) / float64(max(m.minActive, 1)),
+		heapPerKB: float64(m.heapLive-heap0) / 1024 / float64(max(m.minActive, 1)),
+		calls:     ok, failed: failed, executions: execs, lost: execs - keyed,
 		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
 }
 
@@ -409,6 +437,7 @@ type measurement struct {
 	rssMax               int64
 	minActive, maxActive int
 	goroutines           int
+	heapLive             int64 // live heap after the window's last GC
 	gcs                  uint32
 	gcPause              time.Duration
 	stalls               int           // samples in which most sessions sent a frame late
@@ -489,6 +518,7 @@ loop:
 	}
 	el := time.Since(t0)
 	m.pacer = media.PacerStats()
+	m.heapLive = liveHeap()
 	runtime.ReadMemStats(&ms1)
 	m.schedP99 = histQuantile(sched0, schedLatency(), 0.99)
 	m.gcs, m.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
@@ -528,8 +558,8 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 		runs = len(groups[0])
 	}
 	fmt.Fprintf(&sb, "## make bench-voice (%s, GOMAXPROCS %d, %s, %d runs per row)\n\n", time.Now().Format(time.DateTime), runtime.GOMAXPROCS(0), runtime.Version(), runs)
-	sb.WriteString("| phase | sustained (median run) | p50 ms | p99 ms | p999 ms | max ms | late; skipped frames | CPU % | sipp CPU % | KB per call | calls ok | failed | refused (503) | digits lost | notes (median run) |\n")
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	sb.WriteString("| phase | sustained (median run) | p50 ms | p99 ms | p999 ms | max ms | late; skipped frames | CPU % | sipp CPU % | KB per call | goroutines per call | live heap KB per call | calls ok | failed | refused (503) | digits lost | notes (median run) |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	for _, g := range groups {
 		if len(g) == 0 {
@@ -544,7 +574,7 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 			lost += r.lost
 			execs += r.executions
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s; %s | %s | %s | %s | %s | %s | %s | %d of %d | %s |\n",
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s; %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d | %s |\n",
 			med.phase, med.sustained,
 			spread(g, func(r benchRow) float64 { return ms(r.pacer.P50) }, 2),
 			spread(g, func(r benchRow) float64 { return ms(r.pacer.P99) }, 2),
@@ -555,6 +585,8 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 			spread(g, func(r benchRow) float64 { return r.cpu }, 0),
 			spread(g, func(r benchRow) float64 { return r.sipp }, 0),
 			spread(g, func(r benchRow) float64 { return r.kbPerCall }, 0),
+			spread(g, func(r benchRow) float64 { return r.gPerCall }, 2),
+			spread(g, func(r benchRow) float64 { return r.heapPerKB }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.calls) }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.failed) }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.refused) }, 0),
@@ -563,7 +595,7 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 	fmt.Fprintf(&sb, "\nHighest offered CPS at which, in every run, the admitted calls kept pacing p99 ≤ 3 ms, none failed and no digit was lost: %d\n", bestCPS)
 	sb.WriteString("Cells are min / median / max over the runs; digits lost add up every run. ")
 	sb.WriteString("Deviation: |send interval − 20 ms| over every RTP packet sent in the window (50 µs buckets). CPU: % of one core; ")
-	sb.WriteString("KB per call: RSS growth ÷ calls up. Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
+	sb.WriteString("KB per call: RSS growth ÷ calls up; goroutines and live heap (after the last GC) per call: growth ÷ calls up (concurrency rows only). Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
 	sb.WriteString("Digits lost: admitted calls' executions that did not take menu.keypress.\n")
 	return sb.String()
 }
@@ -603,6 +635,17 @@ func vmRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// liveHeap is the heap the last GC found live (no GC forced: a forced one
+// at the plateau would stall the calls being measured).
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
 }
 
 // settledRSS returns RSS after a GC that hands freed memory back.
