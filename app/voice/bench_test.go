@@ -370,7 +370,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	// margin at both ends.
 	holdMs := int((ramp + hold + 10*time.Second) / time.Millisecond)
 	rss0 := settledRSS()
-	g0, heap0 := runtime.NumGoroutine(), liveHeap()
+	g0, heap0 := runtime.NumGoroutine(), heapAfterGC()
 	refused0 := b.srv.Dropped()[sip.DropOverload]
 	s := b.startSipp(t, flowSID, promptMs, holdMs, rate, n, n, ramp+hold+2*time.Minute)
 
@@ -394,6 +394,12 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 		}
 		b.goroutineProfile = ""
 	}
+	// Per call: one reading at the plateau, before the measured window (the
+	// forced GC stalls nothing the window sees), divided by the calls up then.
+	up = max(b.srv.ActiveCalls(), 1)
+	gPerCall := float64(runtime.NumGoroutine()-g0) / float64(up)
+	heapPerKB := float64(heapAfterGC()-heap0) / 1024 / float64(up)
+	kbPerCall := float64(vmRSS()-rss0) / 1024 / float64(up)
 	m := b.measure(s, hold, rss0)
 	ok, failed := s.wait(t)
 	b.settle(t)
@@ -401,10 +407,8 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	refused := int(b.srv.Dropped()[sip.DropOverload] - refused0)
 	failed = max(failed-refused, 0)
 	return benchRow{refused: refused, phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
-		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.minActive, 1)),
-		gPerCall:  float64(m.goroutines-g0) / float64(max(m.minActive, 1)),
-		heapPerKB: float64(m.heapLive-heap0) / 1024 / float64(max(m.minActive, 1)),
-		calls:     ok, failed: failed, executions: execs, lost: execs - keyed,
+		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: kbPerCall, gPerCall: gPerCall, heapPerKB: heapPerKB,
+		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
 		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
 }
 
@@ -437,7 +441,6 @@ type measurement struct {
 	rssMax               int64
 	minActive, maxActive int
 	goroutines           int
-	heapLive             int64 // live heap after the window's last GC
 	gcs                  uint32
 	gcPause              time.Duration
 	stalls               int           // samples in which most sessions sent a frame late
@@ -518,7 +521,6 @@ loop:
 	}
 	el := time.Since(t0)
 	m.pacer = media.PacerStats()
-	m.heapLive = liveHeap()
 	runtime.ReadMemStats(&ms1)
 	m.schedP99 = histQuantile(sched0, schedLatency(), 0.99)
 	m.gcs, m.gcPause = ms1.NumGC-ms0.NumGC, time.Duration(ms1.PauseTotalNs-ms0.PauseTotalNs)
@@ -595,7 +597,7 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 	fmt.Fprintf(&sb, "\nHighest offered CPS at which, in every run, the admitted calls kept pacing p99 ≤ 3 ms, none failed and no digit was lost: %d\n", bestCPS)
 	sb.WriteString("Cells are min / median / max over the runs; digits lost add up every run. ")
 	sb.WriteString("Deviation: |send interval − 20 ms| over every RTP packet sent in the window (50 µs buckets). CPU: % of one core; ")
-	sb.WriteString("KB per call: RSS growth ÷ calls up; goroutines and live heap (after the last GC) per call: growth ÷ calls up (concurrency rows only). Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
+	sb.WriteString("KB per call: RSS growth ÷ calls up (concurrency rows: RSS, goroutines and live heap after a GC read once at the plateau, before the measured window, ÷ the calls up then; CPS rows: peak RSS growth ÷ peak calls up). Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
 	sb.WriteString("Digits lost: admitted calls' executions that did not take menu.keypress.\n")
 	return sb.String()
 }
@@ -637,15 +639,12 @@ func vmRSS() int64 {
 	return 0
 }
 
-// liveHeap is the heap the last GC found live (no GC forced: a forced one
-// at the plateau would stall the calls being measured).
-func liveHeap() int64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(s[0].Value.Uint64())
+// heapAfterGC is the live heap: what a full GC leaves allocated.
+func heapAfterGC() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
 }
 
 // settledRSS returns RSS after a GC that hands freed memory back.
