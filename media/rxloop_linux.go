@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -98,6 +99,19 @@ type rxReaders struct {
 }
 
 var readers = &rxReaders{workers: min(max(runtime.GOMAXPROCS(0), 1), 8)}
+
+// rxTally counts the shared readers' recvmmsg calls (the empty one that
+// ends each drain included) and the datagrams they brought. Datagrams per
+// call say whether batching the sends that follow could save syscalls:
+// a relayed packet leaves on the other leg's socket, and sendmmsg batches
+// only datagrams of one socket, so the relay could send in one sendmmsg
+// only what one recvmmsg brought from one socket.
+var rxTally struct{ reads, datagrams atomic.Uint64 }
+
+// rxTallies reads rxTally.
+func rxTallies() (reads, datagrams uint64) {
+	return rxTally.reads.Load(), rxTally.datagrams.Load()
+}
 
 // rxAttach starts receiving s's RTP and RTCP: on the shared readers, or (if
 // that fails, or sharedReaders is off) on a goroutine each.
@@ -289,6 +303,7 @@ func (l *rxLoop) serve(w *rxWorker, tok int32) {
 		}
 		r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&w.msgs[0])),
 			rxBatch, unix.MSG_DONTWAIT, 0, 0)
+		rxTally.reads.Add(1)
 		switch {
 		case errno == unix.EAGAIN:
 			return
@@ -299,6 +314,7 @@ func (l *rxLoop) serve(w *rxWorker, tok int32) {
 			continue
 		}
 		got := int(r)
+		rxTally.datagrams.Add(uint64(got))
 		for i := range got {
 			m := &w.msgs[i]
 			src, ok := sockaddrPort(w.names[i][:m.hdr.Namelen])

@@ -68,7 +68,10 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there),
 // SWITCHBOARD_BENCH_GOROUTINES (write the goroutine profile at the first
 // concurrency row's plateau there), SWITCHBOARD_BENCH_AFTER (quiet time
-// before the last row, RSS after the load vs idle; default 60s, 0 skips it).
+// before the last row, RSS after the load vs idle; default 60s, 0 skips it),
+// SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
+// calls of each CPS row have ended: the last row's is left; and to .after
+// at the end of the quiet time).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -79,6 +82,19 @@ func TestBenchVoice(t *testing.T) {
 		t.Fatalf("%s: %v (apt-get install sip-tester)", dtmfPcap, err)
 	}
 	raiseNoFile(t)
+	// As the appliance should wire them (app/voicewire.go, to add): finished
+	// transactions held 8 s instead of 32 s, and memory handed back to the
+	// OS 30 s after a load. SWITCHBOARD_BENCH_TXHOLD=0 keeps sipgo's 64·T1,
+	// SWITCHBOARD_BENCH_RELEASE=0 leaves memory to the Go runtime.
+	if d := envDuration(t, "SWITCHBOARD_BENCH_TXHOLD", 8*time.Second); d > 0 {
+		sip.SetFinishedTransactionHold(d) // left so: restoring it could race with transactions still timing out
+	}
+	if os.Getenv("SWITCHBOARD_BENCH_RELEASE") != "0" {
+		rctx, rcancel := context.WithCancel(context.Background())
+		rdone := make(chan struct{})
+		go func() { defer close(rdone); media.ReleaseMemoryAfterLoad(rctx, 30*time.Second, nil) }()
+		t.Cleanup(func() { rcancel(); <-rdone })
+	}
 	// As the appliance wires it (app/voicewire.go): the load guard refuses
 	// new calls while a call is up and the media path falls behind, so an
 	// offered rate beyond the box shows as refused calls, not as every
@@ -153,6 +169,13 @@ func TestBenchVoice(t *testing.T) {
 		// leaves it (no forced GC or FreeOSMemory here), against idle.
 		time.Sleep(after)
 		rss := vmRSS()
+		if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" {
+			runtime.GC() // after the RSS reading: the quiet box is measured as left
+			if f, err := os.Create(p + ".after"); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
 		table += fmt.Sprintf("\nRSS %s after the load ended vs idle (after the warm-up call): %d MB vs %d MB (%+.0f%%)\n",
 			after, rss>>20, idleRSS>>20, 100*float64(rss-idleRSS)/float64(max(idleRSS, 1)))
 	}
@@ -425,6 +448,15 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	ok, failed := s.wait(t)
 	elapsed := time.Since(start)
 	b.settle(t)
+	if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" && phase != "warm-up" {
+		// What the calls left behind once every one has ended: finished
+		// transactions and dialogs still held, caches, maps that never shrink.
+		runtime.GC()
+		if f, err := os.Create(p); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	execs, keyed := b.digits(t, flowSID)
 	achieved := float64(ok) / max(elapsed.Seconds()-1, 1) // less one call's length
 	refused := int(b.srv.Dropped()[sip.DropOverload] - refused0)
