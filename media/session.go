@@ -260,14 +260,15 @@ func (s *Session) Start(remote netip.AddrPort, payloadType uint8, clockRate int,
 	s.lastRx.Store(int64(now))
 	s.timeoutFired.Store(false)
 	if first {
-		start := defaultPacer.add(s)
-		s.mu.Lock()
-		s.start = start
-		s.next = 0
-		s.lastSentIdx = -2
-		s.markerNext = true
-		s.nextRTCP = start + s.rtcpInterval()
-		s.mu.Unlock()
+		defaultPacer.add(s, func(start time.Duration) {
+			s.mu.Lock()
+			s.start = start
+			s.next = 0
+			s.lastSentIdx = -2
+			s.markerNext = true
+			s.nextRTCP = start + s.rtcpInterval()
+			s.mu.Unlock()
+		})
 	}
 	return nil
 }
