@@ -441,6 +441,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	flowSID := b.newFlow(t)
 	total := max(int(float64(rate)*d.Seconds()), 1)
 	rss0 := settledRSS()
+	heap0 := heapAfterGC()
 	refused0 := b.srv.Dropped()[sip.DropOverload]
 	start := time.Now()
 	s := b.startSipp(t, flowSID, 300, 500, rate, max(rate*4, 10), total, d+2*time.Minute)
@@ -448,6 +449,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	ok, failed := s.wait(t)
 	elapsed := time.Since(start)
 	b.settle(t)
+	held := heapAfterGC() - heap0 // what ended calls still hold (finished transactions)
 	if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" && phase != "warm-up" {
 		// What the calls left behind once every one has ended: finished
 		// transactions and dialogs still held, caches, maps that never shrink.
@@ -464,7 +466,8 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	return benchRow{refused: refused, phase: phase, sustained: fmt.Sprintf("%.0f CPS × %d calls (peak %d up)", achieved, total, m.maxActive),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.maxActive, 1)),
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); %d GCs; sched p99 %s; stalls %d", rss0>>20, m.rssMax>>20, m.gcs, m.schedP99, m.stalls)}
+		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); live heap still held once every call had ended %.1f MB; %d GCs; sched p99 %s; stalls %d",
+			rss0>>20, m.rssMax>>20, float64(held)/(1<<20), m.gcs, m.schedP99, m.stalls)}
 }
 
 type measurement struct {
