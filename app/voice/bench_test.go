@@ -71,7 +71,7 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // before the last row, RSS after the load vs idle; default 60s, 0 skips it),
 // SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
 // calls of each CPS row have ended: the last row's is left; and to .after
-// at the end of the quiet time).
+// at the end of the quiet time; to .plateau with the goroutine profile).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -416,6 +416,13 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 			f.Close()
 		}
 		b.goroutineProfile = ""
+		if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" {
+			runtime.GC()
+			if f, err := os.Create(p + ".plateau"); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
 	}
 	// Per call: one reading at the plateau, before the measured window (the
 	// forced GC stalls nothing the window sees), divided by the calls up then.
