@@ -138,6 +138,7 @@ func TestBenchVoice(t *testing.T) {
 	w := b.cps(t, 1, time.Second, "warm-up")
 	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
 	idleRSS := settledRSS()
+	idleMem := goMemory()
 
 	// Each row runs runs[0] times; the table shows min / median / max.
 	var groups [][]benchRow
@@ -176,8 +177,8 @@ func TestBenchVoice(t *testing.T) {
 				f.Close()
 			}
 		}
-		table += fmt.Sprintf("\nRSS %s after the load ended vs idle (after the warm-up call): %d MB vs %d MB (%+.0f%%)\n",
-			after, rss>>20, idleRSS>>20, 100*float64(rss-idleRSS)/float64(max(idleRSS, 1)))
+		table += fmt.Sprintf("\nRSS %s after the load ended vs idle (after the warm-up call): %d MB vs %d MB (%+.0f%%); Go's share then: %s; at idle: %s\n",
+			after, rss>>20, idleRSS>>20, 100*float64(rss-idleRSS)/float64(max(idleRSS, 1)), goMemory(), idleMem)
 	}
 	fmt.Println()
 	fmt.Print(table)
@@ -679,6 +680,17 @@ func vmRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// goMemory says where Go's own memory sits (no GC forced): what RSS holds
+// beyond it is outside Go's heap and stacks (SQLite's allocator, the
+// binary, thread stacks).
+func goMemory() string {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	mb := func(v uint64) float64 { return float64(v) / (1 << 20) }
+	return fmt.Sprintf("heap in use %.1f MB, heap free not returned %.1f MB, goroutine stacks %.1f MB, runtime other %.1f MB",
+		mb(ms.HeapInuse), mb(ms.HeapIdle-ms.HeapReleased), mb(ms.StackInuse), mb(ms.Sys-ms.HeapSys-ms.StackSys))
 }
 
 // heapAfterGC is the live heap: what a full GC leaves allocated.
