@@ -60,8 +60,8 @@ func TestBridgeLoad(t *testing.T) {
 		rows = append(rows, runBridgeLoad(t, n, time.Duration(secs)*time.Second, true, transcode))
 	}
 	fmt.Printf("\nGOMAXPROCS=%d, %d s per row, transcode=%v, shared readers=%v\n", runtime.GOMAXPROCS(0), secs, transcode, sharedReaders)
-	fmt.Println("| bridges | mode | relay p50 / p99 / p999 / max | end-to-end p50 / p99 / max | CPU % of one core (per bridge) | allocs per relayed packet | RSS per bridge | relayed / resyncs / fills |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| bridges | mode | relay p50 / p99 / p999 / max | end-to-end p50 / p99 / max | CPU % of one core (per bridge) | allocs per relayed packet | RSS per bridge | relayed / resyncs / fills | datagrams per recvmmsg |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Println(r)
 	}
@@ -160,10 +160,12 @@ func runBridgeLoad(t *testing.T, n int, dur time.Duration, bridged, transcode bo
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	relay0, rs0, fill0 := relayCounts(calls, func(c *call) (*Session, *Session) { return c.a, c.b })
+	reads0, dgrams0 := rxTallies()
 	cpu0, wall0 := cpuTicks(), time.Now()
 	time.Sleep(dur)
 	cpu1, wall := cpuTicks(), time.Since(wall0)
 	relay1, rs1, fill1 := relayCounts(calls, func(c *call) (*Session, *Session) { return c.a, c.b })
+	reads1, dgrams1 := rxTallies()
 	runtime.ReadMemStats(&ms1)
 	rs := RelayStats()
 	rss1 := vmRSS()
@@ -184,9 +186,10 @@ func runBridgeLoad(t *testing.T, n int, dur time.Duration, bridged, transcode bo
 		relayCol = fmt.Sprintf("%s / %s / %s / %s", fmtMs(rs.P50), fmtMs(rs.P99), fmtMs(rs.P999), fmtMs(rs.Max))
 		allocCol = fmt.Sprintf("%.3f", float64(ms1.Mallocs-ms0.Mallocs)/float64(max(relay1-relay0, 1)))
 	}
-	return fmt.Sprintf("| %d | %s | %s | %s / %s / %s | %.0f %% (%.2f %%) | %s | %.0f KB | %d / %d / %d |",
+	return fmt.Sprintf("| %d | %s | %s | %s / %s / %s | %.0f %% (%.2f %%) | %s | %.0f KB | %d / %d / %d | %.2f |",
 		n, mode, relayCol, fmtMs(e2e.quantile(0.5)), fmtMs(e2e.quantile(0.99)), fmtMs(time.Duration(e2e.max.Load())),
-		cpu, cpu/float64(n), allocCol, float64(rss1-rss0)/float64(n), relay1-relay0, rs1-rs0, fill1-fill0)
+		cpu, cpu/float64(n), allocCol, float64(rss1-rss0)/float64(n), relay1-relay0, rs1-rs0, fill1-fill0,
+		float64(dgrams1-dgrams0)/float64(max(reads1-reads0, 1)))
 }
 
 // relayCounts sums relayed packets, resyncs and fills of every bridge.

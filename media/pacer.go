@@ -71,9 +71,14 @@ func newPacer(n int) *pacer {
 	return p
 }
 
-// add places s on the least loaded slot and returns the monotonic time of its
-// frame 0, which falls on that slot's tick at least one tick from now.
-func (p *pacer) add(s *Session) time.Duration {
+// add places s on the least loaded slot. begin gets the monotonic time of
+// its frame 0, which falls on that slot's tick at least one tick from now,
+// and runs (with p.mu held; it may take s.mu) before any wheel can see s:
+// a session published first and clocked after was visited, when the
+// starting goroutine was descheduled in between, with a zero start, so it
+// skipped every frame since the process began and then sent its first two
+// frames back to back (a 20 ms deviation at each such call start).
+func (p *pacer) add(s *Session, begin func(start time.Duration)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var bw *wheel
@@ -85,6 +90,13 @@ func (p *pacer) add(s *Session) time.Duration {
 			}
 		}
 	}
+	now := monoNow()
+	tick := int64((now+slotDur)/slotDur) + 1
+	// first tick >= tick whose slot is bs
+	r := int(tick % int64(wheelSlots))
+	tick += int64((bs - r + wheelSlots) % wheelSlots)
+	begin(time.Duration(tick) * slotDur)
+
 	old := *bw.slots[bs].Load()
 	nl := make([]*Session, len(old), len(old)+1)
 	copy(nl, old)
@@ -93,17 +105,10 @@ func (p *pacer) add(s *Session) time.Duration {
 	bw.counts[bs]++
 	bw.total++
 	s.wheel, s.slot = bw, bs
-
-	now := monoNow()
-	tick := int64((now+slotDur)/slotDur) + 1
-	// first tick >= tick whose slot is bs
-	r := int(tick % int64(wheelSlots))
-	tick += int64((bs - r + wheelSlots) % wheelSlots)
 	if !bw.running {
 		bw.running = true
 		go bw.run(int64(now / slotDur))
 	}
-	return time.Duration(tick) * slotDur
 }
 
 func (p *pacer) remove(s *Session) {

@@ -3,7 +3,6 @@ package media
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 )
@@ -74,7 +73,7 @@ func (p *PortPool) Open() (*Session, error) {
 			lastErr = err
 			continue
 		}
-		rtcpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port+1))))
+		rtcpSock, err := openRTPSocket(p.ip, port+1) // the same kind of socket: the shared readers take both
 		if err != nil {
 			lastErr = err
 			_ = rtpSock.close()
@@ -82,7 +81,7 @@ func (p *PortPool) Open() (*Session, error) {
 		}
 		p.used[port] = true
 		p.offset = (idx + 1) % p.pairs
-		return newSession(p, port, rtpSock, rtcpConn), nil
+		return newSession(p, port, rtpSock, rtcpSock), nil
 	}
 	if lastErr != nil {
 		return nil, fmt.Errorf("%w: %s ports %d-%d: %d of %d pairs in use; last bind error: %w",

@@ -151,18 +151,20 @@ func (s *Session) sendRTCP(bye bool) {
 	if b = s.sealRTCP(b); b == nil { // SRTCP (srtp.go)
 		return
 	}
-	if _, err := s.rtcpConn.WriteToUDPAddrPort(b, dest); err == nil {
+	if err := s.rtcp.writeTo(b, dest); err == nil {
 		s.rxMu.Lock()
 		s.rtcpTx++
 		s.rxMu.Unlock()
 	}
 }
 
+// readRTCP reads RTCP on a goroutine of its own, where the shared readers
+// (rxloop_linux.go) do not take the socket.
 func (s *Session) readRTCP() {
 	defer s.wg.Done()
 	buf := make([]byte, maxDatagram+1)
 	for {
-		n, src, err := s.rtcpConn.ReadFromUDPAddrPort(buf)
+		n, src, err := s.rtcp.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return

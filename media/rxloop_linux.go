@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -28,10 +29,13 @@ import (
 // socket is drained with recvmmsg and its packets handled (and relayed)
 // inline. One wake-up then serves however many packets arrived meanwhile.
 //
-// A session's socket is a raw descriptor outside Go's poller (rtpsock.go):
-// reads happen here, sends go straight to sendto. Close unregisters the socket and waits for an
-// in-flight batch (the session's gate) before the socket is closed, so no
-// packet is handled after Close and a closed descriptor is never read.
+// A session's sockets are raw descriptors outside Go's poller (rtpsock.go):
+// reads happen here, sends go straight to sendto. Its RTCP socket is in the
+// same set: a goroutine per call parked in recvfrom for a packet every 5 s
+// cost a stack (and a netpoller registration) per call for nothing. Close
+// unregisters the sockets and waits for an in-flight batch (the session's
+// gate) before they are closed, so no packet is handled after Close and a
+// closed descriptor is never read.
 
 const (
 	rxBatch  = 8  // datagrams per recvmmsg
@@ -46,11 +50,13 @@ var sharedReaders = true
 
 // rxReg is a session's place in the shared epoll set (zero: none).
 type rxReg struct {
-	loop *rxLoop // guarded by readers.mu
-	tok  int32
-	fd   int
-	gate sync.Mutex // held while a reader handles the session's packets
-	off  bool       // guarded by gate: detached, handle nothing more
+	loop    *rxLoop // guarded by readers.mu
+	tok     int32   // RTP's token
+	fd      int
+	rtcpTok int32
+	rtcpFD  int
+	gate    sync.Mutex // held while a reader handles the session's packets
+	off     bool       // guarded by gate: detached, handle nothing more
 }
 
 // mmsghdr is struct mmsghdr on 64-bit Linux.
@@ -65,8 +71,14 @@ type mmsghdr struct {
 type rxLoop struct {
 	epfd int
 	file *os.File // epfd, registered with the netpoller
-	regs map[int32]*Session
+	regs map[int32]rxEntry
 	next int32
+}
+
+// rxEntry is what a token in the epoll set stands for.
+type rxEntry struct {
+	s    *Session
+	rtcp bool // the session's RTCP socket, not its RTP one
 }
 
 // rxWorker is one reader goroutine's buffers.
@@ -88,8 +100,21 @@ type rxReaders struct {
 
 var readers = &rxReaders{workers: min(max(runtime.GOMAXPROCS(0), 1), 8)}
 
-// rxAttach starts receiving s's RTP: on the shared readers, or (if that
-// fails, or sharedReaders is off) on a goroutine of its own.
+// rxTally counts the shared readers' recvmmsg calls (the empty one that
+// ends each drain included) and the datagrams they brought. Datagrams per
+// call say whether batching the sends that follow could save syscalls:
+// a relayed packet leaves on the other leg's socket, and sendmmsg batches
+// only datagrams of one socket, so the relay could send in one sendmmsg
+// only what one recvmmsg brought from one socket.
+var rxTally struct{ reads, datagrams atomic.Uint64 }
+
+// rxTallies reads rxTally.
+func rxTallies() (reads, datagrams uint64) {
+	return rxTally.reads.Load(), rxTally.datagrams.Load()
+}
+
+// rxAttach starts receiving s's RTP and RTCP: on the shared readers, or (if
+// that fails, or sharedReaders is off) on a goroutine each.
 func rxAttach(s *Session) {
 	if sharedReaders {
 		if err := readers.add(s); err == nil {
@@ -100,10 +125,16 @@ func rxAttach(s *Session) {
 		// Nothing can read this socket; the session still sends, and its
 		// media timeout reports the silence.
 		slog.Warn("media: RTP socket cannot be read", "port", s.port, "err", err)
+	} else {
+		s.wg.Add(1)
+		go s.readRTP()
+	}
+	if err := s.rtcp.toConn(); err != nil {
+		slog.Warn("media: RTCP socket cannot be read", "port", s.port+1, "err", err)
 		return
 	}
 	s.wg.Add(1)
-	go s.readRTP()
+	go s.readRTCP()
 }
 
 // rxDetach stops s's shared reading; once it returns no packet of s is being
@@ -123,6 +154,10 @@ func (rs *rxReaders) add(s *Session) error {
 	if err != nil {
 		return err
 	}
+	rtcpFD, err := s.rtcp.rawFD()
+	if err != nil {
+		return err
+	}
 	if !enableRxStampsFD(fd) {
 		return errors.New("media: no receive timestamps")
 	}
@@ -138,34 +173,53 @@ func (rs *rxReaders) add(s *Session) error {
 			go l.run()
 		}
 	}
-	for l.regs[l.next] != nil {
+	tok, err := l.register(fd, rxEntry{s: s})
+	if err == nil {
+		var rtcpTok int32
+		if rtcpTok, err = l.register(rtcpFD, rxEntry{s: s, rtcp: true}); err == nil {
+			rs.count++
+			s.reg.loop, s.reg.tok, s.reg.fd, s.reg.rtcpTok, s.reg.rtcpFD = l, tok, fd, rtcpTok, rtcpFD
+			return nil
+		}
+		l.unregister(tok, fd)
+	}
+	if rs.count == 0 {
+		l.close()
+		rs.loop = nil
+	}
+	return err
+}
+
+// register adds fd to the epoll set under a fresh token; with readers.mu held.
+func (l *rxLoop) register(fd int, e rxEntry) (int32, error) {
+	for l.regs[l.next].s != nil {
 		l.next++
 	}
 	tok := l.next
 	l.next++
 	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: tok}
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
-		if rs.count == 0 {
-			l.close()
-			rs.loop = nil
-		}
-		return err
+		return 0, err
 	}
-	l.regs[tok] = s
-	rs.count++
-	s.reg.loop, s.reg.tok, s.reg.fd = l, tok, fd
-	return nil
+	l.regs[tok] = e
+	return tok, nil
+}
+
+// unregister takes fd out of the epoll set; with readers.mu held.
+func (l *rxLoop) unregister(tok int32, fd int) {
+	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	delete(l.regs, tok)
 }
 
 func (rs *rxReaders) remove(s *Session) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	l := s.reg.loop
-	if l == nil || l.regs[s.reg.tok] != s {
+	if l == nil || l.regs[s.reg.tok].s != s {
 		return
 	}
-	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, s.reg.fd, nil)
-	delete(l.regs, s.reg.tok)
+	l.unregister(s.reg.tok, s.reg.fd)
+	l.unregister(s.reg.rtcpTok, s.reg.rtcpFD)
 	rs.count--
 	if rs.count == 0 {
 		l.close() // its goroutines end at their next wait
@@ -182,7 +236,7 @@ func newRxLoop() (*rxLoop, error) {
 		unix.Close(epfd)
 		return nil, err
 	}
-	return &rxLoop{epfd: epfd, file: os.NewFile(uintptr(epfd), "media-rtp-epoll"), regs: map[int32]*Session{}}, nil
+	return &rxLoop{epfd: epfd, file: os.NewFile(uintptr(epfd), "media-rtp-epoll"), regs: map[int32]rxEntry{}}, nil
 }
 
 // close ends the loop; with readers.mu held. The descriptor is closed once
@@ -224,10 +278,15 @@ func (l *rxLoop) run() {
 // batch, after which any new datagram raises a new event).
 func (l *rxLoop) serve(w *rxWorker, tok int32) {
 	readers.mu.Lock()
-	s := l.regs[tok]
+	e := l.regs[tok]
 	readers.mu.Unlock()
+	s := e.s
 	if s == nil {
 		return
+	}
+	fd := s.reg.fd
+	if e.rtcp {
+		fd = s.reg.rtcpFD
 	}
 	s.reg.gate.Lock()
 	defer s.reg.gate.Unlock()
@@ -242,8 +301,9 @@ func (l *rxLoop) serve(w *rxWorker, tok int32) {
 			h.Control = &w.oobs[i][0]
 			h.SetControllen(rxOOB)
 		}
-		r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(s.reg.fd), uintptr(unsafe.Pointer(&w.msgs[0])),
+		r, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&w.msgs[0])),
 			rxBatch, unix.MSG_DONTWAIT, 0, 0)
+		rxTally.reads.Add(1)
 		switch {
 		case errno == unix.EAGAIN:
 			return
@@ -254,13 +314,18 @@ func (l *rxLoop) serve(w *rxWorker, tok int32) {
 			continue
 		}
 		got := int(r)
+		rxTally.datagrams.Add(uint64(got))
 		for i := range got {
 			m := &w.msgs[i]
 			src, ok := sockaddrPort(w.names[i][:m.hdr.Namelen])
 			if !ok {
 				continue
 			}
-			s.handleRTP(w.bufs[i][:m.n], src, rxArrival(w.oobs[i][:m.hdr.Controllen]))
+			if e.rtcp {
+				s.handleRTCP(w.bufs[i][:m.n], src.Addr(), monoNow())
+			} else {
+				s.handleRTP(w.bufs[i][:m.n], src, rxArrival(w.oobs[i][:m.hdr.Controllen]))
+			}
 		}
 		if got < rxBatch {
 			return

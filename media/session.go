@@ -85,12 +85,12 @@ const (
 // paced sender and a receive path (a shared reader, rxloop_linux.go, or a
 // goroutine of its own). Methods are safe for concurrent use.
 type Session struct {
-	pool     *PortPool
-	port     int
-	rtp      rtpSocket
-	rtcpConn *net.UDPConn
-	local    netip.AddrPort
-	cname    string
+	pool  *PortPool
+	port  int
+	rtp   rtpSocket
+	rtcp  rtpSocket // RTCP, on port+1; read where RTP is read (rxloop_linux.go)
+	local netip.AddrPort
+	cname string
 
 	sem     chan struct{} // one Play or SendDigits at a time
 	jobDone chan struct{} // the pacer says the current job finished
@@ -170,7 +170,6 @@ type Session struct {
 	relayOut atomic.Pointer[relay]     // while bridged: where what we receive goes
 	srtp     atomic.Pointer[srtpState] // SRTP keys and contexts, nil for plain RTP (srtp.go)
 	reorder  *reorderBuffer            // receive goroutine only
-	rxBuf    [maxDatagram + 1]byte     // readRTP only
 	rxPkt    rtp.Packet
 	reg      rxReg // where a shared reader reads our RTP (rxloop_linux.go)
 
@@ -192,12 +191,12 @@ type Session struct {
 	wg sync.WaitGroup
 }
 
-func newSession(p *PortPool, port int, rtp rtpSocket, rtcpConn *net.UDPConn) *Session {
+func newSession(p *PortPool, port int, rtp, rtcp rtpSocket) *Session {
 	s := &Session{
 		pool:        p,
 		port:        port,
 		rtp:         rtp,
-		rtcpConn:    rtcpConn,
+		rtcp:        rtcp,
 		local:       netip.AddrPortFrom(p.ip, uint16(port)),
 		sem:         make(chan struct{}, 1),
 		jobDone:     make(chan struct{}, 1),
@@ -212,9 +211,7 @@ func newSession(p *PortPool, port int, rtp rtpSocket, rtcpConn *net.UDPConn) *Se
 	s.ts0 = rand.Uint32()
 	s.cname = fmt.Sprintf("switchboard-%08x@%s", s.ssrc, p.ip)
 	s.mediaTimeout.Store(int64(defaultTimeout))
-	s.wg.Add(1)
-	go s.readRTCP()
-	rxAttach(s) // RTP: a shared reader (rxloop_linux.go) or a goroutine of its own
+	rxAttach(s) // RTP and RTCP: the shared readers (rxloop_linux.go), or a goroutine each
 	return s
 }
 
@@ -263,14 +260,15 @@ func (s *Session) Start(remote netip.AddrPort, payloadType uint8, clockRate int,
 	s.lastRx.Store(int64(now))
 	s.timeoutFired.Store(false)
 	if first {
-		start := defaultPacer.add(s)
-		s.mu.Lock()
-		s.start = start
-		s.next = 0
-		s.lastSentIdx = -2
-		s.markerNext = true
-		s.nextRTCP = start + s.rtcpInterval()
-		s.mu.Unlock()
+		defaultPacer.add(s, func(start time.Duration) {
+			s.mu.Lock()
+			s.start = start
+			s.next = 0
+			s.lastSentIdx = -2
+			s.markerNext = true
+			s.nextRTCP = start + s.rtcpInterval()
+			s.mu.Unlock()
+		})
 	}
 	return nil
 }
@@ -709,14 +707,15 @@ func (s *Session) readRTP() {
 	defer s.wg.Done()
 	stamped := enableRxStamps(s.rtp.conn) // arrival = when the kernel got it (rxstamp_linux.go)
 	oob := make([]byte, 64)
+	buf := make([]byte, maxDatagram+1) // here, not in Session: with the shared readers most sessions never need it
 	for {
 		var n, oobn int
 		var src netip.AddrPort
 		var err error
 		if stamped {
-			n, oobn, _, src, err = s.rtp.conn.ReadMsgUDPAddrPort(s.rxBuf[:], oob)
+			n, oobn, _, src, err = s.rtp.conn.ReadMsgUDPAddrPort(buf, oob)
 		} else {
-			n, src, err = s.rtp.conn.ReadFromUDPAddrPort(s.rxBuf[:])
+			n, src, err = s.rtp.conn.ReadFromUDPAddrPort(buf)
 		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
@@ -728,7 +727,7 @@ func (s *Session) readRTP() {
 		if stamped {
 			now = rxArrival(oob[:oobn])
 		}
-		s.handleRTP(s.rxBuf[:n], src, now)
+		s.handleRTP(buf[:n], src, now)
 	}
 }
 
@@ -848,7 +847,7 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	close(s.closeCh)
 	rxDetach(s) // before the socket closes: its descriptor must not be read after
-	err := errors.Join(s.rtp.close(), s.rtcpConn.Close())
+	err := errors.Join(s.rtp.close(), s.rtcp.close())
 	s.wg.Wait()
 	s.evMu.Lock()
 	for d := s.evDrain; d != nil; d = s.evDrain { // it sees closeCh and ends; then nothing else sends

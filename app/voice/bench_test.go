@@ -62,10 +62,16 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 //	SWITCHBOARD_BENCH_VOICE=1 go test ./app/voice -run TestBenchVoice -v -timeout 30m
 //
 // Knobs (environment): SWITCHBOARD_BENCH_CALLS (concurrency rows,
-// default 200,600,1000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
+// default 200,600,1000,2000), SWITCHBOARD_BENCH_HOLD (plateau per row, default
 // 60s), SWITCHBOARD_BENCH_CPS (rates, default 100,250,500),
 // "none" skips a phase), SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
-// SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there).
+// SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there),
+// SWITCHBOARD_BENCH_GOROUTINES (write the goroutine profile at the first
+// concurrency row's plateau there), SWITCHBOARD_BENCH_AFTER (quiet time
+// before the last row, RSS after the load vs idle; default 60s, 0 skips it),
+// SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
+// calls of each CPS row have ended: the last row's is left; and to .after
+// at the end of the quiet time; to .plateau with the goroutine profile).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -76,6 +82,19 @@ func TestBenchVoice(t *testing.T) {
 		t.Fatalf("%s: %v (apt-get install sip-tester)", dtmfPcap, err)
 	}
 	raiseNoFile(t)
+	// As the appliance should wire them (app/voicewire.go, to add): finished
+	// transactions held 8 s instead of 32 s, and memory handed back to the
+	// OS 30 s after a load. SWITCHBOARD_BENCH_TXHOLD=0 keeps sipgo's 64·T1,
+	// SWITCHBOARD_BENCH_RELEASE=0 leaves memory to the Go runtime.
+	if d := envDuration(t, "SWITCHBOARD_BENCH_TXHOLD", 8*time.Second); d > 0 {
+		sip.SetFinishedTransactionHold(d) // left so: restoring it could race with transactions still timing out
+	}
+	if os.Getenv("SWITCHBOARD_BENCH_RELEASE") != "0" {
+		rctx, rcancel := context.WithCancel(context.Background())
+		rdone := make(chan struct{})
+		go func() { defer close(rdone); media.ReleaseMemoryAfterLoad(rctx, 30*time.Second, nil) }()
+		t.Cleanup(func() { rcancel(); <-rdone })
+	}
 	// As the appliance wires it (app/voicewire.go): the load guard refuses
 	// new calls while a call is up and the media path falls behind, so an
 	// offered rate beyond the box shows as refused calls, not as every
@@ -105,10 +124,12 @@ func TestBenchVoice(t *testing.T) {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
-	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000})
+	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000, 2000})
 	rates := envInts(t, "SWITCHBOARD_BENCH_CPS", []int{100, 250, 500})
 	hold := envDuration(t, "SWITCHBOARD_BENCH_HOLD", 60*time.Second)
 	cpsFor := envDuration(t, "SWITCHBOARD_BENCH_CPS_FOR", 20*time.Second)
+	after := envDuration(t, "SWITCHBOARD_BENCH_AFTER", time.Minute)
+	b.goroutineProfile = os.Getenv("SWITCHBOARD_BENCH_GOROUTINES")
 	runs := envInts(t, "SWITCHBOARD_BENCH_RUNS", []int{3})
 	require.Len(t, runs, 1, "SWITCHBOARD_BENCH_RUNS is one count")
 
@@ -116,6 +137,8 @@ func TestBenchVoice(t *testing.T) {
 	// database's connections and starts the pacer.
 	w := b.cps(t, 1, time.Second, "warm-up")
 	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
+	idleRSS := settledRSS()
+	idleMem := goMemory()
 
 	// Each row runs runs[0] times; the table shows min / median / max.
 	var groups [][]benchRow
@@ -142,6 +165,21 @@ func TestBenchVoice(t *testing.T) {
 		}
 	}
 	table := renderTable(groups, best)
+	if after > 0 {
+		// What the appliance keeps after a busy hour: RSS as the process
+		// leaves it (no forced GC or FreeOSMemory here), against idle.
+		time.Sleep(after)
+		rss := vmRSS()
+		if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" {
+			runtime.GC() // after the RSS reading: the quiet box is measured as left
+			if f, err := os.Create(p + ".after"); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+		table += fmt.Sprintf("\nRSS %s after the load ended vs idle (after the warm-up call): %d MB vs %d MB (%+.0f%%); Go's share then: %s; at idle: %s\n",
+			after, rss>>20, idleRSS>>20, 100*float64(rss-idleRSS)/float64(max(idleRSS, 1)), goMemory(), idleMem)
+	}
 	fmt.Println()
 	fmt.Print(table)
 	out := filepath.Join(b.outDir, "bench-voice.md")
@@ -170,6 +208,8 @@ type bench struct {
 	outDir  string
 	logPath string
 	flows   int
+
+	goroutineProfile string // where to write the first plateau's goroutines
 }
 
 type benchRow struct {
@@ -178,9 +218,11 @@ type benchRow struct {
 	pacer      media.PacerStatistics
 	cpu, sipp  float64 // % of one core
 	kbPerCall  float64
-	calls      int // successful sipp calls
-	failed     int // failed sipp calls, refused ones not counted
-	refused    int // INVITEs the load guard answered 503
+	gPerCall   float64 // goroutines added per call up
+	heapPerKB  float64 // live heap added per call up, KB
+	calls      int     // successful sipp calls
+	failed     int     // failed sipp calls, refused ones not counted
+	refused    int     // INVITEs the load guard answered 503
 	lost       int
 	executions int
 	note       string
@@ -352,6 +394,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	// margin at both ends.
 	holdMs := int((ramp + hold + 10*time.Second) / time.Millisecond)
 	rss0 := settledRSS()
+	g0, heap0 := runtime.NumGoroutine(), heapAfterGC()
 	refused0 := b.srv.Dropped()[sip.DropOverload]
 	s := b.startSipp(t, flowSID, promptMs, holdMs, rate, n, n, ramp+hold+2*time.Minute)
 
@@ -368,6 +411,26 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 		t.Logf("concurrency %d: only %d calls up after the ramp", n, up)
 	}
 	time.Sleep(3 * time.Second) // past every call's prompt start and key press
+	if b.goroutineProfile != "" {
+		if f, err := os.Create(b.goroutineProfile); err == nil {
+			_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+			f.Close()
+		}
+		b.goroutineProfile = ""
+		if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" {
+			runtime.GC()
+			if f, err := os.Create(p + ".plateau"); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}
+	// Per call: one reading at the plateau, before the measured window (the
+	// forced GC stalls nothing the window sees), divided by the calls up then.
+	up = max(b.srv.ActiveCalls(), 1)
+	gPerCall := float64(runtime.NumGoroutine()-g0) / float64(up)
+	heapPerKB := float64(heapAfterGC()-heap0) / 1024 / float64(up)
+	kbPerCall := float64(vmRSS()-rss0) / 1024 / float64(up)
 	m := b.measure(s, hold, rss0)
 	ok, failed := s.wait(t)
 	b.settle(t)
@@ -375,7 +438,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	refused := int(b.srv.Dropped()[sip.DropOverload] - refused0)
 	failed = max(failed-refused, 0)
 	return benchRow{refused: refused, phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
-		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.minActive, 1)),
+		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: kbPerCall, gPerCall: gPerCall, heapPerKB: heapPerKB,
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
 		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
 }
@@ -386,6 +449,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	flowSID := b.newFlow(t)
 	total := max(int(float64(rate)*d.Seconds()), 1)
 	rss0 := settledRSS()
+	heap0 := heapAfterGC()
 	refused0 := b.srv.Dropped()[sip.DropOverload]
 	start := time.Now()
 	s := b.startSipp(t, flowSID, 300, 500, rate, max(rate*4, 10), total, d+2*time.Minute)
@@ -393,6 +457,16 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	ok, failed := s.wait(t)
 	elapsed := time.Since(start)
 	b.settle(t)
+	held := heapAfterGC() - heap0 // what ended calls still hold (finished transactions)
+	if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" && phase != "warm-up" {
+		// What the calls left behind once every one has ended: finished
+		// transactions and dialogs still held, caches, maps that never shrink.
+		runtime.GC()
+		if f, err := os.Create(p); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	execs, keyed := b.digits(t, flowSID)
 	achieved := float64(ok) / max(elapsed.Seconds()-1, 1) // less one call's length
 	refused := int(b.srv.Dropped()[sip.DropOverload] - refused0)
@@ -400,7 +474,8 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	return benchRow{refused: refused, phase: phase, sustained: fmt.Sprintf("%.0f CPS × %d calls (peak %d up)", achieved, total, m.maxActive),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.maxActive, 1)),
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); %d GCs; sched p99 %s; stalls %d", rss0>>20, m.rssMax>>20, m.gcs, m.schedP99, m.stalls)}
+		note: fmt.Sprintf("RSS %d→%d MB (KB/call: growth ÷ peak calls up); live heap still held once every call had ended %.1f MB; %d GCs; sched p99 %s; stalls %d",
+			rss0>>20, m.rssMax>>20, float64(held)/(1<<20), m.gcs, m.schedP99, m.stalls)}
 }
 
 type measurement struct {
@@ -528,8 +603,8 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 		runs = len(groups[0])
 	}
 	fmt.Fprintf(&sb, "## make bench-voice (%s, GOMAXPROCS %d, %s, %d runs per row)\n\n", time.Now().Format(time.DateTime), runtime.GOMAXPROCS(0), runtime.Version(), runs)
-	sb.WriteString("| phase | sustained (median run) | p50 ms | p99 ms | p999 ms | max ms | late; skipped frames | CPU % | sipp CPU % | KB per call | calls ok | failed | refused (503) | digits lost | notes (median run) |\n")
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	sb.WriteString("| phase | sustained (median run) | p50 ms | p99 ms | p999 ms | max ms | late; skipped frames | CPU % | sipp CPU % | KB per call | goroutines per call | live heap KB per call | calls ok | failed | refused (503) | digits lost | notes (median run) |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	for _, g := range groups {
 		if len(g) == 0 {
@@ -544,7 +619,7 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 			lost += r.lost
 			execs += r.executions
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s; %s | %s | %s | %s | %s | %s | %s | %d of %d | %s |\n",
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s; %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d | %s |\n",
 			med.phase, med.sustained,
 			spread(g, func(r benchRow) float64 { return ms(r.pacer.P50) }, 2),
 			spread(g, func(r benchRow) float64 { return ms(r.pacer.P99) }, 2),
@@ -555,6 +630,8 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 			spread(g, func(r benchRow) float64 { return r.cpu }, 0),
 			spread(g, func(r benchRow) float64 { return r.sipp }, 0),
 			spread(g, func(r benchRow) float64 { return r.kbPerCall }, 0),
+			spread(g, func(r benchRow) float64 { return r.gPerCall }, 2),
+			spread(g, func(r benchRow) float64 { return r.heapPerKB }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.calls) }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.failed) }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.refused) }, 0),
@@ -563,7 +640,7 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 	fmt.Fprintf(&sb, "\nHighest offered CPS at which, in every run, the admitted calls kept pacing p99 ≤ 3 ms, none failed and no digit was lost: %d\n", bestCPS)
 	sb.WriteString("Cells are min / median / max over the runs; digits lost add up every run. ")
 	sb.WriteString("Deviation: |send interval − 20 ms| over every RTP packet sent in the window (50 µs buckets). CPU: % of one core; ")
-	sb.WriteString("KB per call: RSS growth ÷ calls up. Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
+	sb.WriteString("KB per call: RSS growth ÷ calls up (concurrency rows: RSS, goroutines and live heap after a GC read once at the plateau, before the measured window, ÷ the calls up then; CPS rows: peak RSS growth ÷ peak calls up). Refused: INVITEs the load guard answered 503 + Retry-After (not counted as failed). ")
 	sb.WriteString("Digits lost: admitted calls' executions that did not take menu.keypress.\n")
 	return sb.String()
 }
@@ -603,6 +680,25 @@ func vmRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// goMemory says where Go's own memory sits (no GC forced): what RSS holds
+// beyond it is outside Go's heap and stacks (SQLite's allocator, the
+// binary, thread stacks).
+func goMemory() string {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	mb := func(v uint64) float64 { return float64(v) / (1 << 20) }
+	return fmt.Sprintf("heap in use %.1f MB, heap free not returned %.1f MB, goroutine stacks %.1f MB, runtime other %.1f MB",
+		mb(ms.HeapInuse), mb(ms.HeapIdle-ms.HeapReleased), mb(ms.StackInuse), mb(ms.Sys-ms.HeapSys-ms.StackSys))
+}
+
+// heapAfterGC is the live heap: what a full GC leaves allocated.
+func heapAfterGC() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
 }
 
 // settledRSS returns RSS after a GC that hands freed memory back.
