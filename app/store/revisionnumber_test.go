@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestRevisionNumber: the light lookups a REST create makes find the same
+// revision that FlowRevision reads in full, and say when there is none.
+func TestRevisionNumber(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	const sid = "FW00000000000000000000000000000007"
+	ok, err := s.FlowExists(ctx, sid)
+	require.NoError(t, err)
+	require.False(t, ok)
+	def := json.RawMessage(`{}`)
+	_, err = s.CreateFlow(ctx, NewFlow{SID: sid, FriendlyName: "x", Status: StatusDraft, Definition: def})
+	require.NoError(t, err)
+	ok, err = s.FlowExists(ctx, sid)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, err = s.RevisionNumber(ctx, sid, LatestPublished)
+	require.ErrorIs(t, err, ErrNotFound, "only a draft so far")
+
+	// Revisions 2 published, 3 draft.
+	_, err = s.AddRevision(ctx, sid, NewFlow{Status: StatusPublished, Definition: def})
+	require.NoError(t, err)
+	_, err = s.AddRevision(ctx, sid, NewFlow{Status: StatusDraft, Definition: def})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		which string
+		want  int
+	}{{LatestPublished, 2}, {LatestRevision, 3}} {
+		n, err := s.RevisionNumber(ctx, sid, tc.which)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, n, tc.which)
+		rev, err := s.FlowRevision(ctx, sid, tc.which)
+		require.NoError(t, err)
+		require.Equal(t, rev.Revision, n, tc.which)
+	}
+	_, err = s.RevisionNumber(ctx, sid, "2")
+	require.ErrorIs(t, err, ErrInvalid)
+	_, err = s.RevisionNumber(ctx, "FW00000000000000000000000000000008", LatestRevision)
+	require.ErrorIs(t, err, ErrNotFound)
+}
