@@ -173,15 +173,14 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 }
 
 // startProgram is the revision a contact runs: test users run the latest
-// revision, everyone else the latest published one.
+// revision, everyone else the latest published one. One small read finds
+// its number (store.StartRevision); the compiled revision is cached.
 func (r *Runner) startProgram(ctx context.Context, flowSID, contact string) (*engine.Program, error) {
-	which := store.LatestPublished
-	if test, err := r.store.IsTestUser(ctx, flowSID, contact); err != nil {
+	n, err := r.store.StartRevision(ctx, flowSID, contact)
+	if err != nil {
 		return nil, err
-	} else if test {
-		which = store.LatestRevision
 	}
-	return r.program(ctx, flowSID, which)
+	return r.program(ctx, flowSID, strconv.Itoa(n))
 }
 
 // Resume continues an execution with an input; one sprint of an execution

@@ -326,3 +326,20 @@ func (s *Store) RevisionNumber(ctx context.Context, sid, which string) (int, err
 	}
 	return n, nil
 }
+
+// StartRevision returns the number of the revision a contact starts: the
+// latest revision for the flow's test users, the latest published one for
+// everyone else (ErrNotFound when there is none), in one read.
+func (s *Store) StartRevision(ctx context.Context, sid, contact string) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT revision FROM flow_revisions WHERE flow_sid = ?1
+		AND (status = 'published' OR EXISTS (SELECT 1 FROM test_users WHERE flow_sid = ?1 AND address = ?2))
+		ORDER BY revision DESC LIMIT 1`, sid, contact).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("flow %s: no revision for %s: %w", sid, contact, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: flow %s start revision: %w", sid, err)
+	}
+	return n, nil
+}

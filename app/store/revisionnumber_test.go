@@ -27,6 +27,8 @@ func TestRevisionNumber(t *testing.T) {
 	require.True(t, ok)
 	_, err = s.RevisionNumber(ctx, sid, LatestPublished)
 	require.ErrorIs(t, err, ErrNotFound, "only a draft so far")
+	_, err = s.StartRevision(ctx, sid, "+15550001")
+	require.ErrorIs(t, err, ErrNotFound, "only a draft so far")
 
 	// Revisions 2 published, 3 draft.
 	_, err = s.AddRevision(ctx, sid, NewFlow{Status: StatusPublished, Definition: def})
@@ -44,6 +46,21 @@ func TestRevisionNumber(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, rev.Revision, n, tc.which)
 	}
+	// A contact starts the latest published revision; a test user the
+	// latest revision, published or not.
+	n, err := s.StartRevision(ctx, sid, "+15550001")
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.NoError(t, s.SetTestUsers(ctx, sid, []string{"+15550001"}))
+	n, err = s.StartRevision(ctx, sid, "+15550001")
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "a test user")
+	n, err = s.StartRevision(ctx, sid, "+15550002")
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "not a test user")
+	_, err = s.StartRevision(ctx, "FW00000000000000000000000000000008", "+15550001")
+	require.ErrorIs(t, err, ErrNotFound)
+
 	_, err = s.RevisionNumber(ctx, sid, "2")
 	require.ErrorIs(t, err, ErrInvalid)
 	_, err = s.RevisionNumber(ctx, "FW00000000000000000000000000000008", LatestRevision)
