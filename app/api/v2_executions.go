@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -115,8 +116,14 @@ func (s *Server) execution(w http.ResponseWriter, r *http.Request, name string) 
 
 func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, err := s.Store.Flow(ctx, r.PathValue("FlowSid"))
-	if err != nil {
+	// Only the flow's existence is checked here (the runner picks and
+	// compiles the revision): reading the whole flow and its definition
+	// for every create cost more than the create's own write.
+	flowSID := r.PathValue("FlowSid")
+	if ok, err := s.Store.FlowExists(ctx, flowSID); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("flow %s: %w", flowSID, store.ErrNotFound)
+		}
 		s.storeError(w, r, err)
 		return
 	}
@@ -150,7 +157,7 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 	}
 	requestSID := sid.New("FR") // initiated_by for REST-triggered executions
 	// Studio answers once the execution exists; the flow runs on.
-	x, err := s.Runner.Launch(ctx, f.SID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: to, Channel: from,
+	x, err := s.Runner.Launch(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingRequest, Contact: to, Channel: from,
 		Data: data, InitiatedBy: requestSID})
 	var conflict *store.ActiveConflict
 	switch {
@@ -161,7 +168,7 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, apiError(http.StatusNotFound, CodeNotFound,
-			"Flow %s has no revision this contact can run: publish the flow or add %s to its test users", f.SID, to))
+			"Flow %s has no revision this contact can run: publish the flow or add %s to its test users", flowSID, to))
 		return
 	case err != nil:
 		s.internal(w, r, err)

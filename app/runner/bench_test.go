@@ -37,7 +37,7 @@ const five = `{
 // reports persisted steps/s, executions/s and the
 // p99 sprint latency.
 func BenchmarkConversation(b *testing.B) {
-	res := runConversations(b, b.TempDir(), b.N, true)
+	res := runConversations(b, b.TempDir(), b.N, conversationContacts, true)
 	b.ReportMetric(res.stepsPerSec(), "steps/s")
 	b.ReportMetric(float64(b.N)/res.elapsed.Seconds(), "executions/s")
 	b.ReportMetric(float64(res.quantile(0.50).Microseconds()), "p50-sprint-µs")
@@ -64,10 +64,15 @@ func (c conversations) quantile(q float64) time.Duration {
 	return c.lat[int(q*float64(len(c.lat)-1))]
 }
 
-// runConversations runs n conversations of the five flow from 16 workers
-// against a fresh store in dir; timed says the benchmark timer brackets the
-// run.
-func runConversations(b *testing.B, dir string, n int, timed bool) conversations {
+// conversationContacts is how many contacts converse at once in
+// BenchmarkConversation and the main rows of BenchmarkConversationVsRaw
+// (the rows issue 15 quotes).
+const conversationContacts = 16
+
+// runConversations runs n conversations of the five flow from workers
+// concurrent contacts against a fresh store in dir; timed says the
+// benchmark timer brackets the run.
+func runConversations(b *testing.B, dir string, n, workers int, timed bool) conversations {
 	ctx := context.Background()
 	st, err := store.Open(ctx, dir)
 	if err != nil {
@@ -80,7 +85,6 @@ func runConversations(b *testing.B, dir string, n int, timed bool) conversations
 	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer r.Close()
 
-	const workers = 16
 	var next atomic.Int64
 	var steps atomic.Int64
 	var mu sync.Mutex

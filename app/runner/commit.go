@@ -11,11 +11,13 @@ import (
 // committer batches the sprints of concurrent executions into one SQLite
 // transaction (group commit): every caller still returns only after its own
 // sprint is durable, but many share one commit. There is no waiting for a
-// batch to fill: while one transaction commits, the sprints that arrive
-// meanwhile gather and go together in the next, so a lone sprint commits at
-// once and a busy system commits in large batches. A batch that fails (for
-// example on an active-execution conflict) is retried one sprint at a time so
-// that each caller gets its own answer.
+// batch to fill: the writer opens a transaction with the sprints waiting,
+// and the sprints that arrive while it writes them join the same
+// transaction (store.SprintTx) until none waits; those that arrive while it
+// commits go together in the next. So a lone sprint commits at once and a
+// busy system commits in large batches. A sprint that fails (for example on
+// an active-execution conflict) is undone alone, and its caller gets its
+// own answer at once.
 type committer struct {
 	store   *store.Store
 	maxSize int
@@ -92,38 +94,61 @@ func (c *committer) loop() {
 }
 
 func (c *committer) flush() {
-	c.mu.Lock()
-	batch := c.pending
-	if len(batch) > c.maxSize {
-		batch, c.pending = batch[:c.maxSize:c.maxSize], batch[c.maxSize:]
-		c.wake()
-	} else {
-		c.pending = nil
-	}
-	c.mu.Unlock()
+	batch := c.take(c.maxSize)
 	if len(batch) == 0 {
 		return
 	}
 	ctx := context.Background()
-	c.commits.Add(1)
-	c.sprints.Add(int64(len(batch)))
-	if len(batch) == 1 {
-		batch[0].err <- c.store.SaveSprint(ctx, batch[0].rec)
-		return
-	}
-	recs := make([]store.SprintRecord, len(batch))
-	for i, r := range batch {
-		recs[i] = r.rec
-	}
-	err := c.store.SaveSprints(ctx, recs)
-	if err == nil {
+	tx, err := c.store.BeginSprints(ctx)
+	if err != nil {
 		for _, r := range batch {
-			r.err <- nil
+			r.err <- err
 		}
 		return
 	}
-	// One sprint spoiled the batch: give each its own transaction.
-	for _, r := range batch {
-		r.err <- c.store.SaveSprint(ctx, r.rec)
+	// Write what is waiting, then whatever arrived meanwhile, into the same
+	// transaction, until nothing waits or the batch is full; then commit.
+	var kept []*commitReq
+	for n := 0; len(batch) > 0; batch = c.take(c.maxSize - n) {
+		n += len(batch)
+		recs := make([]store.SprintRecord, len(batch))
+		for i, r := range batch {
+			recs[i] = r.rec
+		}
+		for i, err := range tx.Add(ctx, recs) {
+			if err != nil {
+				batch[i].err <- err // undone alone; the others stay
+				continue
+			}
+			kept = append(kept, batch[i])
+		}
 	}
+	if len(kept) == 0 {
+		tx.Rollback()
+		return
+	}
+	c.commits.Add(1)
+	c.sprints.Add(int64(len(kept)))
+	err = tx.Commit()
+	for _, r := range kept {
+		r.err <- err
+	}
+}
+
+// take removes up to max waiting sprints from the queue; when more wait,
+// the writer is woken again for them.
+func (c *committer) take(max int) []*commitReq {
+	if max <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	batch := c.pending
+	if len(batch) > max {
+		batch, c.pending = batch[:max:max], batch[max:]
+		c.wake()
+	} else {
+		c.pending = nil
+	}
+	return batch
 }

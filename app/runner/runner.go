@@ -98,8 +98,17 @@ func (r *Runner) Subflow(ctx context.Context, flowSID, revision string) (*engine
 }
 
 // program loads and compiles a flow revision; numbered revisions are
-// immutable, so they are cached.
+// immutable, so they are cached. LatestPublished and LatestRevision are
+// looked up by number first (a small read, see store.RevisionNumber), so a
+// start reads the definition only for a revision not compiled yet.
 func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Program, error) {
+	if which == store.LatestPublished || which == store.LatestRevision {
+		n, err := r.store.RevisionNumber(ctx, flowSID, which)
+		if err != nil {
+			return nil, err
+		}
+		which = strconv.Itoa(n)
+	}
 	if _, err := strconv.Atoi(which); err == nil {
 		r.mu.Lock()
 		p := r.programs[flowSID+"/"+which]
@@ -164,57 +173,14 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 }
 
 // startProgram is the revision a contact runs: test users run the latest
-// revision, everyone else the latest published one.
+// revision, everyone else the latest published one. One small read finds
+// its number (store.StartRevision); the compiled revision is cached.
 func (r *Runner) startProgram(ctx context.Context, flowSID, contact string) (*engine.Program, error) {
-	which := store.LatestPublished
-	if test, err := r.store.IsTestUser(ctx, flowSID, contact); err != nil {
-		return nil, err
-	} else if test {
-		which = store.LatestRevision
-	}
-	return r.program(ctx, flowSID, which)
-}
-
-// Launch creates an execution of a flow for a trigger, returns as soon as
-// it is stored (committed), and runs its first sprint in the background, as
-// Studio's REST create does. The stored execution waits in its trigger
-// widget with a timer due at once, so one whose first sprint never ran or
-// never committed (the process died, Close cut it short) is run by the
-// sweeper's next pass, also after a restart. When the contact already has
-// an active execution of the flow, it returns *store.ActiveConflict.
-func (r *Runner) Launch(ctx context.Context, flowSID string, t engine.Trigger) (*engine.Execution, error) {
-	p, err := r.startProgram(ctx, flowSID, t.Contact)
+	n, err := r.store.StartRevision(ctx, flowSID, contact)
 	if err != nil {
 		return nil, err
 	}
-	x := r.engine.Create(p, t)
-	rec := store.SprintRecord{Execution: x, New: true, SessionKey: sessionKey(p, t)}
-	after := r.sprintEvents(&rec)
-	if err := r.commit.save(ctx, rec); err != nil {
-		return nil, err
-	}
-	r.committed(x, nil, true, after)
-	r.log.Debug("execution created", "execution_sid", x.SID, "flow_sid", flowSID)
-	r.mu.Lock()
-	if r.bg.Err() != nil {
-		r.mu.Unlock()
-		return x, nil // closing: the sweeper of the next run starts it
-	}
-	r.wg.Add(1)
-	r.mu.Unlock()
-	go func(sid string) {
-		defer r.wg.Done()
-		_, _, err := r.Resume(r.bg, sid, engine.Input{Type: engine.InputStart})
-		switch {
-		case err == nil, errors.Is(err, engine.ErrNotWaiting), errors.Is(err, engine.ErrEnded):
-			// Ran, or the sweeper or an End came first.
-		case r.bg.Err() != nil:
-			r.log.Info("first sprint cut short by shutdown; it runs again at the next start", "execution_sid", sid)
-		default:
-			r.log.Error("first sprint failed; the sweeper tries it again", "execution_sid", sid, "flow_sid", flowSID, "err", err)
-		}
-	}(x.SID)
-	return x, nil
+	return r.program(ctx, flowSID, strconv.Itoa(n))
 }
 
 // Resume continues an execution with an input; one sprint of an execution

@@ -52,7 +52,7 @@ type SprintRecord struct {
 // transaction so that the one writer spends its time writing.
 type encodedSprint struct {
 	state  string
-	steps  []any // the steps' insert arguments, 12 per step
+	steps  []any // the steps' insert arguments, stepCols per step
 	events []any // the event rows' insert arguments, eventCols per row
 }
 
@@ -68,7 +68,7 @@ func (rec *SprintRecord) Encode() error {
 	if err != nil {
 		return fmt.Errorf("store: execution %s: %w", x.SID, err)
 	}
-	enc := &encodedSprint{state: string(state), steps: make([]any, 0, 12*len(rec.Steps))}
+	enc := &encodedSprint{state: string(state), steps: make([]any, 0, stepCols*len(rec.Steps))}
 	seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
 	for _, st := range rec.Steps {
 		seq++
@@ -108,7 +108,7 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 	}
 	defer release()
 	defer tx.Rollback()
-	if err := s.saveSprint(ctx, tx, rec); err != nil {
+	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -123,15 +123,74 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 	}
 	defer release()
 	defer tx.Rollback()
-	for _, rec := range recs {
-		if err := s.saveSprint(ctx, tx, rec); err != nil {
-			return err
-		}
+	if err := s.saveSprints(ctx, tx, recs); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
 
-func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) error {
+// maxRowsPerInsert bounds the rows of one multi-row insert of steps or
+// messages (SQLite allows 32,766 arguments per statement; 64 rows of 23
+// columns is well inside, and bounds the prepared statements kept to 64
+// shapes per table).
+const maxRowsPerInsert = 64
+
+// saveSprints writes sprints inside tx. Each execution row (and receipt,
+// calls and event rows) goes by itself, since a conflict there must name
+// its sprint; the steps and the queued messages of all the sprints go in
+// multi-row inserts after them. A statement's fixed cost (binding, opening
+// a cursor per B-tree, resetting) was a large part of a small sprint's
+// write, and group commit gathers many small sprints.
+func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) error {
+	var steps, msgs []any
+	for i := range recs {
+		rec := &recs[i]
+		if err := s.saveSprint(ctx, tx, rec); err != nil {
+			return err
+		}
+		steps = append(steps, rec.enc.steps...)
+		x := rec.Execution
+		for j := range rec.Messages {
+			m := rec.Messages[j]
+			m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
+			if m.DateCreated.IsZero() {
+				m.DateCreated = x.UpdatedAt
+			}
+			msgs = append(msgs, s.messageArgs(&m)...)
+		}
+	}
+	if err := s.insertRows(ctx, tx, steps, stepCols, insertSteps); err != nil {
+		return fmt.Errorf("store: insert steps: %w", err)
+	}
+	if err := s.insertRows(ctx, tx, msgs, messageColN, insertMessages); err != nil {
+		return fmt.Errorf("store: insert message: %w", err)
+	}
+	return nil
+}
+
+// insertRows inserts rows given as one flat list of arguments, cols per
+// row, at most maxRowsPerInsert rows per statement; query(n) is the insert
+// of n rows.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, args []any, cols int, query func(n int) string) error {
+	for len(args) > 0 {
+		n := min(maxRowsPerInsert, len(args)/cols)
+		if _, err := s.txExec(ctx, tx, query(n), args[:n*cols]...); err != nil {
+			return err
+		}
+		args = args[n*cols:]
+	}
+	return nil
+}
+
+// insertMessages is the multi-row insert of n outbound messages.
+func insertMessages(n int) string {
+	return `INSERT INTO sms_messages (` + messageCols + `) VALUES ` + strings.Repeat(messageRow+",", n-1) + messageRow
+}
+
+// saveSprint writes a sprint's own rows: its receipt, its execution, its
+// outbound calls and its event rows. saveSprints adds its steps and
+// messages.
+func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec *SprintRecord) error {
 	if err := rec.Encode(); err != nil {
 		return err
 	}
@@ -165,22 +224,6 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec SprintRecord) er
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("execution %s: %w", x.SID, ErrNotFound)
-		}
-	}
-	if len(rec.Steps) > 0 {
-		// One multi-row insert per sprint.
-		if _, err := s.txExec(ctx, tx, insertSteps(len(rec.Steps)), rec.enc.steps...); err != nil {
-			return fmt.Errorf("store: insert steps: %w", err)
-		}
-	}
-	for i := range rec.Messages {
-		m := rec.Messages[i]
-		m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
-		if m.DateCreated.IsZero() {
-			m.DateCreated = x.UpdatedAt
-		}
-		if _, err := s.insertMessage(ctx, tx, &m); err != nil {
-			return fmt.Errorf("store: insert message: %w", err)
 		}
 	}
 	for i := range rec.Calls {
@@ -335,6 +378,9 @@ func orEmptyEvents(e []engine.Event) []engine.Event {
 	}
 	return e
 }
+
+// stepCols is the number of columns insertSteps writes per step.
+const stepCols = 12
 
 // insertSteps is the multi-row insert for n steps (prepared once per n).
 func insertSteps(n int) string {

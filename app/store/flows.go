@@ -292,3 +292,54 @@ func (s *Store) FlowNames(ctx context.Context, sids []string) (map[string]string
 	}
 	return out, rows.Err()
 }
+
+// FlowExists says whether a flow exists, without reading its definition: a
+// REST create needs no more before the runner picks the revision.
+func (s *Store) FlowExists(ctx context.Context, sid string) (bool, error) {
+	var n int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM flows WHERE sid = ?`, sid).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: flow %s: %w", sid, err)
+	}
+	return n > 0, nil
+}
+
+// RevisionNumber returns the number of the flow's LatestPublished or
+// LatestRevision revision without reading it: numbered revisions never
+// change, so a caller that has the numbered revision compiled already (the
+// runner) needs no more.
+func (s *Store) RevisionNumber(ctx context.Context, sid, which string) (int, error) {
+	q := `SELECT revision FROM flow_revisions WHERE flow_sid = ? ORDER BY revision DESC LIMIT 1`
+	switch which {
+	case LatestRevision, "":
+	case LatestPublished:
+		q = `SELECT revision FROM flow_revisions WHERE flow_sid = ? AND status = 'published' ORDER BY revision DESC LIMIT 1`
+	default:
+		return 0, fmt.Errorf("%w: revision %q (LatestPublished or LatestRevision)", ErrInvalid, which)
+	}
+	var n int
+	err := s.queryRow(ctx, q, sid).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("flow %s revision %s: %w", sid, which, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: flow %s revision %s: %w", sid, which, err)
+	}
+	return n, nil
+}
+
+// StartRevision returns the number of the revision a contact starts: the
+// latest revision for the flow's test users, the latest published one for
+// everyone else (ErrNotFound when there is none), in one read.
+func (s *Store) StartRevision(ctx context.Context, sid, contact string) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT revision FROM flow_revisions WHERE flow_sid = ?1
+		AND (status = 'published' OR EXISTS (SELECT 1 FROM test_users WHERE flow_sid = ?1 AND address = ?2))
+		ORDER BY revision DESC LIMIT 1`, sid, contact).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("flow %s: no revision for %s: %w", sid, contact, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: flow %s start revision: %w", sid, err)
+	}
+	return n, nil
+}

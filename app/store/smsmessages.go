@@ -96,9 +96,28 @@ func scanMessages(rows *sql.Rows, err error) ([]Message, error) {
 }
 
 func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, m *Message) (sql.Result, error) {
-	now := s.now()
+	q := `INSERT INTO sms_messages (` + messageCols + `) VALUES ` + messageRow
+	args := s.messageArgs(m)
+	if m.Direction == DirectionInbound && m.ProviderID != "" {
+		q += ` ON CONFLICT (gateway_sid, provider_id) WHERE provider_id != '' DO NOTHING`
+	}
+	if tx != nil {
+		return s.txExec(ctx, tx, q, args...)
+	}
+	return s.db.ExecContext(ctx, q, args...)
+}
+
+// messageRow is one row of an sms_messages insert (messageColN values).
+const messageRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// messageColN is the number of columns in messageCols.
+const messageColN = 23
+
+// messageArgs fills in a new message's defaults and returns its insert
+// arguments, in messageCols' order.
+func (s *Store) messageArgs(m *Message) []any {
 	if m.DateCreated.IsZero() {
-		m.DateCreated = now
+		m.DateCreated = s.now()
 	}
 	if m.DateUpdated.IsZero() {
 		m.DateUpdated = m.DateCreated
@@ -109,17 +128,9 @@ func (s *Store) insertMessage(ctx context.Context, tx *sql.Tx, m *Message) (sql.
 	if m.Status == MessageQueued && m.NextAttempt.IsZero() {
 		m.NextAttempt = m.DateCreated
 	}
-	q := `INSERT INTO sms_messages (` + messageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	args := []any{m.SID, m.Direction, m.GatewaySID, m.ExecutionSID, m.FlowSID, m.From, m.To, m.Body, m.Status, m.NumSegments,
+	return []any{m.SID, m.Direction, m.GatewaySID, m.ExecutionSID, m.FlowSID, m.From, m.To, m.Body, m.Status, m.NumSegments,
 		m.ErrorCode, m.ErrorMessage, m.Attempts, optText(m.NextAttempt), optText(m.LeaseUntil), m.ProviderID, m.Incomplete,
 		m.Handled, m.Notified, m.StatusCallback, stamp(m.DateCreated), stamp(m.DateUpdated), optText(m.DateSent)}
-	if m.Direction == DirectionInbound && m.ProviderID != "" {
-		q += ` ON CONFLICT (gateway_sid, provider_id) WHERE provider_id != '' DO NOTHING`
-	}
-	if tx != nil {
-		return s.txExec(ctx, tx, q, args...)
-	}
-	return s.db.ExecContext(ctx, q, args...)
 }
 
 // CreateMessage stores an outbound message (queued) or any other row.

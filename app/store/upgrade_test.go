@@ -51,6 +51,10 @@ var fixtures = map[int][]string{
 		`INSERT INTO sms_parts VALUES ('GWfix11', '7', '+1', 'SMfix11', 1, 'sent', '2025-01-11T00:00:00.000000000Z')`,
 	},
 	12: {`INSERT INTO outbound_calls (sid, execution_sid, flow_sid, from_address, to_address, status, date_created, date_updated) VALUES ('CAfix12', 'FNfix2', 'FWfix1', '+1', '+2', 'busy', '2025-01-12T00:00:00.000000000Z', '2025-01-12T00:00:00.000000000Z')`},
+	16: {
+		`INSERT INTO steps VALUES ('FTfix16b', 'FNfix2', 3, 'FWfix1', '', 'ask', 'split', 'ask', 'send-and-wait-for-reply', '{"n":3}', '[]', '2025-01-16T00:00:02.000000000Z')`,
+		`INSERT INTO steps VALUES ('FTfix16a', 'FNfix2', 2, 'FWfix1', '', 'split', 'Trigger', 'split', 'split-based-on', '{"n":2}', '[]', '2025-01-16T00:00:01.000000000Z')`,
+	},
 	13: {`INSERT INTO queues (sid, friendly_name, date_created, date_updated) VALUES ('QUfix13', 'support', '2025-01-13T00:00:00.000000000Z', '2025-01-13T00:00:00.000000000Z')`},
 }
 
@@ -83,6 +87,7 @@ func rowsOf(v int) map[string]int {
 	add(11, "sms_parts", 1)
 	add(12, "outbound_calls", 1)
 	add(13, "queues", 1)
+	add(16, "steps", 2)
 	return want
 }
 
@@ -147,6 +152,25 @@ func TestUpgradeFromEveryEarlierSchema(t *testing.T) {
 				due, err = s.DueTimers(ctx, time.Date(2025, 1, 3, 0, 59, 0, 0, time.UTC), 10)
 				require.NoError(t, err)
 				require.Empty(t, due, "not due before its deadline")
+			}
+
+			if v >= 2 {
+				// Steps come through 0017 (keyed by execution and seq) in
+				// their order, found by the store's step reads.
+				want := []string{"FTfix2"}
+				if v >= 16 {
+					want = append(want, "FTfix16a", "FTfix16b")
+				}
+				steps, err := s.Steps(ctx, "FNfix2")
+				require.NoError(t, err)
+				var got []string
+				for _, st := range steps {
+					got = append(got, st.SID)
+				}
+				require.Equal(t, want, got)
+				st, err := s.Step(ctx, "FNfix2", want[len(want)-1])
+				require.NoError(t, err)
+				require.Equal(t, len(want), st.Seq)
 			}
 
 			// The backup taken before migrating holds schema v and its rows.

@@ -22,6 +22,13 @@ func (s *Store) sprintTx(ctx context.Context) (*sql.Tx, func(), error) {
 			s.wmu.Unlock()
 			return nil, nil, fmt.Errorf("store: sprint connection: %w", err)
 		}
+		// Savepoints (SprintTx) keep the pages they may have to undo in
+		// memory rather than in a temporary file.
+		if _, err := c.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+			c.Close()
+			s.wmu.Unlock()
+			return nil, nil, fmt.Errorf("store: sprint connection: %w", err)
+		}
 		s.wconn = c
 	}
 	tx, err := s.wconn.BeginTx(ctx, nil)
