@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/switchboard/switchboard/app/api"
 	"github.com/switchboard/switchboard/app/config"
@@ -82,6 +83,13 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	if err := seedVoiceSettings(ctx, cfg, st); err != nil {
 		return nil, nil, nil, err
 	}
+	// Finished SIP transactions keep their messages 8 s instead of sipgo's
+	// 32 s (sip/txhold.go: still two retransmissions at the longest
+	// spacing), so memory after a burst of calls follows the calls up, not
+	// the call rate; and once a load is over, the memory it took goes back
+	// to the OS (media/memrelease.go).
+	sip.SetFinishedTransactionHold(8 * time.Second)
+	go media.ReleaseMemoryAfterLoad(ctx, 30*time.Second, log)
 	// The load guard refuses new calls while the media path falls behind
 	// (media/loadguard.go), before the calls in progress suffer.
 	guard := media.NewLoadGuard(log)

@@ -114,6 +114,7 @@ func TestBenchVoice(t *testing.T) {
 				s := srv.Load()
 				return s != nil && s.ActiveCalls() > 0 && guard.Overloaded()
 			}
+			c.Admit = benchAdmit{guard: guard, srv: &srv}
 		})
 		srv.Store(b.srv)
 	}
@@ -753,3 +754,16 @@ func countLines(path string) int {
 		n++
 	}
 }
+
+// benchAdmit is the guard's learned admission rate asked only while a call
+// is up, as app/voicewire.go wires it.
+type benchAdmit struct {
+	guard *media.LoadGuard
+	srv   *atomic.Pointer[sip.Server]
+}
+
+func (a benchAdmit) TakeCall() bool {
+	s := a.srv.Load()
+	return s == nil || s.ActiveCalls() == 0 || a.guard.TakeCall()
+}
+func (a benchAdmit) AdmitRate() float64 { return a.guard.AdmitRate() }
