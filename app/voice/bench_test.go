@@ -100,6 +100,10 @@ func TestBenchVoice(t *testing.T) {
 	// offered rate beyond the box shows as refused calls, not as every
 	// call degraded. SWITCHBOARD_BENCH_GUARD=0 measures without it.
 	var b *bench
+	// The learned admission rate shapes the offered-CPS rows only: the
+	// concurrency rows measure N calls held, and their ramp is the bench's
+	// own, not an offered load to be shaped.
+	var admitOn atomic.Bool
 	if os.Getenv("SWITCHBOARD_BENCH_GUARD") == "0" {
 		b = newBench(t, sippBin)
 	} else {
@@ -114,7 +118,7 @@ func TestBenchVoice(t *testing.T) {
 				s := srv.Load()
 				return s != nil && s.ActiveCalls() > 0 && guard.Overloaded()
 			}
-			c.Admit = benchAdmit{guard: guard, srv: &srv}
+			c.Admit = benchAdmit{guard: guard, srv: &srv, on: &admitOn}
 		})
 		srv.Store(b.srv)
 	}
@@ -153,6 +157,7 @@ func TestBenchVoice(t *testing.T) {
 		groups = append(groups, g)
 	}
 	best := 0
+	admitOn.Store(true)
 	for _, rate := range rates {
 		var g []benchRow
 		for i := range runs[0] {
@@ -396,7 +401,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	holdMs := int((ramp + hold + 10*time.Second) / time.Millisecond)
 	rss0 := settledRSS()
 	g0, heap0 := runtime.NumGoroutine(), heapAfterGC()
-	refused0 := b.srv.Dropped()[sip.DropOverload]
+	refused0 := refusedCalls(b.srv)
 	s := b.startSipp(t, flowSID, promptMs, holdMs, rate, n, n, ramp+hold+2*time.Minute)
 
 	deadline := time.Now().Add(ramp + 30*time.Second)
@@ -436,7 +441,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	ok, failed := s.wait(t)
 	b.settle(t)
 	execs, keyed := b.digits(t, flowSID)
-	refused := int(b.srv.Dropped()[sip.DropOverload] - refused0)
+	refused := int(refusedCalls(b.srv) - refused0)
 	failed = max(failed-refused, 0)
 	return benchRow{refused: refused, phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: kbPerCall, gPerCall: gPerCall, heapPerKB: heapPerKB,
@@ -451,7 +456,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	total := max(int(float64(rate)*d.Seconds()), 1)
 	rss0 := settledRSS()
 	heap0 := heapAfterGC()
-	refused0 := b.srv.Dropped()[sip.DropOverload]
+	refused0 := refusedCalls(b.srv)
 	start := time.Now()
 	s := b.startSipp(t, flowSID, 300, 500, rate, max(rate*4, 10), total, d+2*time.Minute)
 	m := b.measure(s, 0, rss0)
@@ -470,7 +475,7 @@ func (b *bench) cps(t *testing.T, rate int, d time.Duration, phase string) bench
 	}
 	execs, keyed := b.digits(t, flowSID)
 	achieved := float64(ok) / max(elapsed.Seconds()-1, 1) // less one call's length
-	refused := int(b.srv.Dropped()[sip.DropOverload] - refused0)
+	refused := int(refusedCalls(b.srv) - refused0)
 	failed = max(failed-refused, 0)
 	return benchRow{refused: refused, phase: phase, sustained: fmt.Sprintf("%.0f CPS × %d calls (peak %d up)", achieved, total, m.maxActive),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: float64(m.rssMax-rss0) / 1024 / float64(max(m.maxActive, 1)),
@@ -760,10 +765,18 @@ func countLines(path string) int {
 type benchAdmit struct {
 	guard *media.LoadGuard
 	srv   *atomic.Pointer[sip.Server]
+	on    *atomic.Bool // the offered-CPS rows
 }
 
 func (a benchAdmit) TakeCall() bool {
 	s := a.srv.Load()
-	return s == nil || s.ActiveCalls() == 0 || a.guard.TakeCall()
+	return !a.on.Load() || s == nil || s.ActiveCalls() == 0 || a.guard.TakeCall()
 }
 func (a benchAdmit) AdmitRate() float64 { return a.guard.AdmitRate() }
+
+// refusedCalls are the INVITEs answered 503 + Retry-After by the load guard
+// or the learned admission rate.
+func refusedCalls(s *sip.Server) uint64 {
+	d := s.Dropped()
+	return d[sip.DropOverload] + d[sip.DropAdmitRate]
+}
