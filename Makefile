@@ -250,7 +250,7 @@ bench: deps
 
 ## bench-voice: sipp load against the voice stack (say + gather + split), each row run 3 times (min/median/max), with the appliance's load guard:
 ## concurrent calls held 60 s, send-interval deviation, digits lost, CPS and
-## memory per call, printed as a Markdown table (about 25 minutes); then
+## memory per call (2,000 calls at the most), printed as a Markdown table (about 22 minutes); then
 ## bridged calls (sipp caller → flow → connect-call-to → sipp far end) at
 ## BRIDGE_CALLS: relay p50/p99, CPU and memory per bridge (about 5 minutes);
 ## then the media bridge alone at BRIDGE_LOAD bridges. Not part of `make
