@@ -197,12 +197,18 @@ func (v *Service) hangup(ctx context.Context, log *slog.Logger, x *engine.Execut
 	}
 	next, _, err := v.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup})
 	if err != nil {
-		if _, eerr := v.Runner.End(ctx, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
-			log.Error("ending execution", "err", eerr)
-		}
+		v.end(ctx, log, x.SID)
 		return
 	}
 	v.afterHangup(ctx, log, next)
+}
+
+// end ends an execution the call can no longer drive (one already ended
+// is fine).
+func (v *Service) end(ctx context.Context, log *slog.Logger, sid string) {
+	if _, err := v.Runner.End(ctx, sid); err != nil && !errors.Is(err, engine.ErrEnded) {
+		log.Error("ending execution", "err", err)
+	}
 }
 
 // callInputs are what only a live call gives a waiting widget.
@@ -237,16 +243,12 @@ func (v *Service) afterHangup(ctx context.Context, log *slog.Logger, x *engine.E
 	for i := 0; needsCall(x); i++ {
 		if i == maxHangupResumes {
 			log.Warn("the flow keeps reaching call widgets after the caller left; ending its execution", "widget", x.Current)
-			if _, err := v.Runner.End(ctx, x.SID); err != nil && !errors.Is(err, engine.ErrEnded) {
-				log.Error("ending execution", "err", err)
-			}
+			v.end(ctx, log, x.SID)
 			return
 		}
 		next, _, err := v.Runner.Resume(ctx, x.SID, engine.Input{Type: engine.InputHangup})
 		if err != nil {
-			if _, eerr := v.Runner.End(ctx, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
-				log.Error("ending execution", "err", eerr)
-			}
+			v.end(ctx, log, x.SID)
 			return
 		}
 		x = next
@@ -269,9 +271,7 @@ func (v *Service) run(ctx context.Context, log *slog.Logger, x *engine.Execution
 		if err != nil {
 			// A wait the call cannot satisfy: end the execution rather than
 			// leave it active forever.
-			if _, eerr := v.Runner.End(bg, x.SID); eerr != nil && !errors.Is(eerr, engine.ErrEnded) {
-				log.Error("ending execution", "err", eerr)
-			}
+			v.end(bg, log, x.SID)
 			return err
 		}
 		if in == nil {
