@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react'
 import { deleteCredential, listCredentialLists, listCredentials, sipAddress, type Credential, type CredentialList } from '../../api/settings'
 import { mergeRegistrationEvent } from '../../model/settings'
-import { ConfirmDialog } from '../ConfirmDialog'
 import { DeskPhoneForm } from './DeskPhoneForm'
+import { RemoveDialog } from './RemoveDialog'
+import { RowActions } from './RowActions'
 import { SettingsSection } from './SettingsSection'
+import { formItem, useItemDialogs } from './useItemDialogs'
 import { useLiveList } from './useLiveList'
 import type { VoiceEvent } from './voiceEvent'
 
@@ -23,8 +25,7 @@ export function DeskPhonesSection({ events }: Props) {
     },
     live: { events, kind: 'registration', merge: mergeRegistrationEvent },
   })
-  const [form, setForm] = useState<Credential | 'new' | null>(null)
-  const [removing, setRemoving] = useState<Credential | null>(null)
+  const d = useItemDialogs<Credential>(reload)
   const [address, setAddress] = useState<string | null>(null)
   useEffect(() => {
     sipAddress().then(setAddress, () => setAddress(null))
@@ -45,7 +46,7 @@ export function DeskPhonesSection({ events }: Props) {
         )
       }
       action={
-        <button type="button" className="btn btn-primary" onClick={() => setForm('new')} data-testid="add-phone">
+        <button type="button" className="btn btn-primary" onClick={d.add} data-testid="add-phone">
           Add desk phone
         </button>
       }
@@ -54,30 +55,13 @@ export function DeskPhonesSection({ events }: Props) {
       empty={phones?.length === 0 ? 'No desk phones yet.' : null}
       overlays={
         <>
-          {form && (
-            <DeskPhoneForm
-              lists={lists}
-              phone={form === 'new' ? undefined : form}
-              onClose={() => setForm(null)}
-              onSaved={() => {
-                setForm(null)
-                void reload()
-              }}
-            />
-          )}
-          {removing && (
-            <ConfirmDialog
-              title={`Remove desk phone ${removing.username}?`}
-              message="Its registration ends now and its calls are no longer taken."
-              confirmText="Remove"
-              onClose={() => setRemoving(null)}
-              onConfirm={async () => {
-                await deleteCredential(removing.credential_list_sid, removing.sid)
-                setRemoving(null)
-                await reload()
-              }}
-            />
-          )}
+          {d.editing && <DeskPhoneForm lists={lists} phone={formItem(d.editing)} onClose={d.closeForm} onSaved={d.saved} />}
+          <RemoveDialog
+            dialogs={d}
+            title={(p) => `Remove desk phone ${p.username}?`}
+            message={() => 'Its registration ends now and its calls are no longer taken.'}
+            remove={(p) => deleteCredential(p.credential_list_sid, p.sid)}
+          />
         </>
       }
     >
@@ -107,14 +91,7 @@ export function DeskPhonesSection({ events }: Props) {
                   <span className="badge status-off">Not registered</span>
                 )}
               </td>
-              <td className="row-actions">
-                <button type="button" className="btn btn-small" onClick={() => setForm(p)}>
-                  Change password
-                </button>
-                <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setRemoving(p)}>
-                  Remove
-                </button>
-              </td>
+              <RowActions noun="phone" label={`desk phone ${p.username}`} editText="Change password" onEdit={() => d.edit(p)} onRemove={() => d.askRemove(p)} />
             </tr>
           ))}
         </tbody>

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react'
 import { deleteGateway, listGatewayKinds, listGateways, type Gateway, type GatewayKind, type Unroutable } from '../../api/messaging'
 import { mergeGatewayEvent, unsettled } from '../../model/messaging'
-import { ConfirmDialog } from '../ConfirmDialog'
 import { GatewayForm } from './GatewayForm'
 import { GatewayHealth } from './GatewayHealth'
 import { InboundUrl } from './InboundUrl'
+import { RemoveDialog } from './RemoveDialog'
+import { RowActions } from './RowActions'
 import { SettingsSection } from './SettingsSection'
+import { formItem, useItemDialogs } from './useItemDialogs'
 import { useLiveList } from './useLiveList'
 import type { VoiceEvent } from './voiceEvent'
 
@@ -30,8 +32,7 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
   useEffect(() => {
     listGatewayKinds().then(setKinds, setError)
   }, [setError])
-  const [editing, setEditing] = useState<Gateway | 'new' | null>(null)
-  const [removing, setRemoving] = useState<Gateway | null>(null)
+  const d = useItemDialogs<Gateway>(reload)
 
   const kindTitle = (name: string) => kinds.find((k) => k.name === name)?.title ?? name
   return (
@@ -40,7 +41,7 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
       title="Messaging"
       lead="SMS gateways: what sends and receives your text messages. Changes apply at once."
       action={
-        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} disabled={!kinds.length} data-testid="add-gateway">
+        <button type="button" className="btn btn-primary" onClick={d.add} disabled={!kinds.length} data-testid="add-gateway">
           Add gateway
         </button>
       }
@@ -59,30 +60,13 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
       }
       overlays={
         <>
-      {editing && (
-        <GatewayForm
-          kinds={kinds}
-          gateway={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null)
-            void reload()
-          }}
-        />
-      )}
-      {removing && (
-        <ConfirmDialog
-          title={`Remove gateway “${removing.friendly_name}”?`}
-          message="Switchboard stops it now and sends or receives nothing more through it."
-          confirmText="Remove"
-          onClose={() => setRemoving(null)}
-          onConfirm={async () => {
-            await deleteGateway(removing.sid)
-            setRemoving(null)
-            await reload()
-          }}
-        />
-      )}
+          {d.editing && <GatewayForm kinds={kinds} gateway={formItem(d.editing)} onClose={d.closeForm} onSaved={d.saved} />}
+          <RemoveDialog
+            dialogs={d}
+            title={(g) => `Remove gateway “${g.friendly_name}”?`}
+            message={() => 'Switchboard stops it now and sends or receives nothing more through it.'}
+            remove={(g) => deleteGateway(g.sid)}
+          />
         </>
       }
     >
@@ -126,14 +110,7 @@ export function MessagingSection({ events }: { events: VoiceEvent[] }) {
               <td>
                 <GatewayHealth gateway={g} />
               </td>
-              <td className="row-actions">
-                <button type="button" className="btn btn-small" onClick={() => setEditing(g)} data-testid="edit-gateway">
-                  Edit
-                </button>
-                <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setRemoving(g)} data-testid="remove-gateway">
-                  Remove
-                </button>
-              </td>
+              <RowActions noun="gateway" label={`gateway ${g.friendly_name}`} onEdit={() => d.edit(g)} onRemove={() => d.askRemove(g)} />
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,10 @@ import { flowOfNumber } from '../../model/settings'
 import { flowHref } from '../../route'
 import { FlowSelect } from './FlowSelect'
 import { NumberForm } from './NumberForm'
+import { RemoveDialog } from './RemoveDialog'
+import { RowActions } from './RowActions'
 import { SettingsSection } from './SettingsSection'
+import { useItemDialogs } from './useItemDialogs'
 import { useLiveList } from './useLiveList'
 
 /** Phone numbers and SIP users, each routed to a flow (calls and messages). */
@@ -42,14 +45,7 @@ export function NumbersSection() {
     }
   }
 
-  const remove = async (n: PhoneNumber) => {
-    try {
-      await deleteNumber(n.sid)
-      await reload()
-    } catch (x) {
-      setError(`${n.phone_number}: ${x instanceof Error ? x.message : String(x)}`)
-    }
-  }
+  const d = useItemDialogs<PhoneNumber>(reload)
 
   return (
     <SettingsSection
@@ -59,6 +55,16 @@ export function NumbersSection() {
       error={error}
       loading={numbers === null}
       empty={null}
+      overlays={
+        <RemoveDialog
+          dialogs={d}
+          title={(n) => `Remove ${n.phone_number}?`}
+          message={(n) =>
+            `Calls to it are refused (SIP 404), and messages to it are kept but start no flow. ${n.friendly_name !== n.phone_number ? `Its name “${n.friendly_name}” goes with it.` : ''}`.trim()
+          }
+          remove={(n) => deleteNumber(n.sid)}
+        />
+      }
     >
       {numbers !== null && numbers.length > 0 && (
         <table className="flows-table settings-table">
@@ -95,11 +101,7 @@ export function NumbersSection() {
                       {saved === n.sid && <span className="small ok-text">Saved</span>}
                     </span>
                   </td>
-                  <td className="row-actions">
-                    <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => void remove(n)}>
-                      Remove
-                    </button>
-                  </td>
+                  <RowActions noun="number" label={n.phone_number} onRemove={() => d.askRemove(n)} />
                 </tr>
               )
             })}

@@ -1,11 +1,12 @@
-import { useState } from 'react'
 import { deleteQueue, listQueues, type Queue } from '../../api/queues'
 import { formatWait, longestWaitNow, mergeQueueEvent, timed, type Timed } from '../../model/queues'
-import { ConfirmDialog } from '../ConfirmDialog'
 import { AgentChip } from '../queues/AgentChip'
 import { QueueForm } from '../queues/QueueForm'
 import '../queues/queues.css'
+import { RemoveDialog } from './RemoveDialog'
+import { RowActions } from './RowActions'
 import { SettingsSection } from './SettingsSection'
+import { formItem, useItemDialogs } from './useItemDialogs'
 import { useLiveList } from './useLiveList'
 import type { VoiceEvent } from './voiceEvent'
 
@@ -20,8 +21,7 @@ export function QueuesSection({ events, now }: Props) {
     read: async () => timed(await listQueues(), Date.now()),
     live: { events, kind: 'queue', merge: (l, data) => mergeQueueEvent(l, data, Date.now()) },
   })
-  const [editing, setEditing] = useState<Queue | 'new' | null>(null)
-  const [removing, setRemoving] = useState<Queue | null>(null)
+  const d = useItemDialogs<Queue>(reload)
 
   return (
     <SettingsSection
@@ -29,7 +29,7 @@ export function QueuesSection({ events, now }: Props) {
       title="Call queues"
       lead="Callers of a flow's Enqueue Call widget wait in a queue, hearing hold music, until one of its desk phones answers."
       action={
-        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} data-testid="add-queue">
+        <button type="button" className="btn btn-primary" onClick={d.add} data-testid="add-queue">
           Add queue
         </button>
       }
@@ -50,33 +50,17 @@ export function QueuesSection({ events, now }: Props) {
       }
       overlays={
         <>
-          {editing && (
-            <QueueForm
-              queue={editing === 'new' ? undefined : editing}
-              onClose={() => setEditing(null)}
-              onSaved={() => {
-                setEditing(null)
-                void reload()
-              }}
-            />
-          )}
-          {removing && (
-            <ConfirmDialog
-              title={`Remove queue “${removing.friendly_name}”?`}
-              message={
-                removing.current_size > 0
-                  ? `${removing.current_size} caller${removing.current_size === 1 ? ' is' : 's are'} waiting in it: they keep waiting until they leave. The next caller of an Enqueue Call widget naming it creates it again, with no agents.`
-                  : 'Nobody is waiting in it. The next caller of an Enqueue Call widget naming it creates it again, with no agents.'
-              }
-              confirmText="Remove"
-              onClose={() => setRemoving(null)}
-              onConfirm={async () => {
-                await deleteQueue(removing.sid)
-                setRemoving(null)
-                await reload()
-              }}
-            />
-          )}
+          {d.editing && <QueueForm queue={formItem(d.editing)} onClose={d.closeForm} onSaved={d.saved} />}
+          <RemoveDialog
+            dialogs={d}
+            title={(q) => `Remove queue “${q.friendly_name}”?`}
+            message={(q) =>
+              q.current_size > 0
+                ? `${q.current_size} caller${q.current_size === 1 ? ' is' : 's are'} waiting in it: they keep waiting until they leave. The next caller of an Enqueue Call widget naming it creates it again, with no agents.`
+                : 'Nobody is waiting in it. The next caller of an Enqueue Call widget naming it creates it again, with no agents.'
+            }
+            remove={(q) => deleteQueue(q.sid)}
+          />
         </>
       }
     >
@@ -119,14 +103,7 @@ export function QueuesSection({ events, now }: Props) {
                 {formatWait(longestWaitNow(q, now))}
               </td>
               <td className="num">{q.max_size}</td>
-              <td className="row-actions">
-                <button type="button" className="btn btn-small" onClick={() => setEditing(q)} data-testid="edit-queue">
-                  Edit
-                </button>
-                <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setRemoving(q)} data-testid="remove-queue">
-                  Remove
-                </button>
-              </td>
+              <RowActions noun="queue" label={`queue ${q.friendly_name}`} onEdit={() => d.edit(q)} onRemove={() => d.askRemove(q)} />
             </tr>
           ))}
         </tbody>

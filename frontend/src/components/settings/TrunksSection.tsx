@@ -1,10 +1,11 @@
-import { useState } from 'react'
 import { deleteTrunk, listTrunks, type Trunk } from '../../api/settings'
 import { mergeTrunkEvent } from '../../model/settings'
-import { ConfirmDialog } from '../ConfirmDialog'
 import { SettingsSection } from './SettingsSection'
 import { TrunkForm } from './TrunkForm'
+import { RemoveDialog } from './RemoveDialog'
+import { RowActions } from './RowActions'
 import { TrunkStatusBadge } from './TrunkStatusBadge'
+import { formItem, useItemDialogs } from './useItemDialogs'
 import { useLiveList } from './useLiveList'
 import type { VoiceEvent } from './voiceEvent'
 
@@ -20,8 +21,7 @@ export function TrunksSection({ events, now }: Props) {
     live: { events, kind: 'trunk', merge: mergeTrunkEvent },
     unsettled: (l) => l.some((t) => t.status === 'registering' || t.status === 'failed'),
   })
-  const [editing, setEditing] = useState<Trunk | 'new' | null>(null)
-  const [removing, setRemoving] = useState<Trunk | null>(null)
+  const d = useItemDialogs<Trunk>(reload)
 
   return (
     <SettingsSection
@@ -29,7 +29,7 @@ export function TrunksSection({ events, now }: Props) {
       title="Trunks"
       lead="SIP providers and PBXs Switchboard registers with. Changes apply at once."
       action={
-        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} data-testid="add-trunk">
+        <button type="button" className="btn btn-primary" onClick={d.add} data-testid="add-trunk">
           Add trunk
         </button>
       }
@@ -38,29 +38,13 @@ export function TrunksSection({ events, now }: Props) {
       empty={trunks?.length === 0 ? 'No trunks yet: calls come only from allowed networks and desk phones.' : null}
       overlays={
         <>
-          {editing && (
-            <TrunkForm
-              trunk={editing === 'new' ? undefined : editing}
-              onClose={() => setEditing(null)}
-              onSaved={() => {
-                setEditing(null)
-                void reload()
-              }}
-            />
-          )}
-          {removing && (
-            <ConfirmDialog
-              title={`Remove trunk “${removing.friendly_name}”?`}
-              message="Switchboard unregisters from it now and takes no more calls from it."
-              confirmText="Remove"
-              onClose={() => setRemoving(null)}
-              onConfirm={async () => {
-                await deleteTrunk(removing.sid)
-                setRemoving(null)
-                await reload()
-              }}
-            />
-          )}
+          {d.editing && <TrunkForm trunk={formItem(d.editing)} onClose={d.closeForm} onSaved={d.saved} />}
+          <RemoveDialog
+            dialogs={d}
+            title={(t) => `Remove trunk “${t.friendly_name}”?`}
+            message={() => 'Switchboard unregisters from it now and takes no more calls from it.'}
+            remove={(t) => deleteTrunk(t.sid)}
+          />
         </>
       }
     >
@@ -89,14 +73,7 @@ export function TrunksSection({ events, now }: Props) {
               <td>
                 <TrunkStatusBadge trunk={t} now={now} />
               </td>
-              <td className="row-actions">
-                <button type="button" className="btn btn-small" onClick={() => setEditing(t)} data-testid="edit-trunk">
-                  Edit
-                </button>
-                <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setRemoving(t)} data-testid="remove-trunk">
-                  Remove
-                </button>
-              </td>
+              <RowActions noun="trunk" label={`trunk ${t.friendly_name}`} onEdit={() => d.edit(t)} onRemove={() => d.askRemove(t)} />
             </tr>
           ))}
         </tbody>
