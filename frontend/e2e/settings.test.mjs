@@ -130,6 +130,18 @@ test('trunks, desk phones and numbers, live', { skip: missing ?? false }, async 
   await row.waitFor({ state: 'detached' })
   await until('kamailio dropped ivr', async () => !(await kam.aors()).includes('ivr'), 5000)
 
+  // 8. Removing the number asks first; after it, the number routes nowhere.
+  const numRow = page.locator('[data-testid="number-row"][data-number="+15550001234"]')
+  await numRow.getByTestId('remove-number').click()
+  const ask = page.getByTestId('confirm-dialog')
+  await ask.waitFor()
+  assert.match(await ask.textContent(), /Remove \+15550001234\?.*refused \(SIP 404\)/s)
+  await page.screenshot({ path: join(artifacts, 'settings-remove-number.png') })
+  await ask.getByTestId('confirm').click()
+  await numRow.waitFor({ state: 'detached' })
+  const left = (await api(app.url, 'GET', `2010-04-01/Accounts/${ACCOUNT_SID}/IncomingPhoneNumbers.json?PhoneNumber=%2B15550001234`)).body
+  assert.equal(left.incoming_phone_numbers.length, 0)
+
   // Nothing shows or logs a password.
   const html = await page.content()
   assert.ok(!html.includes(TRUNK_PASS) && !html.includes(PHONE_PASS))
