@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard/switchboard/app/sid"
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
 )
@@ -82,7 +83,9 @@ func runConversations(b *testing.B, dir string, n, workers int, timed bool) conv
 	if _, err := st.CreateFlow(ctx, store.NewFlow{SID: flowSID, FriendlyName: "five", Status: store.StatusPublished, Definition: json.RawMessage(five), Valid: true}); err != nil {
 		b.Fatal(err)
 	}
-	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The appliance's SIDs (app/serve.go): their order decides where the
+	// execution and step rows land in their B-trees.
+	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithSIDs(sid.New))
 	defer r.Close()
 
 	var next atomic.Int64
