@@ -54,7 +54,7 @@ func TestDialDeskPhone(t *testing.T) {
 
 	dir := t.TempDir()
 	writeToneWAV(t, filepath.Join(dir, "in.wav"), 10)
-	rtp := freePort(t)
+	rtp := siptest.FreeUDPRange(t, 10)
 	cfg := strings.Join([]string{
 		"poll_method epoll",
 		"sip_listen 127.0.0.1:" + strconv.Itoa(freePort(t)),

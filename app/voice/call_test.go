@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -44,29 +43,10 @@ const ivr = `{"initial_state": "Trigger", "states": [
 
 const ivrFlow = "FW00000000000000000000000000000077"
 
-// freeRTPRange returns an even base port whose first pairs are free on
-// loopback: other test processes on the machine (benchmarks) may hold whole
-// ranges, and a pool whose every port is taken answers 503.
-func freeRTPRange(t *testing.T, n int) int {
-	t.Helper()
-	for i := 0; i < 100; i++ {
-		base := 21000 + 2*rand.IntN(5000)
-		ok := true
-		for p := base; p < base+20 && ok; p++ {
-			pc, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(p))
-			if err != nil {
-				ok = false
-				break
-			}
-			pc.Close()
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatalf("no free RTP range of %d ports", n)
-	return 0
-}
+// freeRTPRange returns an even base port of n ports free on loopback: other
+// test processes on the machine (benchmarks) may hold whole ranges, and a
+// pool whose every port is taken answers 503.
+func freeRTPRange(t *testing.T, n int) int { return siptest.FreeUDPRange(t, n) }
 
 type phone struct {
 	st   *store.Store

@@ -50,6 +50,35 @@ func FreePort(t testing.TB) int {
 	return 0
 }
 
+// FreeUDPRange returns the first of n consecutive loopback UDP ports that
+// are all free now, starting at an even port (RTP's convention), for a
+// peer that takes a port range (baresip's rtp_ports, the appliance's
+// --rtp-ports). The range is picked at random below Linux's ephemeral ports,
+// so that tests running at the same time seldom try the same one.
+func FreeUDPRange(t testing.TB, n int) int {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		base := 20000 + 2*rand.IntN(5000)
+		if udpFree(base, n) {
+			return base
+		}
+	}
+	t.Fatalf("no %d free consecutive loopback UDP ports", n)
+	return 0
+}
+
+// udpFree reports whether ports base..base+n-1 can all be bound on loopback.
+func udpFree(base, n int) bool {
+	for p := base; p < base+n; p++ {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			return false
+		}
+		pc.Close()
+	}
+	return true
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
