@@ -26,7 +26,7 @@ type callMedia struct {
 	nextID    int
 	playing   *playback      // what the caller hears now, for call recordings
 	detector  *dtmf.Detector // in-band, when !te
-	pcm       []int16        // decode buffer (receive goroutine only)
+	pcm       []int16        // decode buffer, sized by the first packet (receive goroutine only)
 	taps      map[int]func(ulaw []byte)
 	ulaw      []byte // A-law calls' inbound audio as μ-law for taps (receive goroutine only)
 }
@@ -34,8 +34,7 @@ type callMedia struct {
 // newCallMedia starts the call's one watcher goroutine (pump): it merges
 // the digits and, while the call lasts, does what w asks.
 func newCallMedia(sess *media.Session, law g711.Law, te bool, info <-chan byte, w callWatch) *callMedia {
-	m := &callMedia{sess: sess, law: law, te: te, digits: make(chan byte, 32),
-		pcm: make([]int16, 0, 480)}
+	m := &callMedia{sess: sess, law: law, te: te, digits: make(chan byte, 32)}
 	if !te {
 		m.detector = dtmf.NewDetector()
 	}
