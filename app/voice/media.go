@@ -61,6 +61,11 @@ func (m *callMedia) pump(info <-chan byte, w callWatch) {
 	events := m.sess.Events()
 	for events != nil || info != nil {
 		select {
+		case <-w.done: // the call's end first: no re-INVITE is applied after it
+			w.done, w.updates = nil, nil
+		default:
+		}
+		select {
 		case ev, ok := <-events:
 			if !ok {
 				events = nil

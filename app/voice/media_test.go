@@ -83,19 +83,25 @@ func TestCallWatchEndsWithTheCall(t *testing.T) {
 	m := newCallMedia(sess, g711.Ulaw, true, info, callWatch{done: done, updates: updates,
 		onUpdate:  func(u sip.MediaUpdate) { applied <- u },
 		onTimeout: func() { timedOut <- struct{}{} }})
-	close(done)
-	updates <- sip.MediaUpdate{Hold: true}
-	// Past the media timeout: the digits sent then are read after the
-	// watcher has had the timeout event (the session emits it within a
-	// pacer tick of the timeout).
-	time.Sleep(600 * time.Millisecond)
-	info <- '1'
-	select {
-	case d := <-m.digits:
-		require.Equal(t, byte('1'), d)
-	case <-time.After(5 * time.Second):
-		t.Fatal("a SIP INFO digit did not reach the flow")
+	digit := func(d byte) {
+		t.Helper()
+		info <- d
+		select {
+		case got := <-m.digits:
+			require.Equal(t, d, got)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("SIP INFO digit %c did not reach the flow", d)
+		}
 	}
+	close(done)
+	// Two digits through: the second one's turn began after the first's
+	// ended, so the watcher has seen the call end by then.
+	digit('1')
+	digit('2')
+	updates <- sip.MediaUpdate{Hold: true}
+	// Past the media timeout (the session reports it within a pacer tick).
+	time.Sleep(600 * time.Millisecond)
+	digit('3')
 	require.Empty(t, applied, "a re-INVITE applied after the call ended")
 	require.Empty(t, timedOut, "a media timeout reported after the call ended")
 }
