@@ -87,9 +87,10 @@ func startVoice(ctx context.Context, cfg config.Config, st *store.Store, r *runn
 	// 32 s (sip/txhold.go: still two retransmissions at the longest
 	// spacing), so memory after a burst of calls follows the calls up, not
 	// the call rate; and once a load is over, the memory it took goes back
-	// to the OS (media/memrelease.go).
+	// to the OS (media/memrelease.go), the store's connection caches with
+	// it (store.ReleaseIdleMemory).
 	sip.SetFinishedTransactionHold(8 * time.Second)
-	go media.ReleaseMemoryAfterLoad(ctx, 30*time.Second, log)
+	go media.ReleaseMemoryAfterLoad(ctx, 30*time.Second, log, st.ReleaseIdleMemory)
 	// The load guard refuses new calls while the media path falls behind
 	// (media/loadguard.go), before the calls in progress suffer.
 	guard := media.NewLoadGuard(log)

@@ -54,7 +54,7 @@ func FuzzBridgeRelay(f *testing.F) {
 			return
 		}
 		var h rtp.Header
-		if _, err := h.Unmarshal(b.txBuf[:]); err != nil {
+		if _, err := h.Unmarshal(b.txBuf); err != nil {
 			t.Fatalf("sent a bad header: %v", err)
 		}
 		if h.SSRC != b.ssrc || (h.PayloadType != 8 && h.PayloadType != 96) {

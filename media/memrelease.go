@@ -19,6 +19,9 @@ import (
 // debug.FreeOSMemory (a full collection and a scavenge of every free page).
 // It runs again only after a new peak: a steady load is never disturbed,
 // and the one full collection happens when few calls are up to feel it.
+// Memory the Go heap does not see (SQLite's page caches, held by each of
+// the store's connections) is given back by the release hooks the caller
+// passes, run just before.
 
 // Release policy figures.
 const (
@@ -29,8 +32,10 @@ const (
 // ReleaseMemoryAfterLoad runs until ctx ends (start it on a goroutine of its
 // own). quiet is how long the load must have been over (30 s is a good
 // appliance figure: longer than one call's setup burst, shorter than anyone
-// looking at the box's memory).
-func ReleaseMemoryAfterLoad(ctx context.Context, quiet time.Duration, log *slog.Logger) {
+// looking at the box's memory). Each of also runs at every release, before
+// the collection (store.Store.ReleaseIdleMemory); an error is logged and
+// the others still run.
+func ReleaseMemoryAfterLoad(ctx context.Context, quiet time.Duration, log *slog.Logger, also ...func(context.Context) error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -43,11 +48,23 @@ func ReleaseMemoryAfterLoad(ctx context.Context, quiet time.Duration, log *slog.
 			return
 		case now := <-tk.C:
 			if r.observe(now, PacerStats().Sessions, quiet) {
-				debug.FreeOSMemory()
+				release(ctx, log, also)
 				log.Debug("media: memory returned to the OS after the load", "peak_sessions", r.lastPeak)
 			}
 		}
 	}
+}
+
+// release runs the hooks, then one full collection that hands every free
+// page back to the OS (after the hooks: what they let go of is garbage by
+// then).
+func release(ctx context.Context, log *slog.Logger, also []func(context.Context) error) {
+	for _, f := range also {
+		if err := f(ctx); err != nil {
+			log.Warn("media: memory release after the load", "err", err)
+		}
+	}
+	debug.FreeOSMemory()
 }
 
 // releaser is the policy's state, apart from the clock and the runtime so

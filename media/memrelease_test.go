@@ -1,6 +1,10 @@
 package media
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -49,4 +53,24 @@ func TestReleaserPolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReleaseRunsHooks: every hook runs at a release, in order, one's error
+// does not keep the next from running, and each gets the caller's context.
+func TestReleaseRunsHooks(t *testing.T) {
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "release")
+	var ran []string
+	hook := func(name string, err error) func(context.Context) error {
+		return func(ctx context.Context) error {
+			require.Equal(t, "release", ctx.Value(key{}))
+			ran = append(ran, name)
+			return err
+		}
+	}
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	release(ctx, log, []func(context.Context) error{hook("store", errors.New("disk gone")), hook("other", nil)})
+	require.Equal(t, []string{"store", "other"}, ran)
+	require.Contains(t, logged.String(), "disk gone")
 }

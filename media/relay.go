@@ -155,21 +155,27 @@ func (r *relay) forward(p *rtp.Packet, audioPT uint8, dtmfPT int, arrived time.D
 	}
 	r.lastArr = arrived
 	hdr := rtp.Header{Version: 2, Marker: marker, PayloadType: outPT, SequenceNumber: outSeq, Timestamp: outTS, SSRC: to.ssrc}
-	n, err := hdr.MarshalTo(to.txBuf[:])
-	if err != nil || n+len(p.Payload) > len(to.txBuf) {
+	size := hdr.MarshalSize() + len(p.Payload)
+	if size > maxDatagram {
+		to.mu.Unlock()
+		return
+	}
+	buf := to.txSpace(size)
+	n, err := hdr.MarshalTo(buf)
+	if err != nil {
 		to.mu.Unlock()
 		return
 	}
 	if xlat != nil {
-		out := to.txBuf[n : n+len(p.Payload)]
+		out := buf[n : n+len(p.Payload)]
 		for i, c := range p.Payload {
 			out[i] = xlat[c]
 		}
 		n += len(p.Payload)
 	} else {
-		n += copy(to.txBuf[n:], p.Payload)
+		n += copy(buf[n:], p.Payload)
 	}
-	if out := to.sealRTP(to.txBuf[:n]); out == nil { // the to leg's SRTP (srtp.go)
+	if out := to.sealRTP(buf[:n]); out == nil { // the to leg's SRTP (srtp.go)
 		to.sendErrors++
 	} else if err := to.rtp.writeTo(out, to.dest); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 		to.sendErrors++

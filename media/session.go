@@ -24,6 +24,7 @@ var (
 
 const (
 	maxDatagram    = 1500 // larger datagrams are counted as huge and dropped
+	maxSRTPTag     = 16   // room txSpace keeps for an SRTP tag (10 bytes for the suites we offer)
 	rtpHeaderLen   = 12
 	maxPayload     = maxDatagram - rtpHeaderLen
 	defaultTimeout = 60 * time.Second
@@ -139,7 +140,7 @@ type Session struct {
 	dPause       bool
 	toneFrames   int
 	gapFrames    int
-	txBuf        [maxDatagram]byte
+	txBuf        []byte // the packet being sent, grown to the largest sent (txSpace)
 	nextRTCP     time.Duration
 	rng          uint64
 	wheel        *wheel // guarded by defaultPacer.mu
@@ -213,6 +214,17 @@ func newSession(p *PortPool, port int, rtp, rtcp rtpSocket) *Session {
 	s.mediaTimeout.Store(int64(defaultTimeout))
 	rxAttach(s) // RTP and RTCP: the shared readers (rxloop_linux.go), or a goroutine each
 	return s
+}
+
+// txSpace returns txBuf with room for an n-byte packet and its SRTP tag
+// (s.mu held). It is sized by the packets sent, not the largest datagram:
+// a call's 20 ms G.711 packets need 172 bytes of the 1,500 a fixed buffer
+// kept in every session.
+func (s *Session) txSpace(n int) []byte {
+	if n += maxSRTPTag; cap(s.txBuf) < n {
+		s.txBuf = make([]byte, n)
+	}
+	return s.txBuf[:cap(s.txBuf)]
 }
 
 // LocalAddr is the RTP address to put in SDP (RTCP is on port+1).
@@ -510,13 +522,14 @@ func (s *Session) produce(send bool, now time.Duration, h *histogram) {
 		return
 	}
 	hdr := rtp.Header{Version: 2, Marker: marker, PayloadType: pt, SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc}
-	n, err := hdr.MarshalTo(s.txBuf[:])
+	buf := s.txSpace(hdr.MarshalSize() + len(payload))
+	n, err := hdr.MarshalTo(buf)
 	if err != nil {
 		return
 	}
-	n += copy(s.txBuf[n:], payload)
+	n += copy(buf[n:], payload)
 	s.seq++
-	out := s.sealRTP(s.txBuf[:n]) // SRTP (srtp.go); plain RTP unchanged
+	out := s.sealRTP(buf[:n]) // SRTP (srtp.go); plain RTP unchanged
 	if out == nil {
 		return
 	}

@@ -171,7 +171,7 @@ func (s *Session) openRTP(b []byte) []byte {
 }
 
 // sealRTP encrypts a packet in place (b's array must have room for the
-// tag: txBuf does) right before it is sent; s.mu held. nil: do not send.
+// tag: txSpace keeps it) right before it is sent; s.mu held. nil: do not send.
 func (s *Session) sealRTP(b []byte) []byte {
 	st := s.srtp.Load()
 	if st == nil {

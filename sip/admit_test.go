@@ -6,6 +6,7 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 	"net"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -225,5 +226,129 @@ func TestStatelessRefusalNotAllowed(t *testing.T) {
 	}
 	if d := ts.Dropped(); d[DropNotAllowed] != 3 || d[DropOverload] != 0 {
 		t.Fatalf("drops: %v", d)
+	}
+}
+
+// TestStatelessVerdictsSwept: the verdicts a flood of INVITEs left are
+// swept once the INVITEs stop, without another INVITE to trigger it, and
+// the emptied table is a new map (a Go map never gives its buckets back);
+// until then, a retransmission gets the same 503 without being counted
+// again, and once its verdict is gone it is decided afresh.
+func TestStatelessVerdictsSwept(t *testing.T) {
+	ts := startServer(t, Config{Overloaded: func() bool { return true }, RetryAfter: 4 * time.Second,
+		Handler: func(ctx context.Context, c *Call) {}})
+	a := ts.stateless
+	const ttl = 2 * time.Second
+	a.mu.Lock()
+	a.ttl = ttl
+	a.mu.Unlock()
+	srv, err := net.ResolveUDPAddr("udp", ts.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialUDP("udp", nil, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	flood, err := net.DialUDP("udp", nil, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flood.Close()
+
+	inv := rawInvite(conn, ts.Addr(), "swept", "swept@test")
+	send := func() string {
+		t.Helper()
+		if _, err := conn.Write(inv); err != nil {
+			t.Fatal(err)
+		}
+		res := readResponse(t, conn)
+		if !strings.HasPrefix(res, "SIP/2.0 503 ") {
+			t.Fatalf("%q", res)
+		}
+		return res
+	}
+	first := send()
+	for i := range 400 {
+		if _, err := flood.Write(rawInvite(flood, ts.Addr(), fmt.Sprintf("fl%d", i), fmt.Sprintf("fl%d@test", i))); err != nil {
+			t.Fatal(err)
+		}
+		readResponse(t, flood) // its 503: decided and counted
+	}
+	counted := ts.Dropped()[DropOverload]
+	if again := send(); again != first {
+		t.Fatalf("the retransmission got another answer:\n%q\n%q", first, again)
+	}
+	if n := ts.Dropped()[DropOverload]; n != counted {
+		t.Fatalf("the retransmission was counted again: %d → %d", counted, n)
+	}
+	a.mu.Lock()
+	held, peak, old := len(a.verdicts), a.peak, reflect.ValueOf(a.verdicts).UnsafePointer()
+	a.mu.Unlock()
+	if held < 2 || peak < held {
+		t.Fatalf("verdicts held %d, peak %d", held, peak)
+	}
+
+	// No more INVITEs: the sweeper empties the table one TTL after the
+	// last verdict.
+	deadline := time.Now().Add(ttl + 5*time.Second)
+	for {
+		a.mu.Lock()
+		held, peak = len(a.verdicts), a.peak
+		fresh := reflect.ValueOf(a.verdicts).UnsafePointer() != old
+		due := a.sweeper != nil
+		a.mu.Unlock()
+		if held == 0 {
+			if !fresh || peak != 0 || due {
+				t.Fatalf("emptied table: new map %v, peak %d, sweep still due %v", fresh, peak, due)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d verdicts still held %s after the last INVITE", held, ttl+5*time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Its verdict gone, the INVITE is decided afresh (and counted).
+	if again := send(); again != first {
+		t.Fatalf("a fresh refusal differs:\n%q\n%q", first, again)
+	}
+	if n := ts.Dropped()[DropOverload]; n != counted+1 {
+		t.Fatalf("refusals counted %d → %d, want one more", counted, n)
+	}
+}
+
+// TestStatelessVerdictsShrink: a sweep that leaves a quarter of the peak or
+// less copies the survivors into a new map; a table still near its peak
+// is kept as it is.
+func TestStatelessVerdictsShrink(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	a := &statelessAdmission{verdicts: map[string]verdict{}, ttl: verdictTTL, stopped: true}
+	for i := range 1000 {
+		a.remember(fmt.Sprint("old", i), verdict{until: t0})
+	}
+	for i := range 10 {
+		a.remember(fmt.Sprint("new", i), verdict{admitted: true, until: t0.Add(time.Minute)})
+	}
+	old := reflect.ValueOf(a.verdicts).UnsafePointer()
+	a.sweep(t0)
+	if len(a.verdicts) != 10 || a.peak != 10 || reflect.ValueOf(a.verdicts).UnsafePointer() == old {
+		t.Fatalf("after the sweep: %d verdicts, peak %d, new map %v", len(a.verdicts), a.peak, reflect.ValueOf(a.verdicts).UnsafePointer() != old)
+	}
+	if v := a.verdicts["new3"]; !v.admitted || !v.until.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("a surviving verdict changed: %+v", v)
+	}
+
+	for i := range 300 {
+		a.remember(fmt.Sprint("more", i), verdict{until: t0.Add(2 * time.Minute)})
+	}
+	for i := range 100 {
+		a.remember(fmt.Sprint("gone", i), verdict{until: t0.Add(time.Second)})
+	}
+	kept := reflect.ValueOf(a.verdicts).UnsafePointer()
+	a.sweep(t0.Add(2 * time.Second))
+	if len(a.verdicts) != 310 || reflect.ValueOf(a.verdicts).UnsafePointer() != kept {
+		t.Fatalf("a table near its peak: %d verdicts, copied %v", len(a.verdicts), reflect.ValueOf(a.verdicts).UnsafePointer() != kept)
 	}
 }

@@ -461,6 +461,7 @@ func (s *Server) Close() error {
 		s.cancel(ErrShutdown) // trunk loops unregister on their way out; calls see ctx end
 	}
 	s.trunkMu.Unlock()
+	s.stateless.stop()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); s.lwg.Wait(); close(done) }()
 	select {

@@ -82,18 +82,12 @@ func TestBenchVoice(t *testing.T) {
 		t.Fatalf("%s: %v (apt-get install sip-tester)", dtmfPcap, err)
 	}
 	raiseNoFile(t)
-	// As the appliance should wire them (app/voicewire.go, to add): finished
+	// As the appliance wires them (app/voicewire.go): finished
 	// transactions held 8 s instead of 32 s, and memory handed back to the
-	// OS 30 s after a load. SWITCHBOARD_BENCH_TXHOLD=0 keeps sipgo's 64·T1,
+	// OS 30 s after a load (started below, once the store is open). SWITCHBOARD_BENCH_TXHOLD=0 keeps sipgo's 64·T1,
 	// SWITCHBOARD_BENCH_RELEASE=0 leaves memory to the Go runtime.
 	if d := envDuration(t, "SWITCHBOARD_BENCH_TXHOLD", 8*time.Second); d > 0 {
 		sip.SetFinishedTransactionHold(d) // left so: restoring it could race with transactions still timing out
-	}
-	if os.Getenv("SWITCHBOARD_BENCH_RELEASE") != "0" {
-		rctx, rcancel := context.WithCancel(context.Background())
-		rdone := make(chan struct{})
-		go func() { defer close(rdone); media.ReleaseMemoryAfterLoad(rctx, 30*time.Second, nil) }()
-		t.Cleanup(func() { rcancel(); <-rdone })
 	}
 	// As the appliance wires it (app/voicewire.go): the load guard refuses
 	// new calls while a call is up and the media path falls behind, so an
@@ -121,6 +115,17 @@ func TestBenchVoice(t *testing.T) {
 			c.Admit = benchAdmit{guard: guard, srv: &srv, on: &admitOn}
 		})
 		srv.Store(b.srv)
+	}
+	if os.Getenv("SWITCHBOARD_BENCH_RELEASE") != "0" {
+		// The store's connection caches go back with the Go heap, as
+		// app/voicewire.go wires it.
+		rctx, rcancel := context.WithCancel(context.Background())
+		rdone := make(chan struct{})
+		go func() {
+			defer close(rdone)
+			media.ReleaseMemoryAfterLoad(rctx, 30*time.Second, nil, b.st.ReleaseIdleMemory)
+		}()
+		t.Cleanup(func() { rcancel(); <-rdone })
 	}
 	if p := os.Getenv("SWITCHBOARD_BENCH_CPUPROFILE"); p != "" {
 		f, err := os.Create(p)

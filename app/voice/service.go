@@ -149,33 +149,26 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 	if v.MediaTimeout > 0 {
 		sess.SetMediaTimeout(v.MediaTimeout)
 	}
-	m := newCallMedia(sess, law, call.TelephoneEvent >= 0, call.DTMF())
-
 	// The call ends on BYE/CANCEL (ctx), on a media timeout, or when the
-	// flow hangs up.
+	// flow hangs up. The media's watcher (newCallMedia) applies re-INVITEs
+	// and hangs up on the timeout meanwhile.
 	callCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() {
-		for {
-			select {
-			case <-callCtx.Done():
-				return
-			case <-m.Timeout():
-				log.Warn("no media from the caller: hanging up")
-				cancel()
-				return
-			case u, ok := <-call.Updates():
-				if !ok {
-					return
-				}
-				sess.Hold(u.Hold)
-				_ = keyMedia(sess, u.Media.SRTP) // a re-INVITE may re-key (same keys: no change)
-				if !u.Hold && u.Remote.IsValid() && u.Remote != call.Remote {
-					_ = sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
-				}
+	m := newCallMedia(sess, law, call.TelephoneEvent >= 0, call.DTMF(), callWatch{
+		done:    callCtx.Done(),
+		updates: call.Updates(),
+		onUpdate: func(u sip.MediaUpdate) {
+			sess.Hold(u.Hold)
+			_ = keyMedia(sess, u.Media.SRTP) // a re-INVITE may re-key (same keys: no change)
+			if !u.Hold && u.Remote.IsValid() && u.Remote != call.Remote {
+				_ = sess.Start(u.Remote, u.Media.Codec.PayloadType, int(u.Media.Codec.ClockRate), u.Media.TelephoneEvent)
 			}
-		}
-	}()
+		},
+		onTimeout: func() {
+			log.Warn("no media from the caller: hanging up")
+			cancel()
+		},
+	})
 
 	exec := &Executor{Media: m, Prompts: lawPrompts{lib: v.Prompts, law: law}, Recordings: v.Recordings,
 		CallSID: callSID, AccountSID: v.AccountSID, Log: log, TwiML: v.twimlClient(flowSID, params),
