@@ -111,7 +111,11 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.sprintCommitted(ctx)
+	return nil
 }
 
 // SaveSprints writes several sprints in one transaction (group commit). It
@@ -126,7 +130,11 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 	if err := s.saveSprints(ctx, tx, recs); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.sprintCommitted(ctx)
+	return nil
 }
 
 // maxRowsPerInsert bounds the rows of one multi-row insert of steps or

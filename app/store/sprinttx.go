@@ -94,7 +94,11 @@ func (t *SprintTx) Commit() error {
 		_ = t.tx.Rollback()
 		return t.broken
 	}
-	return t.tx.Commit()
+	if err := t.tx.Commit(); err != nil {
+		return err
+	}
+	t.s.sprintCommitted(context.Background())
+	return nil
 }
 
 // Rollback drops the transaction and gives the sprint connection back.
