@@ -111,11 +111,7 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	s.sprintCommitted(ctx)
-	return nil
+	return tx.Commit()
 }
 
 // SaveSprints writes several sprints in one transaction (group commit). It
@@ -130,11 +126,7 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 	if err := s.saveSprints(ctx, tx, recs); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	s.sprintCommitted(ctx)
-	return nil
+	return tx.Commit()
 }
 
 // maxRowsPerInsert bounds the rows of one multi-row insert of steps or

@@ -94,11 +94,7 @@ func (t *SprintTx) Commit() error {
 		_ = t.tx.Rollback()
 		return t.broken
 	}
-	if err := t.tx.Commit(); err != nil {
-		return err
-	}
-	t.s.sprintCommitted(context.Background())
-	return nil
+	return t.tx.Commit()
 }
 
 // Rollback drops the transaction and gives the sprint connection back.

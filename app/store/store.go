@@ -48,8 +48,6 @@ type Store struct {
 	wmu   sync.Mutex // held for a sprint transaction (sprintTx)
 	wconn *sql.Conn  // the sprint connection, opened at the first sprint
 
-	ckpt *checkpointer // the background checkpointer (checkpoint.go), started with wconn
-
 	dmu      sync.Mutex
 	onDelete []func(flowSID, executionSID string) // OnExecutionsDeleted
 }
@@ -135,7 +133,6 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.stopCheckpointer()
 	s.closeWriter()
 	s.mu.Lock()
 	for _, st := range s.stmts {

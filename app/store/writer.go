@@ -23,17 +23,13 @@ func (s *Store) sprintTx(ctx context.Context) (*sql.Tx, func(), error) {
 			return nil, nil, fmt.Errorf("store: sprint connection: %w", err)
 		}
 		// Savepoints (SprintTx) keep the pages they may have to undo in
-		// memory rather than in a temporary file. Checkpoints run beside
-		// the writer, not in its commits (checkpoint.go).
-		for _, pragma := range []string{`PRAGMA temp_store = MEMORY`, `PRAGMA wal_autocheckpoint = 0`} {
-			if _, err := c.ExecContext(ctx, pragma); err != nil {
-				c.Close()
-				s.wmu.Unlock()
-				return nil, nil, fmt.Errorf("store: sprint connection: %w", err)
-			}
+		// memory rather than in a temporary file.
+		if _, err := c.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+			c.Close()
+			s.wmu.Unlock()
+			return nil, nil, fmt.Errorf("store: sprint connection: %w", err)
 		}
 		s.wconn = c
-		s.startCheckpointer()
 	}
 	tx, err := s.wconn.BeginTx(ctx, nil)
 	if err != nil {
