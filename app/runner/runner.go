@@ -200,9 +200,8 @@ var errTimerStale = errors.New("the timer no longer matches the execution's wait
 
 // resumeLocked is Resume under the execution's lock; a non-nil check looks
 // at the loaded execution first (it must not change it) and its error
-// stops the resume. ref, when
-// known, is the execution's flow and session key (for the cache's active
-// lookup).
+// stops the resume. ref, when known, is the execution's flow and session
+// key (for the cache's active lookup).
 func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engine.Input, check func(*engine.Execution) error, ref sessionRef) (*engine.Execution, *engine.Sprint, error) {
 	x, cref, gen, err := r.load(ctx, executionSID)
 	if err != nil {
