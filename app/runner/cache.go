@@ -8,8 +8,10 @@ import (
 )
 
 // defaultCacheSize bounds the committed executions the runner keeps in
-// memory (a few KB each).
-const defaultCacheSize = 4096
+// memory: about 5.5 KB each for a small messaging flow (the benchmark's),
+// more for one that keeps large HTTP responses in its context. Those that
+// fall out are read from the store again, as before the cache.
+const defaultCacheSize = 1024
 
 // execCache keeps the active executions as their last sprint committed
 // them, so that the next sprint (a reply, a timer, an End) does not read
