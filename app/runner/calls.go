@@ -83,7 +83,7 @@ func (r *Runner) ResumeWaiting(ctx context.Context, executionSID string, in engi
 			return engine.ErrNotWaiting
 		}
 		return nil
-	})
+	}, sessionRef{})
 }
 
 // DrivenByCall marks an execution as driven by an outbound call of ours

@@ -2,9 +2,7 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
@@ -26,6 +24,7 @@ import (
 // next pass, also after a restart. When the contact already has an active
 // execution of the flow, it returns *store.ActiveConflict.
 func (r *Runner) Launch(ctx context.Context, flowSID string, t engine.Trigger) (*engine.Execution, error) {
+	gen := r.cache.generation()
 	p, err := r.startProgram(ctx, flowSID, t.Contact)
 	if err != nil {
 		return nil, err
@@ -52,6 +51,7 @@ func (r *Runner) Launch(ctx context.Context, flowSID string, t engine.Trigger) (
 			if f := r.onCalls.Load(); f != nil && len(rec.Calls) > 0 {
 				(*f)()
 			}
+			r.keep(x, sessionRef{x.FlowSID, rec.SessionKey}, gen)
 			r.committed(x, sp.Steps, true, after)
 			r.log.Debug("execution created", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
 			return created, nil
@@ -66,6 +66,7 @@ func (r *Runner) Launch(ctx context.Context, flowSID string, t engine.Trigger) (
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, err
 	}
+	r.keep(x, sessionRef{x.FlowSID, rec.SessionKey}, gen)
 	r.committed(x, nil, true, after)
 	r.log.Debug("execution created", "execution_sid", x.SID, "flow_sid", flowSID)
 	r.mu.Lock()
@@ -114,18 +115,4 @@ func inlineFirstSprint(p *engine.Program) bool {
 		}
 	}
 	return true
-}
-
-// cloneExecution is a deep copy of an execution through its stored form
-// (the state JSON), so that the copy is exactly what a reload would give.
-func cloneExecution(x *engine.Execution) (*engine.Execution, error) {
-	b, err := json.Marshal(x)
-	if err != nil {
-		return nil, fmt.Errorf("execution %s: %w", x.SID, err)
-	}
-	c := new(engine.Execution)
-	if err := json.Unmarshal(b, c); err != nil {
-		return nil, fmt.Errorf("execution %s: %w", x.SID, err)
-	}
-	return c, nil
 }

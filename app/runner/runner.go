@@ -45,6 +45,7 @@ type Runner struct {
 	log      *slog.Logger
 
 	commit    *committer
+	cache     *execCache
 	retention time.Duration
 	// retentionBasis: what retention counts from (zero: the start).
 	retentionBasis store.RetentionBasis
@@ -71,7 +72,8 @@ type lockRef struct {
 // New builds a runner; opts configure its engine (limits, clock, HTTP...).
 func New(st *store.Store, log *slog.Logger, opts ...engine.Option) *Runner {
 	r := &Runner{store: st, log: log, locks: map[string]*lockRef{}, programs: map[string]*engine.Program{},
-		commit: newCommitter(st), retention: DefaultRetention}
+		commit: newCommitter(st), cache: newExecCache(defaultCacheSize), retention: DefaultRetention}
+	st.OnExecutionsDeleted(r.cache.deleted)
 	r.bg, r.stopBG = context.WithCancel(context.Background())
 	r.engine = engine.New(append(opts, engine.WithSubflows(r))...)
 	return r
@@ -145,6 +147,7 @@ func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Pr
 // latest revision, everyone else the latest published one. When the contact
 // already has an active execution of the flow, it returns *store.ActiveConflict.
 func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*engine.Execution, *engine.Sprint, error) {
+	gen := r.cache.generation()
 	p, err := r.startProgram(ctx, flowSID, t.Contact)
 	if err != nil {
 		return nil, nil, err
@@ -167,6 +170,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	if f := r.onCalls.Load(); f != nil && len(rec.Calls) > 0 {
 		(*f)()
 	}
+	r.keep(x, sessionRef{x.FlowSID, rec.SessionKey}, gen)
 	r.committed(x, sp.Steps, true, after)
 	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
 	return x, sp, nil
@@ -188,31 +192,38 @@ func (r *Runner) startProgram(ctx context.Context, flowSID, contact string) (*en
 func (r *Runner) Resume(ctx context.Context, executionSID string, in engine.Input) (*engine.Execution, *engine.Sprint, error) {
 	unlock := r.lock(executionSID)
 	defer unlock()
-	return r.resumeLocked(ctx, executionSID, in, nil)
+	return r.resumeLocked(ctx, executionSID, in, nil, sessionRef{})
 }
 
 // errTimerStale says a due timer no longer matches its execution's wait.
 var errTimerStale = errors.New("the timer no longer matches the execution's wait")
 
 // resumeLocked is Resume under the execution's lock; a non-nil check looks
-// at the loaded execution first and its error stops the resume.
-func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engine.Input, check func(*engine.Execution) error) (*engine.Execution, *engine.Sprint, error) {
-	x, err := r.store.Execution(ctx, executionSID)
+// at the loaded execution first (it must not change it) and its error
+// stops the resume. ref, when known, is the execution's flow and session
+// key (for the cache's active lookup).
+func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engine.Input, check func(*engine.Execution) error, ref sessionRef) (*engine.Execution, *engine.Sprint, error) {
+	x, cref, gen, err := r.load(ctx, executionSID)
 	if err != nil {
 		return nil, nil, err
 	}
+	if cref.key != "" {
+		ref = cref
+	}
 	if check != nil {
 		if err := check(x); err != nil {
+			r.cache.put(x, ref, gen) // checks only read x
 			return nil, nil, err
 		}
 	}
 	p, err := r.program(ctx, x.FlowSID, strconv.Itoa(x.FlowRevision))
 	if err != nil {
+		r.cache.put(x, ref, gen) // unchanged
 		return nil, nil, err
 	}
 	sp, err := r.engine.Resume(ctx, p, x, in)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, err // x may be half changed: the next sprint reloads it
 	}
 	rec := store.SprintRecord{Execution: x, Steps: sp.Steps}
 	rec.Messages = queuedMessages(ctx, sp)
@@ -228,8 +239,36 @@ func (r *Runner) resumeLocked(ctx context.Context, executionSID string, in engin
 	if f := r.onCalls.Load(); f != nil && len(rec.Calls) > 0 {
 		(*f)()
 	}
+	r.keep(x, ref, gen)
 	r.committed(x, sp.Steps, false, after)
 	return x, sp, nil
+}
+
+// load takes an execution for a sprint, under its lock: out of the cache
+// (the sprint owns it until it puts it back) or else from the store. gen
+// goes back to the cache with it (see execCache).
+func (r *Runner) load(ctx context.Context, sid string) (*engine.Execution, sessionRef, uint64, error) {
+	gen := r.cache.generation()
+	if x, ref := r.cache.take(sid); x != nil {
+		return x, ref, gen, nil
+	}
+	x, err := r.store.Execution(ctx, sid)
+	return x, sessionRef{}, gen, err
+}
+
+// keep caches a copy of an execution whose sprint committed (x itself goes
+// back to the sprint's caller); an ended one is dropped.
+func (r *Runner) keep(x *engine.Execution, ref sessionRef, gen uint64) {
+	if !x.Active() {
+		r.cache.drop(x.SID)
+		return
+	}
+	c, err := cloneExecution(x)
+	if err != nil {
+		r.cache.drop(x.SID)
+		return
+	}
+	r.cache.put(c, ref, gen)
 }
 
 // receiptClaim is the webhook receipt that a request's first sprint stores.
@@ -271,7 +310,7 @@ func (r *Runner) save(ctx context.Context, rec store.SprintRecord) error {
 func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Execution, error) {
 	unlock := r.lock(executionSID)
 	defer unlock()
-	x, err := r.store.Execution(ctx, executionSID)
+	x, ref, gen, err := r.load(ctx, executionSID)
 	if err != nil {
 		return nil, err
 	}
@@ -284,6 +323,7 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 	if err := r.commit.save(ctx, rec); err != nil {
 		return nil, err
 	}
+	r.keep(x, ref, gen)
 	r.committed(x, sp.Steps, false, after)
 	return x, nil
 }
@@ -292,12 +332,17 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 // execution when it waits for a reply, else as a new incomingMessage
 // execution.
 func (r *Runner) Message(ctx context.Context, flowSID string, from, to string, params map[string]any) (*engine.Execution, *engine.Sprint, error) {
-	sid, err := r.store.ActiveExecution(ctx, flowSID, from)
-	if err != nil {
-		return nil, nil, err
+	sid := r.cache.active(flowSID, from)
+	if sid == "" {
+		var err error
+		if sid, err = r.store.ActiveExecution(ctx, flowSID, from); err != nil {
+			return nil, nil, err
+		}
 	}
 	if sid != "" {
-		x, sp, err := r.Resume(ctx, sid, engine.Input{Type: engine.InputReply, Params: params})
+		unlock := r.lock(sid)
+		x, sp, err := r.resumeLocked(ctx, sid, engine.Input{Type: engine.InputReply, Params: params}, nil, sessionRef{flowSID, from})
+		unlock()
 		if errors.Is(err, engine.ErrNotWaiting) {
 			return nil, nil, fmt.Errorf("%w (execution %s)", ErrBusy, sid)
 		}
@@ -375,7 +420,7 @@ func (r *Runner) resumeTimer(ctx context.Context, sid string, now time.Time) (*e
 			return errTimerStale // a newer wait's timer: the row stays
 		}
 		return nil
-	})
+	}, sessionRef{})
 }
 
 // tryLock takes the execution's lock when no one holds it.
@@ -496,13 +541,14 @@ func (r *Runner) Deliver(ctx context.Context, executionSID string, in engine.Inp
 		case x.Wait == nil || !x.Wait.Accepts(in.Type):
 			return engine.ErrNotWaiting
 		}
-		if _, call := x.Context.Trigger()["call"]; call {
+		trig, _ := x.Context["trigger"].(map[string]any) // not Trigger(), which may add it
+		if _, call := trig["call"]; call {
 			return ErrCallDriven
 		}
 		if _, call := r.onCall.Load(x.SID); call {
 			return ErrCallDriven
 		}
 		return nil
-	})
+	}, sessionRef{})
 	return err
 }

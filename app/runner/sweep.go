@@ -101,12 +101,13 @@ func (r *Runner) ExpireExecutions(ctx context.Context, now time.Time) (int, erro
 func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	unlock := r.lock(sid)
 	defer unlock()
-	x, err := r.store.Execution(ctx, sid)
+	x, ref, gen, err := r.load(ctx, sid)
 	if err != nil {
 		return false, err
 	}
 	sp, err := r.engine.Expire(x)
 	if errors.Is(err, engine.ErrEnded) || errors.Is(err, engine.ErrNotExpired) {
+		r.cache.put(x, ref, gen) // Expire changes nothing when it refuses
 		return false, nil
 	}
 	if err != nil {
@@ -117,6 +118,7 @@ func (r *Runner) expire(ctx context.Context, sid string) (bool, error) {
 	if err := r.commit.save(ctx, rec); err != nil {
 		return false, err
 	}
+	r.keep(x, ref, gen)
 	r.committed(x, sp.Steps, false, after)
 	r.log.Info("execution expired", "execution_sid", x.SID, "flow_sid", x.FlowSID, "started", x.CreatedAt)
 	return true, nil

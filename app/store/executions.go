@@ -149,16 +149,26 @@ func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord
 			return err
 		}
 		steps = append(steps, rec.enc.steps...)
-		x := rec.Execution
-		for j := range rec.Messages {
-			m := rec.Messages[j]
-			m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
-			if m.DateCreated.IsZero() {
-				m.DateCreated = x.UpdatedAt
-			}
-			msgs = append(msgs, s.messageArgs(&m)...)
-		}
+		msgs = s.appendMessageArgs(msgs, rec)
 	}
+	return s.insertStepsAndMessages(ctx, tx, steps, msgs)
+}
+
+// appendMessageArgs appends the insert arguments of a sprint's messages.
+func (s *Store) appendMessageArgs(args []any, rec *SprintRecord) []any {
+	x := rec.Execution
+	for j := range rec.Messages {
+		m := rec.Messages[j]
+		m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
+		if m.DateCreated.IsZero() {
+			m.DateCreated = x.UpdatedAt
+		}
+		args = append(args, s.messageArgs(&m)...)
+	}
+	return args
+}
+
+func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, msgs []any) error {
 	if err := s.insertRows(ctx, tx, steps, stepCols, insertSteps); err != nil {
 		return fmt.Errorf("store: insert steps: %w", err)
 	}
@@ -166,6 +176,57 @@ func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord
 		return fmt.Errorf("store: insert message: %w", err)
 	}
 	return nil
+}
+
+// writeSprints writes sprints into tx without a savepoint of their own
+// (SprintTx.Add): a savepoint copies every page the sprints change into
+// its journal first, and the one writer's time is what a busy system
+// waits for. A sprint can be refused only by its first writes: its
+// receipt (a duplicate) or its execution row (an active-execution
+// conflict, an execution that is gone); those write nothing, and a
+// receipt the sprint wrote before its execution was refused is deleted
+// again, so a refused sprint leaves nothing behind and gets its error in
+// errs. The others are written, their steps and messages in shared
+// multi-row inserts. Any other failure is fatal: tx may then hold part of
+// a sprint, and the caller must roll it back.
+func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) (errs []error, fatal error) {
+	errs = make([]error, len(recs))
+	var steps, msgs []any
+	for i := range recs {
+		rec := &recs[i]
+		if err := rec.Encode(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if rec.Receipt != nil {
+			if err := s.insertReceipt(ctx, tx, rec.Receipt); err != nil {
+				if errors.Is(err, ErrDuplicateReceipt) {
+					errs[i] = err // the insert was refused whole
+					continue
+				}
+				return errs, err
+			}
+		}
+		refused, err := s.writeExecution(ctx, tx, rec)
+		if err != nil && !refused {
+			return errs, err
+		}
+		if refused {
+			if rec.Receipt != nil {
+				if _, derr := s.txExec(ctx, tx, `DELETE FROM webhook_receipts WHERE key = ?`, rec.Receipt.Key); derr != nil {
+					return errs, fmt.Errorf("store: undo receipt %s: %w", rec.Receipt.Key, derr)
+				}
+			}
+			errs[i] = err
+			continue
+		}
+		if err := s.writeSprintRows(ctx, tx, rec); err != nil {
+			return errs, err
+		}
+		steps = append(steps, rec.enc.steps...)
+		msgs = s.appendMessageArgs(msgs, rec)
+	}
+	return errs, s.insertStepsAndMessages(ctx, tx, steps, msgs)
 }
 
 // insertRows inserts rows given as one flat list of arguments, cols per
@@ -194,15 +255,25 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec *SprintRecord) e
 	if err := rec.Encode(); err != nil {
 		return err
 	}
-	x, state := rec.Execution, rec.enc.state
 	if rec.Receipt != nil {
 		if err := s.insertReceipt(ctx, tx, rec.Receipt); err != nil {
 			return err
 		}
 	}
-	var err error
+	if _, err := s.writeExecution(ctx, tx, rec); err != nil {
+		return err
+	}
+	return s.writeSprintRows(ctx, tx, rec)
+}
+
+// writeExecution inserts or updates a sprint's execution row. An insert
+// that conflicts with the contact's active execution and an update of an
+// execution that is gone change nothing: refused says so, and the
+// transaction may go on without the sprint.
+func (s *Store) writeExecution(ctx context.Context, tx *sql.Tx, rec *SprintRecord) (refused bool, err error) {
+	x, state := rec.Execution, rec.enc.state
 	if rec.New {
-		_, err = s.txExec(ctx, tx, `INSERT INTO executions
+		_, err := s.txExec(ctx, tx, `INSERT INTO executions
 			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated, wait_due)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, state,
@@ -212,20 +283,26 @@ func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec *SprintRecord) e
 				var active string
 				_ = tx.QueryRowContext(ctx, `SELECT sid FROM executions WHERE flow_sid = ? AND session_key = ? AND status = 'active'`,
 					x.FlowSID, rec.SessionKey).Scan(&active)
-				return &ActiveConflict{ExecutionSID: active}
+				return true, &ActiveConflict{ExecutionSID: active}
 			}
-			return fmt.Errorf("store: insert execution: %w", err)
+			return false, fmt.Errorf("store: insert execution: %w", err)
 		}
-	} else {
-		res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ?, wait_due = ? WHERE sid = ?`,
-			x.Status, state, stamp(x.UpdatedAt), waitDue(x), x.SID)
-		if err != nil {
-			return fmt.Errorf("store: update execution: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("execution %s: %w", x.SID, ErrNotFound)
-		}
+		return false, nil
 	}
+	res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ?, wait_due = ? WHERE sid = ?`,
+		x.Status, state, stamp(x.UpdatedAt), waitDue(x), x.SID)
+	if err != nil {
+		return false, fmt.Errorf("store: update execution: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return true, fmt.Errorf("execution %s: %w", x.SID, ErrNotFound)
+	}
+	return false, nil
+}
+
+// writeSprintRows inserts a sprint's outbound calls and event rows.
+func (s *Store) writeSprintRows(ctx context.Context, tx *sql.Tx, rec *SprintRecord) error {
+	x := rec.Execution
 	for i := range rec.Calls {
 		c := rec.Calls[i]
 		c.ExecutionSID, c.FlowSID = x.SID, x.FlowSID

@@ -141,7 +141,11 @@ func (s *Store) DeleteFlow(ctx context.Context, sid string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("flow %s: %w", sid, ErrNotFound)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.executionsDeleted(sid)
+	return nil
 }
 
 // TestUsers returns a flow's test users.
@@ -226,7 +230,11 @@ func (s *Store) DeleteExecution(ctx context.Context, flowSID, sid string) error 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("execution %s: %w", sid, ErrNotFound)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.executionsDeleted(flowSID, sid)
+	return nil
 }
 
 // StepRow is a persisted step with its order in the execution.

@@ -95,5 +95,8 @@ func (s *Store) PurgeEnded(ctx context.Context, basis RetentionBasis, t time.Tim
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}
+	if len(sids) > 0 {
+		s.executionsDeleted("", sids...)
+	}
 	return len(sids), nil
 }

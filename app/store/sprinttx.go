@@ -10,15 +10,14 @@ import (
 // adding sprints to while it writes them, and commits once no more are
 // waiting: sprints that arrive while the one writer is busy writing join
 // the transaction under way instead of waiting for the next commit, so one
-// fsync covers more of them. Each Add is a savepoint: a sprint that fails
-// (an active-execution conflict, a duplicate receipt) is undone alone and
-// the others stay.
+// fsync covers more of them. A sprint that fails (an active-execution
+// conflict, a duplicate receipt) is undone alone and the others stay.
 type SprintTx struct {
 	s       *Store
 	tx      *sql.Tx
 	release func()
-	n       int   // sprints added and kept
-	broken  error // a savepoint could not be undone: the whole transaction is lost
+	kept    []SprintRecord // sprints added and kept, for a replay (restart)
+	broken  error          // a sprint could not be undone: the whole transaction is lost
 }
 
 // BeginSprints opens a sprint transaction on the store's sprint
@@ -32,12 +31,16 @@ func (s *Store) BeginSprints(ctx context.Context) (*SprintTx, error) {
 }
 
 // Len is the number of sprints added and kept.
-func (t *SprintTx) Len() int { return t.n }
+func (t *SprintTx) Len() int { return len(t.kept) }
 
 // Add writes sprints into the transaction and returns each one's error
-// (nil for those kept). They are tried together first, their steps and
-// messages in shared multi-row inserts; when that fails they are tried one
-// by one, so that each caller learns its own outcome.
+// (nil for those kept). They are written together (writeSprints), their
+// steps and messages in shared multi-row inserts; a sprint refused by its
+// receipt or its execution row leaves nothing and gets its error. Should
+// anything else fail, part of a sprint may be in the transaction: it is
+// rolled back and begun again with the sprints kept before, and these are
+// tried one by one, each in a savepoint, so that each caller learns its
+// own outcome.
 func (t *SprintTx) Add(ctx context.Context, recs []SprintRecord) []error {
 	errs := make([]error, len(recs))
 	if t.broken != nil {
@@ -46,12 +49,17 @@ func (t *SprintTx) Add(ctx context.Context, recs []SprintRecord) []error {
 		}
 		return errs
 	}
-	if err := t.savepoint(ctx, recs); err == nil {
-		t.n += len(recs)
+	errs, fatal := t.s.writeSprints(ctx, t.tx, recs)
+	if fatal == nil {
+		for i := range recs {
+			if errs[i] == nil {
+				t.kept = append(t.kept, recs[i])
+			}
+		}
 		return errs
-	} else if len(recs) == 1 {
-		errs[0] = err
-		return errs
+	}
+	if err := t.restart(ctx); err != nil {
+		t.broken = fmt.Errorf("store: sprint transaction lost: %w (after: %v)", err, fatal)
 	}
 	for i := range recs {
 		if t.broken != nil {
@@ -59,10 +67,31 @@ func (t *SprintTx) Add(ctx context.Context, recs []SprintRecord) []error {
 			continue
 		}
 		if errs[i] = t.savepoint(ctx, recs[i:i+1]); errs[i] == nil {
-			t.n++
+			t.kept = append(t.kept, recs[i])
 		}
 	}
 	return errs
+}
+
+// restart rolls the transaction back and begins it again with the sprints
+// kept so far.
+func (t *SprintTx) restart(ctx context.Context) error {
+	_ = t.tx.Rollback()
+	tx, err := t.s.wconn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin again: %w", err)
+	}
+	t.tx = tx
+	errs, err := t.s.writeSprints(ctx, tx, t.kept)
+	if err != nil {
+		return fmt.Errorf("write the sprints kept again: %w", err)
+	}
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("write the sprints kept again: %w", err)
+		}
+	}
+	return nil
 }
 
 // savepoint writes recs inside a savepoint, undone when they fail.

@@ -76,3 +76,99 @@ func TestSprintTx(t *testing.T) {
 	_, err = s.Execution(ctx, "FNd")
 	require.ErrorIs(t, err, ErrNotFound)
 }
+
+// A sprint refused after its receipt was written (its execution conflicts,
+// or is gone) takes the receipt back out: the receipt can be claimed
+// again. A duplicate receipt refuses its sprint and leaves the first.
+func TestSprintTxRefusedSprintLeavesNoReceipt(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.SaveSprint(ctx, sprintFor("FNa")))
+
+	clash := withSteps(sprintFor("FNclash"), 1)
+	clash.SessionKey = "+1FNa"
+	clash.Receipt = &Receipt{Key: "k-clash", FlowSID: "FW1"}
+	gone := withSteps(sprintFor("FNgone"), 1)
+	gone.New = false
+	gone.Receipt = &Receipt{Key: "k-gone", FlowSID: "FW1"}
+	ok := withSteps(sprintFor("FNok"), 2)
+	ok.Receipt = &Receipt{Key: "k-ok", FlowSID: "FW1"}
+	dup := withSteps(sprintFor("FNdup"), 1)
+	dup.Receipt = &Receipt{Key: "k-ok", FlowSID: "FW1"}
+
+	tx, err := s.BeginSprints(ctx)
+	require.NoError(t, err)
+	errs := tx.Add(ctx, []SprintRecord{clash, gone, ok, dup})
+	var conflict *ActiveConflict
+	require.ErrorAs(t, errs[0], &conflict)
+	require.ErrorIs(t, errs[1], ErrNotFound)
+	require.NoError(t, errs[2])
+	require.ErrorIs(t, errs[3], ErrDuplicateReceipt)
+	require.NoError(t, tx.Commit())
+
+	for _, key := range []string{"k-clash", "k-gone"} {
+		rc, err := s.Receipt(ctx, key)
+		require.NoError(t, err)
+		require.Nil(t, rc, key)
+	}
+	rc, err := s.Receipt(ctx, "k-ok")
+	require.NoError(t, err)
+	require.NotNil(t, rc)
+	for _, sid := range []string{"FNclash", "FNgone", "FNdup"} {
+		_, err := s.Execution(ctx, sid)
+		require.ErrorIs(t, err, ErrNotFound, sid)
+		steps, err := s.Steps(ctx, sid)
+		require.NoError(t, err)
+		require.Empty(t, steps, sid)
+		_, err = s.MessageBySID(ctx, "SM"+sid)
+		require.ErrorIs(t, err, ErrNotFound, sid)
+	}
+	steps, err := s.Steps(ctx, "FNok")
+	require.NoError(t, err)
+	require.Len(t, steps, 2)
+}
+
+// A sprint that fails past its first writes (here its steps clash with
+// stored ones) may have left part of itself in the transaction: the
+// transaction starts over with the sprints kept before (in this Add's
+// transaction, from an earlier Add), the failing one gets its error alone
+// and the rest commit.
+func TestSprintTxFailureLateInASprint(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.SaveSprint(ctx, withSteps(sprintFor("FNbad"), 1)))
+
+	tx, err := s.BeginSprints(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []error{nil}, tx.Add(ctx, []SprintRecord{withSteps(sprintFor("FNearly"), 2)}))
+	bad := withSteps(sprintFor("FNbad"), 1) // step 1 again: the steps' key refuses it
+	bad.New = false
+	bad.Receipt = &Receipt{Key: "k-bad", FlowSID: "FW1"}
+	bad.Messages[0].SID = "SMFNbad2"
+	errs := tx.Add(ctx, []SprintRecord{withSteps(sprintFor("FNa"), 1), bad, withSteps(sprintFor("FNb"), 3)})
+	require.NoError(t, errs[0])
+	require.Error(t, errs[1])
+	require.NoError(t, errs[2])
+	require.Equal(t, 3, tx.Len())
+	require.NoError(t, tx.Commit())
+
+	for _, tc := range []struct {
+		sid   string
+		steps int
+	}{{"FNearly", 2}, {"FNa", 1}, {"FNb", 3}, {"FNbad", 1}} {
+		steps, err := s.Steps(ctx, tc.sid)
+		require.NoError(t, err)
+		require.Len(t, steps, tc.steps, tc.sid)
+		_, err = s.MessageBySID(ctx, "SM"+tc.sid)
+		require.NoError(t, err, tc.sid)
+	}
+	_, err = s.MessageBySID(ctx, "SMFNbad2")
+	require.ErrorIs(t, err, ErrNotFound)
+	rc, err := s.Receipt(ctx, "k-bad")
+	require.NoError(t, err)
+	require.Nil(t, rc)
+}

@@ -47,6 +47,35 @@ type Store struct {
 
 	wmu   sync.Mutex // held for a sprint transaction (sprintTx)
 	wconn *sql.Conn  // the sprint connection, opened at the first sprint
+
+	dmu      sync.Mutex
+	onDelete []func(flowSID, executionSID string) // OnExecutionsDeleted
+}
+
+// OnExecutionsDeleted registers f to be told, after the commit, of every
+// deletion of execution rows: DeleteExecution (the flow and the execution),
+// DeleteFlow (the flow, executionSID "": all of its executions) and
+// PurgeEnded (each execution, flowSID ""). A runner that keeps executions
+// in memory drops its copies there. f must not block.
+func (s *Store) OnExecutionsDeleted(f func(flowSID, executionSID string)) {
+	s.dmu.Lock()
+	s.onDelete = append(s.onDelete, f)
+	s.dmu.Unlock()
+}
+
+// executionsDeleted tells the OnExecutionsDeleted functions.
+func (s *Store) executionsDeleted(flowSID string, executionSIDs ...string) {
+	s.dmu.Lock()
+	fs := s.onDelete
+	s.dmu.Unlock()
+	for _, f := range fs {
+		if len(executionSIDs) == 0 {
+			f(flowSID, "")
+		}
+		for _, sid := range executionSIDs {
+			f(flowSID, sid)
+		}
+	}
 }
 
 // Options tune OpenWith.
