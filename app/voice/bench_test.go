@@ -237,6 +237,7 @@ type benchRow struct {
 	lost       int
 	executions int
 	note       string
+	noPlateau  bool // the ramp never reached its calls: no pacing or memory figures
 }
 
 func newBench(t *testing.T, sippBin string) *bench { return newBenchWith(t, sippBin, nil) }
@@ -410,9 +411,17 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	s := b.startSipp(t, flowSID, promptMs, holdMs, rate, n, n, ramp+hold+2*time.Minute)
 
 	deadline := time.Now().Add(ramp + 30*time.Second)
+	peak := 0
 	for b.srv.ActiveCalls() < n && time.Now().Before(deadline) {
+		peak = max(peak, b.srv.ActiveCalls())
 		select {
 		case <-s.done:
+			if refused := int(refusedCalls(b.srv) - refused0); refused > 0 {
+				// The guard refused part of the ramp and sipp ran out of
+				// calls before n were up (a hold shorter than the ramp's
+				// deadline): a row of refusals, with no plateau to measure.
+				return b.rampRefused(t, s, flowSID, n, rate, peak, refused)
+			}
 			t.Fatalf("sipp ended during the ramp:\n%s", s.output)
 		case <-time.After(100 * time.Millisecond):
 		}
@@ -452,6 +461,20 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: kbPerCall, gPerCall: gPerCall, heapPerKB: heapPerKB,
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
 		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
+}
+
+// rampRefused is the row of a concurrency ramp that the load guard refused
+// in part and that ended before n calls were up: what was admitted,
+// refused and lost, and no pacing figures (there was no plateau).
+func (b *bench) rampRefused(t *testing.T, s *sippRun, flowSID string, n, rate, peak, refused int) benchRow {
+	ok, failed := s.wait(t)
+	b.settle(t)
+	execs, keyed := b.digits(t, flowSID)
+	t.Logf("concurrency %d: sipp ended during the ramp; %d refused, at most %d calls up", n, refused, peak)
+	return benchRow{refused: refused, phase: fmt.Sprintf("concurrency %d", n),
+		sustained: fmt.Sprintf("not reached: at most %d calls up", peak), noPlateau: true,
+		calls: ok, failed: max(failed-refused, 0), executions: execs, lost: execs - keyed,
+		note: fmt.Sprintf("ramp %d CPS refused in part; no plateau, so no pacing figures", rate)}
 }
 
 // cps runs short calls (answer, 300 ms of prompt, key press, 500 ms more,
@@ -621,8 +644,25 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 		if len(g) == 0 {
 			continue
 		}
+		// Pacing, CPU and memory come from the runs that had a plateau
+		// (a run whose ramp was refused has none: "—", not a zero).
+		var m []benchRow
+		for _, r := range g {
+			if !r.noPlateau {
+				m = append(m, r)
+			}
+		}
+		measured := func(f func(benchRow) float64, prec int) string {
+			if len(m) == 0 {
+				return "—"
+			}
+			return spread(m, f, prec)
+		}
 		// The median run by p99 gives the text cells.
-		byP99 := slices.Clone(g)
+		byP99 := slices.Clone(m)
+		if len(byP99) == 0 {
+			byP99 = slices.Clone(g)
+		}
 		slices.SortFunc(byP99, func(a, b benchRow) int { return cmp.Compare(a.pacer.P99, b.pacer.P99) })
 		med := byP99[len(byP99)/2]
 		lost, execs := 0, 0
@@ -632,17 +672,17 @@ func renderTable(groups [][]benchRow, bestCPS int) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s; %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d | %s |\n",
 			med.phase, med.sustained,
-			spread(g, func(r benchRow) float64 { return ms(r.pacer.P50) }, 2),
-			spread(g, func(r benchRow) float64 { return ms(r.pacer.P99) }, 2),
-			spread(g, func(r benchRow) float64 { return ms(r.pacer.P999) }, 2),
-			spread(g, func(r benchRow) float64 { return ms(r.pacer.Max) }, 2),
-			spread(g, func(r benchRow) float64 { return float64(r.pacer.Late) }, 0),
-			spread(g, func(r benchRow) float64 { return float64(r.pacer.Skipped) }, 0),
-			spread(g, func(r benchRow) float64 { return r.cpu }, 0),
-			spread(g, func(r benchRow) float64 { return r.sipp }, 0),
-			spread(g, func(r benchRow) float64 { return r.kbPerCall }, 0),
-			spread(g, func(r benchRow) float64 { return r.gPerCall }, 2),
-			spread(g, func(r benchRow) float64 { return r.heapPerKB }, 0),
+			measured(func(r benchRow) float64 { return ms(r.pacer.P50) }, 2),
+			measured(func(r benchRow) float64 { return ms(r.pacer.P99) }, 2),
+			measured(func(r benchRow) float64 { return ms(r.pacer.P999) }, 2),
+			measured(func(r benchRow) float64 { return ms(r.pacer.Max) }, 2),
+			measured(func(r benchRow) float64 { return float64(r.pacer.Late) }, 0),
+			measured(func(r benchRow) float64 { return float64(r.pacer.Skipped) }, 0),
+			measured(func(r benchRow) float64 { return r.cpu }, 0),
+			measured(func(r benchRow) float64 { return r.sipp }, 0),
+			measured(func(r benchRow) float64 { return r.kbPerCall }, 0),
+			measured(func(r benchRow) float64 { return r.gPerCall }, 2),
+			measured(func(r benchRow) float64 { return r.heapPerKB }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.calls) }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.failed) }, 0),
 			spread(g, func(r benchRow) float64 { return float64(r.refused) }, 0),
