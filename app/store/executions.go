@@ -135,23 +135,21 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 // shapes per table).
 const maxRowsPerInsert = 64
 
-// saveSprints writes sprints inside tx. Each execution row (and receipt,
-// calls and event rows) goes by itself, since a conflict there must name
-// its sprint; the steps and the queued messages of all the sprints go in
-// multi-row inserts after them. A statement's fixed cost (binding, opening
-// a cursor per B-tree, resetting) was a large part of a small sprint's
-// write, and group commit gathers many small sprints.
+// saveSprints writes sprints inside tx, all or nothing (SaveSprint,
+// SaveSprints, a SprintTx's one-by-one savepoints): the first sprint
+// refused, or any failure, is its error, and the caller rolls tx (or the
+// savepoint) back.
 func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) error {
-	var steps, msgs []any
-	for i := range recs {
-		rec := &recs[i]
-		if err := s.saveSprint(ctx, tx, rec); err != nil {
+	errs, err := s.writeSprints(ctx, tx, recs)
+	if err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
-		steps = append(steps, rec.enc.steps...)
-		msgs = s.appendMessageArgs(msgs, rec)
 	}
-	return s.insertStepsAndMessages(ctx, tx, steps, msgs)
+	return nil
 }
 
 // appendMessageArgs appends the insert arguments of a sprint's messages.
@@ -168,6 +166,8 @@ func (s *Store) appendMessageArgs(args []any, rec *SprintRecord) []any {
 	return args
 }
 
+// insertStepsAndMessages writes the gathered steps and queued messages of a
+// batch of sprints in multi-row inserts.
 func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, msgs []any) error {
 	if err := s.insertRows(ctx, tx, steps, stepCols, insertSteps); err != nil {
 		return fmt.Errorf("store: insert steps: %w", err)
@@ -186,9 +186,13 @@ func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, m
 // conflict, an execution that is gone); those write nothing, and a
 // receipt the sprint wrote before its execution was refused is deleted
 // again, so a refused sprint leaves nothing behind and gets its error in
-// errs. The others are written, their steps and messages in shared
-// multi-row inserts. Any other failure is fatal: tx may then hold part of
-// a sprint, and the caller must roll it back.
+// errs. The others are written: each execution row (and receipt, calls
+// and event rows) by itself, since a conflict there must name its sprint,
+// then the steps and queued messages of them all in shared multi-row
+// inserts (a statement's fixed cost, binding, opening a cursor per B-tree,
+// resetting, was a large part of a small sprint's write, and group commit
+// gathers many small sprints). Any other failure is fatal: tx may then
+// hold part of a sprint, and the caller must roll it back.
 func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) (errs []error, fatal error) {
 	errs = make([]error, len(recs))
 	var steps, msgs []any
@@ -246,24 +250,6 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, args []any, cols int
 // insertMessages is the multi-row insert of n outbound messages.
 func insertMessages(n int) string {
 	return `INSERT INTO sms_messages (` + messageCols + `) VALUES ` + strings.Repeat(messageRow+",", n-1) + messageRow
-}
-
-// saveSprint writes a sprint's own rows: its receipt, its execution, its
-// outbound calls and its event rows. saveSprints adds its steps and
-// messages.
-func (s *Store) saveSprint(ctx context.Context, tx *sql.Tx, rec *SprintRecord) error {
-	if err := rec.Encode(); err != nil {
-		return err
-	}
-	if rec.Receipt != nil {
-		if err := s.insertReceipt(ctx, tx, rec.Receipt); err != nil {
-			return err
-		}
-	}
-	if _, err := s.writeExecution(ctx, tx, rec); err != nil {
-		return err
-	}
-	return s.writeSprintRows(ctx, tx, rec)
 }
 
 // writeExecution inserts or updates a sprint's execution row. An insert
