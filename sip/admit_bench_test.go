@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,12 +23,7 @@ import (
 // after the stateless refusal. Reported as cpu-µs/invite.
 func BenchmarkRefusedInvite(b *testing.B) {
 	ts := startServerB(b, Config{Overloaded: func() bool { return true }, RetryAfter: 5 * time.Second})
-	srv, _ := net.ResolveUDPAddr("udp", ts.Addr())
-	conn, err := net.DialUDP("udp", nil, srv)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialUDP(b, ts.Addr())
 	buf := make([]byte, 4096)
 	cpu := func() time.Duration {
 		var ru syscall.Rusage

@@ -27,6 +27,21 @@ func rawInvite(conn *net.UDPConn, to string, branch, callID string) []byte {
 		to, conn.LocalAddr(), branch, callID, to, callID, conn.LocalAddr()))
 }
 
+// dialUDP is a caller's UDP socket connected to addr, closed with the test.
+func dialUDP(t testing.TB, addr string) *net.UDPConn {
+	t.Helper()
+	srv, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialUDP("udp", nil, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 func rawAck(conn *net.UDPConn, to, branch, callID, toTag string) []byte {
 	return []byte(fmt.Sprintf("ACK sip:100@%s SIP/2.0\r\n"+
 		"Via: SIP/2.0/UDP %s;branch=z9hG4bK%s\r\n"+
@@ -69,15 +84,7 @@ func TestStatelessRefusal(t *testing.T) {
 			return nil, &Reject{Status: 486, Reason: "Busy Here"}
 		}),
 		Handler: func(ctx context.Context, c *Call) {}})
-	srv, err := net.ResolveUDPAddr("udp", ts.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.DialUDP("udp", nil, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialUDP(t, ts.Addr())
 
 	tests := []struct {
 		name       string
@@ -200,15 +207,7 @@ func TestStatelessRefusalNotAllowed(t *testing.T) {
 	ts := startServer(t, Config{Overloaded: func() bool { return true }, Admit: rate,
 		Allow:   []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
 		Handler: func(ctx context.Context, c *Call) {}})
-	srv, err := net.ResolveUDPAddr("udp", ts.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.DialUDP("udp", nil, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialUDP(t, ts.Addr())
 	for i := range 3 {
 		if _, err := conn.Write(rawInvite(conn, ts.Addr(), fmt.Sprintf("na%d", i), fmt.Sprintf("na%d@test", i))); err != nil {
 			t.Fatal(err)
@@ -242,20 +241,8 @@ func TestStatelessVerdictsSwept(t *testing.T) {
 	a.mu.Lock()
 	a.ttl = ttl
 	a.mu.Unlock()
-	srv, err := net.ResolveUDPAddr("udp", ts.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.DialUDP("udp", nil, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	flood, err := net.DialUDP("udp", nil, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer flood.Close()
+	conn := dialUDP(t, ts.Addr())
+	flood := dialUDP(t, ts.Addr())
 
 	inv := rawInvite(conn, ts.Addr(), "swept", "swept@test")
 	send := func() string {
