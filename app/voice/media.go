@@ -90,7 +90,11 @@ func (m *callMedia) pump(info <-chan byte, w callWatch) {
 			m.push(d)
 		case <-w.done:
 			w.done, w.updates = nil, nil
-		case u := <-w.updates:
+		case u, ok := <-w.updates:
+			if !ok { // no more re-INVITEs: a closed channel must not spin the loop
+				w.updates = nil
+				continue
+			}
 			w.onUpdate(u)
 		}
 	}
