@@ -26,12 +26,23 @@ import (
 // /proc/self/stat, the pacer's send-interval deviation, allocations per
 // packet (every allocation in the process divided by packets sent) and RSS
 // per session (VmRSS growth over the idle baseline / N).
+//
+// MEDIA_LOAD_GARBAGE_MB=40 keeps a pointer-rich heap of that size and
+// replaces it at ~50 MB/s, so GC cycles and their mark workers run during
+// the window as they do in the appliance. MEDIA_LOAD_HELP=0 turns off the
+// RTP readers' help to the pacer (pacer.go, helpDue); MEDIA_LOAD_HELP=alt
+// turns it off and on every half second and prints the send deviation of
+// each mode, so that whatever else the box does falls on both alike.
 func TestLoad(t *testing.T) {
 	spec := os.Getenv("MEDIA_LOAD")
 	if spec == "" {
 		t.Skip("set MEDIA_LOAD=200,600,1000 (and MEDIA_LOAD_SECONDS) to run the load tool")
 	}
 	secs := 10
+	if os.Getenv("MEDIA_LOAD_HELP") == "0" { // the wheels alone, without the readers' help (pacer.go)
+		pacerHelpOff.Store(true)
+		defer pacerHelpOff.Store(false)
+	}
 	if v, err := strconv.Atoi(os.Getenv("MEDIA_LOAD_SECONDS")); err == nil && v > 0 {
 		secs = v
 	}
@@ -84,6 +95,33 @@ func runLoad(t *testing.T, n int, dur time.Duration) string {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = s.Play(ctx, prompt) }()
 	}
+	if mb, _ := strconv.Atoi(os.Getenv("MEDIA_LOAD_GARBAGE_MB")); mb > 0 {
+		// A heap like the appliance's (pointer-rich, mb MB live) replaced
+		// slowly, so GC cycles (and their mark workers) run during the window.
+		type node struct {
+			next *node
+			pad  [6]*int
+			buf  [64]byte
+		}
+		live := make([]*node, mb*1024*1024/128)
+		gctx, gstop := context.WithCancel(ctx)
+		defer gstop()
+		go func() {
+			tk := time.NewTicker(time.Millisecond)
+			defer tk.Stop()
+			for i := 0; ; i++ {
+				select {
+				case <-gctx.Done():
+					return
+				case <-tk.C:
+				}
+				for j := range 400 { // ~50 MB/s
+					k := (i*400 + j) % len(live)
+					live[k] = &node{next: live[(k+1)%len(live)]}
+				}
+			}
+		}()
+	}
 	time.Sleep(2 * time.Second) // ramp
 
 	ResetPacerStats()
@@ -91,7 +129,11 @@ func runLoad(t *testing.T, n int, dur time.Duration) string {
 	runtime.ReadMemStats(&ms0)
 	sent0, recv0 := totalSent(ss), received.Load()
 	cpu0, wall0 := cpuTicks(), time.Now()
-	time.Sleep(dur)
+	if os.Getenv("MEDIA_LOAD_HELP") == "alt" {
+		alternateHelp(t, dur)
+	} else {
+		time.Sleep(dur)
+	}
 	cpu1, wall := cpuTicks(), time.Since(wall0)
 	sent1, recv1 := totalSent(ss), received.Load()
 	runtime.ReadMemStats(&ms1)
@@ -156,4 +198,45 @@ func vmRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// alternateHelp runs the window in half-second turns, the readers' help to
+// the pacer (pacer.go, helpDue) off and on in turn, and logs the send
+// deviation of each mode: whatever else the box does falls on both alike.
+func alternateHelp(t *testing.T, dur time.Duration) {
+	defer pacerHelpOff.Store(false)
+	var by [2][histBuckets + 1]uint64
+	var late, skipped [2]uint64
+	h := &defaultPacer.hist
+	for i := 0; time.Duration(i)*500*time.Millisecond < dur; i++ {
+		mode := i % 2 // 0: help off, 1: on
+		pacerHelpOff.Store(mode == 0)
+		var b0 [histBuckets + 1]uint64
+		for k := range b0 {
+			b0[k] = h.buckets[k].Load()
+		}
+		l0, s0 := h.late.Load(), h.skipped.Load()
+		time.Sleep(500 * time.Millisecond)
+		for k := range b0 {
+			by[mode][k] += h.buckets[k].Load() - b0[k]
+		}
+		late[mode] += h.late.Load() - l0
+		skipped[mode] += h.skipped.Load() - s0
+	}
+	q := func(c *[histBuckets + 1]uint64, p float64) string {
+		var total, acc uint64
+		for _, n := range c {
+			total += n
+		}
+		for k, n := range c {
+			acc += n
+			if total > 0 && acc > uint64(p*float64(total)) {
+				return fmtMs(time.Duration(k+1) * histRes)
+			}
+		}
+		return "—"
+	}
+	for mode, name := range []string{"wheels alone", "readers help"} {
+		fmt.Printf("| %s | %s / %s / %s | %d / %d |\n", name, q(&by[mode], .5), q(&by[mode], .99), q(&by[mode], .999), late[mode], skipped[mode])
+	}
 }

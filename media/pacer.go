@@ -24,6 +24,19 @@ import (
 // Slot lists are copy-on-write behind atomic pointers: the hot loop takes no
 // pacer lock. A wheel's goroutine exits when its last session leaves and is
 // started again by the next Start.
+//
+// Whoever is running serves an overdue tick. Go's scheduler has no
+// priorities: an execution trace of the 600-call bench showed the wheel
+// goroutine, woken on time, waiting 1–8 ms for a P behind a GC mark worker
+// or on a P whose goroutine had entered a syscall, and ticks whose timer
+// only sysmon noticed because both Ps were busy. Meanwhile the RTP readers
+// (rxloop_linux.go) kept running: every call's peer sends 50 packets a
+// second whatever we do. So a reader, between two batches, serves any
+// wheel whose tick is more than helpAfter overdue (helpDue), exactly as the
+// wheel's goroutine would have; a wheel is served by one goroutine at a
+// time (serving), and the goroutine that comes second finds nothing due.
+// A session's own clock says which frames are due, so who sends them
+// changes nothing on the wire.
 
 const (
 	frameDur   = 20 * time.Millisecond
@@ -32,6 +45,10 @@ const (
 	// maxBurst is how many due frames a late session sends at once; when more
 	// are due, all but the newest are skipped (timestamp still advances).
 	maxBurst = 3
+	// helpAfter is how overdue a tick must be before a reader serves it
+	// instead of the wheel's goroutine, which on a calm box wakes within
+	// tens of µs: the readers pay one clock read per batch until then.
+	helpAfter = 250 * time.Microsecond
 )
 
 // epoch anchors every monotonic reading in this package.
@@ -46,6 +63,10 @@ type wheel struct {
 	counts  [wheelSlots]int // guarded by p.mu
 	total   int             // guarded by p.mu
 	running bool            // guarded by p.mu
+
+	active  atomic.Bool  // running, for helpDue, which takes no pacer lock
+	next    atomic.Int64 // the next tick to serve; written with serving held
+	serving sync.Mutex   // held while a goroutine serves the wheel's ticks
 }
 
 type pacer struct {
@@ -107,7 +128,11 @@ func (p *pacer) add(s *Session, begin func(start time.Duration)) {
 	s.wheel, s.slot = bw, bs
 	if !bw.running {
 		bw.running = true
-		go bw.run(int64(now / slotDur))
+		bw.serving.Lock() // a helper that saw the last run active may still hold it
+		bw.next.Store(int64(now/slotDur) + 1)
+		bw.serving.Unlock()
+		bw.active.Store(true)
+		go bw.run()
 	}
 }
 
@@ -140,29 +165,26 @@ func (w *wheel) stopIfIdle() bool {
 	defer w.p.mu.Unlock()
 	if w.total == 0 {
 		w.running = false
+		w.active.Store(false)
 		return true
 	}
 	return false
 }
 
-func (w *wheel) run(last int64) {
-	next := last + 1
+func (w *wheel) run() {
 	idleTicks := 0
-	tk := newTicker(time.Duration(next) * slotDur)
+	tk := newTicker(time.Duration(w.next.Load()) * slotDur)
 	defer tk.stop()
 	for {
-		tk.waitUntil(time.Duration(next) * slotDur)
-		woke := monoNow()
-		cur := int64(woke / slotDur)
-		for t := max(next, cur-int64(wheelSlots)+1); t <= cur; t++ {
-			w.p.wake.record(woke - time.Duration(t)*slotDur) // every tick served, late or not
+		if h := testWheelHold.Load(); h != nil {
+			(*h)()
 		}
-		if cur-next >= int64(wheelSlots) {
-			next = cur - int64(wheelSlots) + 1 // one revolution visits everyone
-		}
-		visited := 0
-		for ; next <= cur; next++ {
-			visited += w.runSlot(int(next % int64(wheelSlots)))
+		tk.waitUntil(time.Duration(w.next.Load()) * slotDur)
+		w.serving.Lock()
+		visited, served := w.serveDue()
+		w.serving.Unlock()
+		if !served {
+			continue // a reader served the tick meanwhile (helpDue)
 		}
 		if visited == 0 {
 			idleTicks++
@@ -174,6 +196,49 @@ func (w *wheel) run(last int64) {
 		}
 	}
 }
+
+// serveDue visits the sessions of every slot whose tick has come (catching
+// up at most one revolution when late) and reports how many it visited and
+// whether any tick was due; w.serving held.
+func (w *wheel) serveDue() (visited int, served bool) {
+	next := w.next.Load()
+	woke := monoNow()
+	cur := int64(woke / slotDur)
+	if next > cur {
+		return 0, false
+	}
+	for t := max(next, cur-int64(wheelSlots)+1); t <= cur; t++ {
+		w.p.wake.record(woke - time.Duration(t)*slotDur) // every tick served, late or not
+	}
+	if cur-next >= int64(wheelSlots) {
+		next = cur - int64(wheelSlots) + 1 // one revolution visits everyone
+	}
+	for ; next <= cur; next++ {
+		visited += w.runSlot(int(next % int64(wheelSlots)))
+	}
+	w.next.Store(next)
+	return visited, true
+}
+
+// helpDue serves every wheel whose tick is more than helpAfter overdue,
+// unless another goroutine is serving it. The RTP readers call it between
+// batches, holding no lock.
+func (p *pacer) helpDue() {
+	lim := int64((monoNow() - helpAfter) / slotDur)
+	for _, w := range p.wheels {
+		if !w.active.Load() || w.next.Load() > lim || !w.serving.TryLock() {
+			continue
+		}
+		if w.active.Load() {
+			w.serveDue()
+		}
+		w.serving.Unlock()
+	}
+}
+
+// testWheelHold, when set, runs in every wheel goroutine before each wait:
+// tests block it there to stand for a wheel that gets no CPU.
+var testWheelHold atomic.Pointer[func()]
 
 func (w *wheel) runSlot(i int) int {
 	list := *w.slots[i].Load()

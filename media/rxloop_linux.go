@@ -271,8 +271,15 @@ func (l *rxLoop) run() {
 		for i := range n {
 			l.serve(w, w.events[i].Fd)
 		}
+		if !pacerHelpOff.Load() {
+			defaultPacer.helpDue()
+		}
 	}
 }
+
+// pacerHelpOff stops the readers from serving overdue pacer ticks (pacer.go,
+// helpDue): only tests that show what the help does set it.
+var pacerHelpOff atomic.Bool
 
 // serve drains one ready socket (edge-triggered: to EAGAIN, or a short
 // batch, after which any new datagram raises a new event).

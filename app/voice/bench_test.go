@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,6 +67,7 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // 60s), SWITCHBOARD_BENCH_CPS (rates, default 100,250,500),
 // "none" skips a phase), SWITCHBOARD_BENCH_CPS_FOR (seconds per rate, default 20s),
 // SWITCHBOARD_BENCH_CPUPROFILE (write a CPU profile of the whole run there),
+// SWITCHBOARD_BENCH_TRACE (write an execution trace of the whole run there),
 // SWITCHBOARD_BENCH_GOROUTINES (write the goroutine profile at the first
 // concurrency row's plateau there), SWITCHBOARD_BENCH_AFTER (quiet time
 // before the last row, RSS after the load vs idle; default 60s, 0 skips it),
@@ -132,6 +134,12 @@ func TestBenchVoice(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, pprof.StartCPUProfile(f))
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if p := os.Getenv("SWITCHBOARD_BENCH_TRACE"); p != "" {
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		require.NoError(t, trace.Start(f))
+		defer func() { trace.Stop(); f.Close() }()
 	}
 
 	calls := envInts(t, "SWITCHBOARD_BENCH_CALLS", []int{200, 600, 1000, 2000})
