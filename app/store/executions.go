@@ -48,40 +48,66 @@ type SprintRecord struct {
 	enc *encodedSprint
 }
 
-// encodedSprint is a sprint's JSON columns, encoded before the write
-// transaction so that the one writer spends its time writing.
+// encodedSprint is a sprint's rows as insert arguments, JSON columns
+// encoded, made before the write transaction so that the one writer spends
+// its time writing.
 type encodedSprint struct {
 	state  string
+	exec   []any // the execution row's insert (New) or update arguments
 	steps  []any // the steps' insert arguments, stepCols per step
+	msgs   []any // the queued messages' insert arguments, messageColN per message
 	events []any // the event rows' insert arguments, eventCols per row
 }
 
-// Encode prepares the record's JSON columns. Callers that batch sprints
-// into one transaction call it on their own goroutine first; SaveSprint and
-// SaveSprints call it for records that were not encoded.
+// Encode prepares the record's rows: JSON columns, timestamps, the insert
+// and update arguments. Callers that batch sprints into one transaction
+// call it on their own goroutine first; SaveSprint and SaveSprints call it
+// for records that were not encoded. The record must not change after.
 func (rec *SprintRecord) Encode() error {
 	if rec.enc != nil {
 		return nil
 	}
 	x := rec.Execution
-	state, err := json.Marshal(x)
+	state, err := appendExecutionJSON(make([]byte, 0, 1024), x)
 	if err != nil {
 		return fmt.Errorf("store: execution %s: %w", x.SID, err)
 	}
 	enc := &encodedSprint{state: string(state), steps: make([]any, 0, stepCols*len(rec.Steps))}
+	if rec.New {
+		enc.exec = []any{x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy,
+			enc.state, stamp(x.CreatedAt), stamp(x.UpdatedAt), waitDue(x)}
+	} else {
+		enc.exec = []any{x.Status, enc.state, stamp(x.UpdatedAt), waitDue(x), x.SID}
+	}
+	// One buffer holds the steps' contexts and events; each column is a
+	// string over its part.
+	var buf []byte
 	seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
-	for _, st := range rec.Steps {
+	for i := range rec.Steps {
+		st := &rec.Steps[i]
 		seq++
-		sctx, err := json.Marshal(orEmpty(st.Context))
-		if err != nil {
+		buf = buf[:0]
+		if buf, err = appendJSONMap(buf, orEmpty(st.Context)); err != nil {
 			return fmt.Errorf("store: step %s context: %w", st.SID, err)
 		}
-		evs, err := json.Marshal(orEmptyEvents(st.Events))
-		if err != nil {
-			return fmt.Errorf("store: step %s events: %w", st.SID, err)
+		sctx := string(buf)
+		evs := "[]"
+		if len(st.Events) > 0 {
+			evs = string(appendJSONEvents(buf[:0], st.Events))
 		}
 		enc.steps = append(enc.steps, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
-			st.TransitionedTo, st.Type, string(sctx), string(evs), stamp(st.CreatedAt))
+			st.TransitionedTo, st.Type, sctx, evs, stamp(st.CreatedAt))
+	}
+	if len(rec.Messages) > 0 {
+		enc.msgs = make([]any, 0, messageColN*len(rec.Messages))
+		for j := range rec.Messages {
+			m := rec.Messages[j]
+			m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
+			if m.DateCreated.IsZero() {
+				m.DateCreated = x.UpdatedAt
+			}
+			enc.msgs = appendMessageArgs(enc.msgs, &m, time.Now)
+		}
 	}
 	if len(rec.Events) > 0 {
 		enc.events = appendEventArgs(make([]any, 0, eventCols*len(rec.Events)), rec.Events)
@@ -96,7 +122,47 @@ func (rec *SprintRecord) Encode() error {
 const ts = "2006-01-02T15:04:05.000000000Z07:00"
 
 // stamp formats a time for storage.
-func stamp(t time.Time) string { return t.UTC().Format(ts) }
+func stamp(t time.Time) string {
+	var buf [len("2006-01-02T15:04:05.000000000Z")]byte
+	return string(appendStamp(buf[:0], t))
+}
+
+// appendStamp appends t as stamp formats it, without going through
+// time.Format's layout parsing (a sprint stamps every row it writes).
+func appendStamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, ts)
+	}
+	h, mi, sec := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, h, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mi, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond(), 9)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v (≥ 0) in exactly n decimal digits.
+func appendDigits(b []byte, v, n int) []byte {
+	for i := n - 1; i >= 0; i-- {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; n > 0; i, n = i-1, n-1 {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
 
 // SaveSprint writes an execution (with its timer, wait_due), its new steps
 // and its queued messages in one transaction. A new execution whose contact already has an
@@ -150,20 +216,6 @@ func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord
 		}
 	}
 	return nil
-}
-
-// appendMessageArgs appends the insert arguments of a sprint's messages.
-func (s *Store) appendMessageArgs(args []any, rec *SprintRecord) []any {
-	x := rec.Execution
-	for j := range rec.Messages {
-		m := rec.Messages[j]
-		m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
-		if m.DateCreated.IsZero() {
-			m.DateCreated = x.UpdatedAt
-		}
-		args = append(args, s.messageArgs(&m)...)
-	}
-	return args
 }
 
 // insertStepsAndMessages writes the gathered steps and queued messages of a
@@ -228,7 +280,7 @@ func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecor
 			return errs, err
 		}
 		steps = append(steps, rec.enc.steps...)
-		msgs = s.appendMessageArgs(msgs, rec)
+		msgs = append(msgs, rec.enc.msgs...)
 	}
 	return errs, s.insertStepsAndMessages(ctx, tx, steps, msgs)
 }
@@ -257,13 +309,11 @@ func insertMessages(n int) string {
 // execution that is gone change nothing: refused says so, and the
 // transaction may go on without the sprint.
 func (s *Store) writeExecution(ctx context.Context, tx *sql.Tx, rec *SprintRecord) (refused bool, err error) {
-	x, state := rec.Execution, rec.enc.state
+	x := rec.Execution
 	if rec.New {
 		_, err := s.txExec(ctx, tx, `INSERT INTO executions
 			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated, wait_due)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, state,
-			stamp(x.CreatedAt), stamp(x.UpdatedAt), waitDue(x))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rec.enc.exec...)
 		if err != nil {
 			if isUniqueViolation(err) {
 				var active string
@@ -276,7 +326,7 @@ func (s *Store) writeExecution(ctx context.Context, tx *sql.Tx, rec *SprintRecor
 		return false, nil
 	}
 	res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ?, wait_due = ? WHERE sid = ?`,
-		x.Status, state, stamp(x.UpdatedAt), waitDue(x), x.SID)
+		rec.enc.exec...)
 	if err != nil {
 		return false, fmt.Errorf("store: update execution: %w", err)
 	}
