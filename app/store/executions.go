@@ -174,7 +174,7 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 	}
 	defer release()
 	defer tx.Rollback()
-	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}); err != nil {
+	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}, true); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -189,7 +189,7 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 	}
 	defer release()
 	defer tx.Rollback()
-	if err := s.saveSprints(ctx, tx, recs); err != nil {
+	if err := s.saveSprints(ctx, tx, recs, true); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -204,9 +204,9 @@ const maxRowsPerInsert = 64
 // saveSprints writes sprints inside tx, all or nothing (SaveSprint,
 // SaveSprints, a SprintTx's one-by-one savepoints): the first sprint
 // refused, or any failure, is its error, and the caller rolls tx (or the
-// savepoint) back.
-func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) error {
-	errs, err := s.writeSprints(ctx, tx, recs)
+// savepoint) back. whole is as for writeSprints.
+func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord, whole bool) error {
+	errs, err := s.writeSprints(ctx, tx, recs, whole)
 	if err != nil {
 		return err
 	}
@@ -220,11 +220,24 @@ func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord
 
 // insertStepsAndMessages writes the gathered steps and queued messages of a
 // batch of sprints in multi-row inserts.
-func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, msgs []any) error {
-	if err := s.insertRows(ctx, tx, steps, stepCols, insertSteps); err != nil {
+//
+// whole says that a failure here loses the whole transaction anyway (the
+// caller rolls it back and writes the sprints it keeps again): the inserts
+// are then INSERT OR ROLLBACK, which need no statement journal. A
+// multi-row insert that may fail half way with the transaction going on
+// must copy every page it changes into one first; on the one writer's time
+// for nothing, since none of these inserts fails but on a bug or a broken
+// disk. Inside a savepoint (a sprint written alone after such a failure)
+// they fail alone.
+func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, msgs []any, whole bool) error {
+	stepsQ, msgsQ := insertSteps, insertMessages
+	if whole {
+		stepsQ, msgsQ = insertStepsOrRollback, insertMessagesOrRollback
+	}
+	if err := s.insertRows(ctx, tx, steps, stepCols, stepsQ); err != nil {
 		return fmt.Errorf("store: insert steps: %w", err)
 	}
-	if err := s.insertRows(ctx, tx, msgs, messageColN, insertMessages); err != nil {
+	if err := s.insertRows(ctx, tx, msgs, messageColN, msgsQ); err != nil {
 		return fmt.Errorf("store: insert message: %w", err)
 	}
 	return nil
@@ -244,8 +257,11 @@ func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, m
 // inserts (a statement's fixed cost, binding, opening a cursor per B-tree,
 // resetting, was a large part of a small sprint's write, and group commit
 // gathers many small sprints). Any other failure is fatal: tx may then
-// hold part of a sprint, and the caller must roll it back.
-func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) (errs []error, fatal error) {
+// hold part of a sprint, and the caller must roll it back. whole says the
+// caller loses the whole transaction on a fatal failure (not a savepoint):
+// the steps and messages may then roll it back themselves
+// (insertStepsAndMessages).
+func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord, whole bool) (errs []error, fatal error) {
 	errs = make([]error, len(recs))
 	var steps, msgs []any
 	for i := range recs {
@@ -282,7 +298,7 @@ func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecor
 		steps = append(steps, rec.enc.steps...)
 		msgs = append(msgs, rec.enc.msgs...)
 	}
-	return errs, s.insertStepsAndMessages(ctx, tx, steps, msgs)
+	return errs, s.insertStepsAndMessages(ctx, tx, steps, msgs, whole)
 }
 
 // insertRows inserts rows given as one flat list of arguments, cols per
@@ -302,6 +318,18 @@ func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, args []any, cols int
 // insertMessages is the multi-row insert of n outbound messages.
 func insertMessages(n int) string {
 	return `INSERT INTO sms_messages (` + messageCols + `) VALUES ` + strings.Repeat(messageRow+",", n-1) + messageRow
+}
+
+// insertMessagesOrRollback is insertMessages that rolls the transaction
+// back when it fails (see insertStepsAndMessages).
+func insertMessagesOrRollback(n int) string {
+	return "INSERT OR ROLLBACK" + insertMessages(n)[len("INSERT"):]
+}
+
+// insertStepsOrRollback is insertSteps that rolls the transaction back
+// when it fails.
+func insertStepsOrRollback(n int) string {
+	return "INSERT OR ROLLBACK" + insertSteps(n)[len("INSERT"):]
 }
 
 // writeExecution inserts or updates a sprint's execution row. An insert
