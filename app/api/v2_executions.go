@@ -116,42 +116,46 @@ func (s *Server) execution(w http.ResponseWriter, r *http.Request, name string) 
 
 func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	// Only the flow's existence is checked here (the runner picks and
-	// compiles the revision): reading the whole flow and its definition
-	// for every create cost more than the create's own write.
 	flowSID := r.PathValue("FlowSid")
-	if ok, err := s.Store.FlowExists(ctx, flowSID); err != nil || !ok {
-		if err == nil {
-			err = fmt.Errorf("flow %s: %w", flowSID, store.ErrNotFound)
+	// The flow's existence is asked only when the create fails: a flow
+	// that does not exist answers 404 before any other error, as it did
+	// when every create read it first, and the creates that succeed save
+	// the read (the runner finds the revision to run in one read anyway).
+	fail := func(e *Error) {
+		if ok, err := s.Store.FlowExists(ctx, flowSID); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("flow %s: %w", flowSID, store.ErrNotFound)
+			}
+			s.storeError(w, r, err)
+			return
 		}
-		s.storeError(w, r, err)
-		return
+		writeError(w, e)
 	}
 	fv, e := form(w, r)
 	if e != nil {
-		writeError(w, e)
+		fail(e)
 		return
 	}
 	to, e := required(fv, "To")
 	if e != nil {
-		writeError(w, e)
+		fail(e)
 		return
 	}
 	from, e := required(fv, "From")
 	if e != nil {
-		writeError(w, e)
+		fail(e)
 		return
 	}
 	for _, a := range []struct{ param, v string }{{"To", to}, {"From", from}} {
 		if e := checkAddress(a.param, a.v); e != nil {
-			writeError(w, e)
+			fail(e)
 			return
 		}
 	}
 	var data map[string]any
 	if p := fv.Get("Parameters"); p != "" {
 		if err := json.Unmarshal([]byte(p), &data); err != nil || data == nil {
-			writeError(w, invalid("Parameters", "must be a JSON object"))
+			fail(invalid("Parameters", "must be a JSON object"))
 			return
 		}
 	}
@@ -167,7 +171,7 @@ func (s *Server) createExecution(w http.ResponseWriter, r *http.Request) {
 			with("conflicting_execution_sid", conflict.ExecutionSID))
 		return
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, apiError(http.StatusNotFound, CodeNotFound,
+		fail(apiError(http.StatusNotFound, CodeNotFound,
 			"Flow %s has no revision this contact can run: publish the flow or add %s to its test users", flowSID, to))
 		return
 	case err != nil:

@@ -400,3 +400,31 @@ func TestNumbers(t *testing.T) {
 	code, _ = f.do("GET", path+"/"+pn+".json", nil)
 	require.Equal(t, http.StatusNotFound, code)
 }
+
+// A create's errors keep their order now that the flow is read only when
+// the create fails: an unknown flow answers 404 whatever else is wrong, a
+// known flow with bad parameters 400, one with no revision the contact may
+// run 404 with its own message.
+func TestCreateExecutionErrorOrder(t *testing.T) {
+	f := newFixture(t)
+	draft := f.createFlow(waiter, "draft")
+	for _, c := range []struct {
+		name, flow string
+		form       url.Values
+		status     int
+		message    string
+	}{
+		{"unknown flow, no To", "FW0000000000000000000000000000dead", url.Values{"From": {"+1"}}, http.StatusNotFound, "not found"},
+		{"unknown flow, bad Parameters", "FW0000000000000000000000000000dead", url.Values{"To": {"+1555"}, "From": {"+1"}, "Parameters": {"[1]"}}, http.StatusNotFound, "not found"},
+		{"unknown flow", "FW0000000000000000000000000000dead", url.Values{"To": {"+1555"}, "From": {"+1"}}, http.StatusNotFound, "not found"},
+		{"known flow, no To", draft, url.Values{"From": {"+1"}}, http.StatusBadRequest, "To"},
+		{"known flow, bad Parameters", draft, url.Values{"To": {"+1555"}, "From": {"+1"}, "Parameters": {"[1]"}}, http.StatusBadRequest, "Parameters"},
+		{"draft only", draft, url.Values{"To": {"+1555"}, "From": {"+1"}}, http.StatusNotFound, "has no revision this contact can run"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out := f.do("POST", "/v2/Flows/"+c.flow+"/Executions", c.form)
+			require.Equal(t, c.status, code, "%v", out)
+			require.Contains(t, out["message"], c.message)
+		})
+	}
+}

@@ -152,6 +152,12 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	return r.start(ctx, p, t, gen)
+}
+
+// start is Start with the program to run; gen is the cache's generation
+// taken before the store was read.
+func (r *Runner) start(ctx context.Context, p *engine.Program, t engine.Trigger, gen uint64) (*engine.Execution, *engine.Sprint, error) {
 	x, sp, err := r.engine.Start(ctx, p, t)
 	if err != nil {
 		return nil, nil, err
@@ -172,7 +178,7 @@ func (r *Runner) Start(ctx context.Context, flowSID string, t engine.Trigger) (*
 	}
 	r.keep(x, sessionRef{x.FlowSID, rec.SessionKey}, gen)
 	r.committed(x, sp.Steps, true, after)
-	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", flowSID, "steps", len(sp.Steps))
+	r.log.Debug("execution started", "execution_sid", x.SID, "flow_sid", x.FlowSID, "steps", len(sp.Steps))
 	return x, sp, nil
 }
 
@@ -332,24 +338,33 @@ func (r *Runner) End(ctx context.Context, executionSID string) (*engine.Executio
 // execution when it waits for a reply, else as a new incomingMessage
 // execution.
 func (r *Runner) Message(ctx context.Context, flowSID string, from, to string, params map[string]any) (*engine.Execution, *engine.Sprint, error) {
+	trigger := engine.Trigger{Event: engine.EventIncomingMessage, Contact: from, Channel: to,
+		Params: params, InitiatedBy: str(params["MessageSid"])}
 	sid := r.cache.active(flowSID, from)
 	if sid == "" {
-		var err error
-		if sid, err = r.store.ActiveExecution(ctx, flowSID, from); err != nil {
+		// Not in memory: one read says whether the contact has an active
+		// execution and, if not, which revision it starts.
+		gen := r.cache.generation()
+		active, rev, err := r.store.ActiveOrStartRevision(ctx, flowSID, from)
+		if err != nil {
 			return nil, nil, err
 		}
-	}
-	if sid != "" {
-		unlock := r.lock(sid)
-		x, sp, err := r.resumeLocked(ctx, sid, engine.Input{Type: engine.InputReply, Params: params}, nil, sessionRef{flowSID, from})
-		unlock()
-		if errors.Is(err, engine.ErrNotWaiting) {
-			return nil, nil, fmt.Errorf("%w (execution %s)", ErrBusy, sid)
+		if active == "" {
+			p, err := r.program(ctx, flowSID, strconv.Itoa(rev))
+			if err != nil {
+				return nil, nil, err
+			}
+			return r.start(ctx, p, trigger, gen)
 		}
-		return x, sp, err
+		sid = active
 	}
-	return r.Start(ctx, flowSID, engine.Trigger{Event: engine.EventIncomingMessage, Contact: from, Channel: to,
-		Params: params, InitiatedBy: str(params["MessageSid"])})
+	unlock := r.lock(sid)
+	x, sp, err := r.resumeLocked(ctx, sid, engine.Input{Type: engine.InputReply, Params: params}, nil, sessionRef{flowSID, from})
+	unlock()
+	if errors.Is(err, engine.ErrNotWaiting) {
+		return nil, nil, fmt.Errorf("%w (execution %s)", ErrBusy, sid)
+	}
+	return x, sp, err
 }
 
 // FireTimers resumes every execution whose wait deadline passed with a

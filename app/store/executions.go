@@ -48,40 +48,66 @@ type SprintRecord struct {
 	enc *encodedSprint
 }
 
-// encodedSprint is a sprint's JSON columns, encoded before the write
-// transaction so that the one writer spends its time writing.
+// encodedSprint is a sprint's rows as insert arguments, JSON columns
+// encoded, made before the write transaction so that the one writer spends
+// its time writing.
 type encodedSprint struct {
 	state  string
+	exec   []any // the execution row's insert (New) or update arguments
 	steps  []any // the steps' insert arguments, stepCols per step
+	msgs   []any // the queued messages' insert arguments, messageColN per message
 	events []any // the event rows' insert arguments, eventCols per row
 }
 
-// Encode prepares the record's JSON columns. Callers that batch sprints
-// into one transaction call it on their own goroutine first; SaveSprint and
-// SaveSprints call it for records that were not encoded.
+// Encode prepares the record's rows: JSON columns, timestamps, the insert
+// and update arguments. Callers that batch sprints into one transaction
+// call it on their own goroutine first; SaveSprint and SaveSprints call it
+// for records that were not encoded. The record must not change after.
 func (rec *SprintRecord) Encode() error {
 	if rec.enc != nil {
 		return nil
 	}
 	x := rec.Execution
-	state, err := json.Marshal(x)
+	state, err := appendExecutionJSON(make([]byte, 0, 1024), x)
 	if err != nil {
 		return fmt.Errorf("store: execution %s: %w", x.SID, err)
 	}
 	enc := &encodedSprint{state: string(state), steps: make([]any, 0, stepCols*len(rec.Steps))}
+	if rec.New {
+		enc.exec = []any{x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy,
+			enc.state, stamp(x.CreatedAt), stamp(x.UpdatedAt), waitDue(x)}
+	} else {
+		enc.exec = []any{x.Status, enc.state, stamp(x.UpdatedAt), waitDue(x), x.SID}
+	}
+	// One buffer holds the steps' contexts and events; each column is a
+	// string over its part.
+	var buf []byte
 	seq := x.Steps - len(rec.Steps) // the engine numbers steps 1, 2, ...
-	for _, st := range rec.Steps {
+	for i := range rec.Steps {
+		st := &rec.Steps[i]
 		seq++
-		sctx, err := json.Marshal(orEmpty(st.Context))
-		if err != nil {
+		buf = buf[:0]
+		if buf, err = appendJSONMap(buf, orEmpty(st.Context)); err != nil {
 			return fmt.Errorf("store: step %s context: %w", st.SID, err)
 		}
-		evs, err := json.Marshal(orEmptyEvents(st.Events))
-		if err != nil {
-			return fmt.Errorf("store: step %s events: %w", st.SID, err)
+		sctx := string(buf)
+		evs := "[]"
+		if len(st.Events) > 0 {
+			evs = string(appendJSONEvents(buf[:0], st.Events))
 		}
 		enc.steps = append(enc.steps, st.SID, x.SID, seq, st.FlowSID, st.ParentStepSID, st.Name, st.TransitionedFrom,
-			st.TransitionedTo, st.Type, string(sctx), string(evs), stamp(st.CreatedAt))
+			st.TransitionedTo, st.Type, sctx, evs, stamp(st.CreatedAt))
+	}
+	if len(rec.Messages) > 0 {
+		enc.msgs = make([]any, 0, messageColN*len(rec.Messages))
+		for j := range rec.Messages {
+			m := rec.Messages[j]
+			m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
+			if m.DateCreated.IsZero() {
+				m.DateCreated = x.UpdatedAt
+			}
+			enc.msgs = appendMessageArgs(enc.msgs, &m, time.Now)
+		}
 	}
 	if len(rec.Events) > 0 {
 		enc.events = appendEventArgs(make([]any, 0, eventCols*len(rec.Events)), rec.Events)
@@ -96,7 +122,47 @@ func (rec *SprintRecord) Encode() error {
 const ts = "2006-01-02T15:04:05.000000000Z07:00"
 
 // stamp formats a time for storage.
-func stamp(t time.Time) string { return t.UTC().Format(ts) }
+func stamp(t time.Time) string {
+	var buf [len("2006-01-02T15:04:05.000000000Z")]byte
+	return string(appendStamp(buf[:0], t))
+}
+
+// appendStamp appends t as stamp formats it, without going through
+// time.Format's layout parsing (a sprint stamps every row it writes).
+func appendStamp(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, ts)
+	}
+	h, mi, sec := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, h, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mi, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond(), 9)
+	return append(b, 'Z')
+}
+
+// appendDigits appends v (≥ 0) in exactly n decimal digits.
+func appendDigits(b []byte, v, n int) []byte {
+	for i := n - 1; i >= 0; i-- {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; n > 0; i, n = i-1, n-1 {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
 
 // SaveSprint writes an execution (with its timer, wait_due), its new steps
 // and its queued messages in one transaction. A new execution whose contact already has an
@@ -108,7 +174,7 @@ func (s *Store) SaveSprint(ctx context.Context, rec SprintRecord) error {
 	}
 	defer release()
 	defer tx.Rollback()
-	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}); err != nil {
+	if err := s.saveSprints(ctx, tx, []SprintRecord{rec}, true); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -123,7 +189,7 @@ func (s *Store) SaveSprints(ctx context.Context, recs []SprintRecord) error {
 	}
 	defer release()
 	defer tx.Rollback()
-	if err := s.saveSprints(ctx, tx, recs); err != nil {
+	if err := s.saveSprints(ctx, tx, recs, true); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -138,9 +204,9 @@ const maxRowsPerInsert = 64
 // saveSprints writes sprints inside tx, all or nothing (SaveSprint,
 // SaveSprints, a SprintTx's one-by-one savepoints): the first sprint
 // refused, or any failure, is its error, and the caller rolls tx (or the
-// savepoint) back.
-func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) error {
-	errs, err := s.writeSprints(ctx, tx, recs)
+// savepoint) back. whole is as for writeSprints.
+func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord, whole bool) error {
+	errs, err := s.writeSprints(ctx, tx, recs, whole)
 	if err != nil {
 		return err
 	}
@@ -152,27 +218,26 @@ func (s *Store) saveSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord
 	return nil
 }
 
-// appendMessageArgs appends the insert arguments of a sprint's messages.
-func (s *Store) appendMessageArgs(args []any, rec *SprintRecord) []any {
-	x := rec.Execution
-	for j := range rec.Messages {
-		m := rec.Messages[j]
-		m.ExecutionSID, m.FlowSID = x.SID, x.FlowSID
-		if m.DateCreated.IsZero() {
-			m.DateCreated = x.UpdatedAt
-		}
-		args = append(args, s.messageArgs(&m)...)
-	}
-	return args
-}
-
 // insertStepsAndMessages writes the gathered steps and queued messages of a
 // batch of sprints in multi-row inserts.
-func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, msgs []any) error {
-	if err := s.insertRows(ctx, tx, steps, stepCols, insertSteps); err != nil {
+//
+// whole says that a failure here loses the whole transaction anyway (the
+// caller rolls it back and writes the sprints it keeps again): the inserts
+// are then INSERT OR ROLLBACK, which need no statement journal. A
+// multi-row insert that may fail half way with the transaction going on
+// must copy every page it changes into one first; on the one writer's time
+// for nothing, since none of these inserts fails but on a bug or a broken
+// disk. Inside a savepoint (a sprint written alone after such a failure)
+// they fail alone.
+func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, msgs []any, whole bool) error {
+	stepsQ, msgsQ := insertSteps, insertMessages
+	if whole {
+		stepsQ, msgsQ = insertStepsOrRollback, insertMessagesOrRollback
+	}
+	if err := s.insertRows(ctx, tx, steps, stepCols, stepsQ); err != nil {
 		return fmt.Errorf("store: insert steps: %w", err)
 	}
-	if err := s.insertRows(ctx, tx, msgs, messageColN, insertMessages); err != nil {
+	if err := s.insertRows(ctx, tx, msgs, messageColN, msgsQ); err != nil {
 		return fmt.Errorf("store: insert message: %w", err)
 	}
 	return nil
@@ -192,8 +257,11 @@ func (s *Store) insertStepsAndMessages(ctx context.Context, tx *sql.Tx, steps, m
 // inserts (a statement's fixed cost, binding, opening a cursor per B-tree,
 // resetting, was a large part of a small sprint's write, and group commit
 // gathers many small sprints). Any other failure is fatal: tx may then
-// hold part of a sprint, and the caller must roll it back.
-func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord) (errs []error, fatal error) {
+// hold part of a sprint, and the caller must roll it back. whole says the
+// caller loses the whole transaction on a fatal failure (not a savepoint):
+// the steps and messages may then roll it back themselves
+// (insertStepsAndMessages).
+func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecord, whole bool) (errs []error, fatal error) {
 	errs = make([]error, len(recs))
 	var steps, msgs []any
 	for i := range recs {
@@ -228,9 +296,9 @@ func (s *Store) writeSprints(ctx context.Context, tx *sql.Tx, recs []SprintRecor
 			return errs, err
 		}
 		steps = append(steps, rec.enc.steps...)
-		msgs = s.appendMessageArgs(msgs, rec)
+		msgs = append(msgs, rec.enc.msgs...)
 	}
-	return errs, s.insertStepsAndMessages(ctx, tx, steps, msgs)
+	return errs, s.insertStepsAndMessages(ctx, tx, steps, msgs, whole)
 }
 
 // insertRows inserts rows given as one flat list of arguments, cols per
@@ -252,18 +320,28 @@ func insertMessages(n int) string {
 	return `INSERT INTO sms_messages (` + messageCols + `) VALUES ` + strings.Repeat(messageRow+",", n-1) + messageRow
 }
 
+// insertMessagesOrRollback is insertMessages that rolls the transaction
+// back when it fails (see insertStepsAndMessages).
+func insertMessagesOrRollback(n int) string {
+	return "INSERT OR ROLLBACK" + insertMessages(n)[len("INSERT"):]
+}
+
+// insertStepsOrRollback is insertSteps that rolls the transaction back
+// when it fails.
+func insertStepsOrRollback(n int) string {
+	return "INSERT OR ROLLBACK" + insertSteps(n)[len("INSERT"):]
+}
+
 // writeExecution inserts or updates a sprint's execution row. An insert
 // that conflicts with the contact's active execution and an update of an
 // execution that is gone change nothing: refused says so, and the
 // transaction may go on without the sprint.
 func (s *Store) writeExecution(ctx context.Context, tx *sql.Tx, rec *SprintRecord) (refused bool, err error) {
-	x, state := rec.Execution, rec.enc.state
+	x := rec.Execution
 	if rec.New {
 		_, err := s.txExec(ctx, tx, `INSERT INTO executions
 			(sid, flow_sid, flow_revision, contact, channel, session_key, status, initiated_by, state, date_created, date_updated, wait_due)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			x.SID, x.FlowSID, x.FlowRevision, x.Contact, x.Channel, rec.SessionKey, x.Status, x.InitiatedBy, state,
-			stamp(x.CreatedAt), stamp(x.UpdatedAt), waitDue(x))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rec.enc.exec...)
 		if err != nil {
 			if isUniqueViolation(err) {
 				var active string
@@ -276,7 +354,7 @@ func (s *Store) writeExecution(ctx context.Context, tx *sql.Tx, rec *SprintRecor
 		return false, nil
 	}
 	res, err := s.txExec(ctx, tx, `UPDATE executions SET status = ?, state = ?, date_updated = ?, wait_due = ? WHERE sid = ?`,
-		x.Status, state, stamp(x.UpdatedAt), waitDue(x), x.SID)
+		rec.enc.exec...)
 	if err != nil {
 		return false, fmt.Errorf("store: update execution: %w", err)
 	}

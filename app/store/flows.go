@@ -327,6 +327,29 @@ func (s *Store) RevisionNumber(ctx context.Context, sid, which string) (int, err
 	return n, nil
 }
 
+// ActiveOrStartRevision is ActiveExecution and StartRevision in one read,
+// for an inbound message: the contact's active execution of the flow
+// (session key = contact), or else the revision the contact would start
+// (ErrNotFound when there is none).
+func (s *Store) ActiveOrStartRevision(ctx context.Context, flowSID, contact string) (active string, revision int, err error) {
+	var sid sql.NullString
+	var rev sql.NullInt64
+	err = s.queryRow(ctx, `SELECT
+		(SELECT sid FROM executions WHERE flow_sid = ?1 AND session_key = ?2 AND status = 'active'),
+		(SELECT revision FROM flow_revisions WHERE flow_sid = ?1
+			AND (status = 'published' OR EXISTS (SELECT 1 FROM test_users WHERE flow_sid = ?1 AND address = ?2))
+			ORDER BY revision DESC LIMIT 1)`, flowSID, contact).Scan(&sid, &rev)
+	switch {
+	case err != nil:
+		return "", 0, fmt.Errorf("store: flow %s active execution or start revision: %w", flowSID, err)
+	case sid.Valid:
+		return sid.String, 0, nil
+	case !rev.Valid:
+		return "", 0, fmt.Errorf("flow %s: no revision for %s: %w", flowSID, contact, ErrNotFound)
+	}
+	return "", int(rev.Int64), nil
+}
+
 // StartRevision returns the number of the revision a contact starts: the
 // latest revision for the flow's test users, the latest published one for
 // everyone else (ErrNotFound when there is none), in one read.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -9,13 +10,58 @@ import (
 // ActiveStartedBefore returns up to limit active executions created before
 // t, oldest first: the candidates of the lifetime sweep.
 func (s *Store) ActiveStartedBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	out, err := s.strings(ctx, `SELECT sid FROM executions
-		WHERE status = 'active' AND date_created < ? ORDER BY date_created LIMIT ?`, stamp(t), limit)
+	// The partial index of active executions (0018); the planner could
+	// otherwise take executions_one_active, also partial on status.
+	out, err := s.strings(ctx, activeStartedBeforeQuery, stamp(t), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: lifetime sweep: %w", err)
 	}
 	return out, nil
 }
+
+const activeStartedBeforeQuery = `SELECT sid FROM executions INDEXED BY executions_active_by_created
+	WHERE status = 'active' AND date_created < ? ORDER BY date_created LIMIT ?`
+
+// endedStartedBefore returns up to limit ended executions created before
+// t, flow by flow (oldest first within a flow): executions_by_flow
+// (flow_sid, date_created) serves it with one range per flow, so that no
+// index on status has to change when an execution ends (0018). The flows
+// are found in the same index, one seek each (a loose index scan), so an
+// execution whose flow row is gone is found too.
+func endedStartedBefore(ctx context.Context, tx *sql.Tx, t time.Time, limit int) ([]string, error) {
+	flows, err := scanStrings(tx.QueryContext(ctx, executionFlowsQuery))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, flow := range flows {
+		if len(out) >= limit {
+			break
+		}
+		sids, err := scanStrings(tx.QueryContext(ctx, endedStartedBeforeQuery, flow, stamp(t), limit-len(out)))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sids...)
+	}
+	return out, nil
+}
+
+// executionFlowsQuery lists the flows that have executions, one seek of
+// executions_by_flow per flow.
+const executionFlowsQuery = `WITH RECURSIVE f(flow_sid) AS (
+		SELECT MIN(flow_sid) FROM executions
+		UNION ALL
+		SELECT (SELECT MIN(flow_sid) FROM executions WHERE flow_sid > f.flow_sid) FROM f WHERE f.flow_sid IS NOT NULL)
+	SELECT flow_sid FROM f WHERE flow_sid IS NOT NULL`
+
+// endedUpdatedBeforeQuery is the purge counting from the end.
+const endedUpdatedBeforeQuery = `SELECT sid FROM executions INDEXED BY executions_ended_by_updated
+	WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`
+
+// endedStartedBeforeQuery is one flow's range of endedStartedBefore.
+const endedStartedBeforeQuery = `SELECT sid FROM executions INDEXED BY executions_by_flow
+	WHERE flow_sid = ? AND date_created < ? AND status = 'ended' ORDER BY date_created LIMIT ?`
 
 // RetentionBasis is the moment the retention period of an ended execution
 // counts from.
@@ -61,15 +107,14 @@ func (s *Store) PurgeEnded(ctx context.Context, basis RetentionBasis, t time.Tim
 		return 0, err
 	}
 	defer tx.Rollback()
-	query := `SELECT sid FROM executions
-		WHERE status = 'ended' AND date_created < ? ORDER BY date_created LIMIT ?`
+	var sids []string
 	if basis == RetainSinceEnded {
 		// The partial index of ended executions (0016); without
-		// statistics the planner would rather scan the status index.
-		query = `SELECT sid FROM executions INDEXED BY executions_ended_by_updated
-		WHERE status = 'ended' AND date_updated < ? ORDER BY date_updated LIMIT ?`
+		// statistics the planner would rather scan another index.
+		sids, err = scanStrings(tx.QueryContext(ctx, endedUpdatedBeforeQuery, stamp(t), limit))
+	} else {
+		sids, err = endedStartedBefore(ctx, tx, t, limit)
 	}
-	sids, err := scanStrings(tx.QueryContext(ctx, query, stamp(t), limit))
 	if err != nil {
 		return 0, fmt.Errorf("store: purge: %w", err)
 	}

@@ -116,8 +116,15 @@ const messageColN = 23
 // messageArgs fills in a new message's defaults and returns its insert
 // arguments, in messageCols' order.
 func (s *Store) messageArgs(m *Message) []any {
+	return appendMessageArgs(make([]any, 0, messageColN), m, s.now)
+}
+
+// appendMessageArgs fills in a new message's defaults (now is the clock
+// for a message without a creation time) and appends its insert arguments,
+// in messageCols' order.
+func appendMessageArgs(args []any, m *Message, now func() time.Time) []any {
 	if m.DateCreated.IsZero() {
-		m.DateCreated = s.now()
+		m.DateCreated = now().UTC()
 	}
 	if m.DateUpdated.IsZero() {
 		m.DateUpdated = m.DateCreated
@@ -128,9 +135,9 @@ func (s *Store) messageArgs(m *Message) []any {
 	if m.Status == MessageQueued && m.NextAttempt.IsZero() {
 		m.NextAttempt = m.DateCreated
 	}
-	return []any{m.SID, m.Direction, m.GatewaySID, m.ExecutionSID, m.FlowSID, m.From, m.To, m.Body, m.Status, m.NumSegments,
+	return append(args, m.SID, m.Direction, m.GatewaySID, m.ExecutionSID, m.FlowSID, m.From, m.To, m.Body, m.Status, m.NumSegments,
 		m.ErrorCode, m.ErrorMessage, m.Attempts, optText(m.NextAttempt), optText(m.LeaseUntil), m.ProviderID, m.Incomplete,
-		m.Handled, m.Notified, m.StatusCallback, stamp(m.DateCreated), stamp(m.DateUpdated), optText(m.DateSent)}
+		m.Handled, m.Notified, m.StatusCallback, stamp(m.DateCreated), stamp(m.DateUpdated), optText(m.DateSent))
 }
 
 // CreateMessage stores an outbound message (queued) or any other row.

@@ -49,7 +49,7 @@ func (t *SprintTx) Add(ctx context.Context, recs []SprintRecord) []error {
 		}
 		return errs
 	}
-	errs, fatal := t.s.writeSprints(ctx, t.tx, recs)
+	errs, fatal := t.s.writeSprints(ctx, t.tx, recs, true)
 	if fatal == nil {
 		for i := range recs {
 			if errs[i] == nil {
@@ -82,7 +82,7 @@ func (t *SprintTx) restart(ctx context.Context) error {
 		return fmt.Errorf("begin again: %w", err)
 	}
 	t.tx = tx
-	errs, err := t.s.writeSprints(ctx, tx, t.kept)
+	errs, err := t.s.writeSprints(ctx, tx, t.kept, true)
 	if err != nil {
 		return fmt.Errorf("write the sprints kept again: %w", err)
 	}
@@ -99,7 +99,7 @@ func (t *SprintTx) savepoint(ctx context.Context, recs []SprintRecord) error {
 	if _, err := t.s.txExec(ctx, t.tx, `SAVEPOINT sprint`); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
-	err := t.s.saveSprints(ctx, t.tx, recs)
+	err := t.s.saveSprints(ctx, t.tx, recs, false)
 	if err != nil {
 		// SQLite undoes a whole transaction on some errors (a full disk,
 		// I/O); then the savepoint is gone too and nothing may commit.

@@ -172,3 +172,37 @@ func TestSprintTxFailureLateInASprint(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, rc)
 }
+
+// The sprint connection writes without foreign key checks; when it goes
+// back to the pool it checks them again like every other connection, so
+// deleting an execution still takes its steps with it.
+func TestSprintConnectionGoesBackWithForeignKeys(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.SaveSprint(ctx, withSteps(sprintFor("FNfk"), 2)))
+	var fk int
+	require.NoError(t, s.wconn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk))
+	require.Equal(t, 0, fk, "the sprint connection checks no foreign keys")
+	s.closeWriter()
+
+	// Every connection the pool may hand out, the former sprint
+	// connection among them, checks foreign keys.
+	max := s.db.Stats().MaxOpenConnections
+	var conns []interface{ Close() error }
+	for i := 0; i < max; i++ {
+		c, err := s.db.Conn(ctx)
+		require.NoError(t, err)
+		conns = append(conns, c)
+		require.NoError(t, c.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk))
+		require.Equal(t, 1, fk, "pool connection %d", i)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	require.NoError(t, s.DeleteExecution(ctx, "FW1", "FNfk"))
+	steps, err := s.Steps(ctx, "FNfk")
+	require.NoError(t, err)
+	require.Empty(t, steps, "the steps went with their execution")
+}

@@ -55,6 +55,7 @@ var fixtures = map[int][]string{
 		`INSERT INTO steps VALUES ('FTfix16b', 'FNfix2', 3, 'FWfix1', '', 'ask', 'split', 'ask', 'send-and-wait-for-reply', '{"n":3}', '[]', '2025-01-16T00:00:02.000000000Z')`,
 		`INSERT INTO steps VALUES ('FTfix16a', 'FNfix2', 2, 'FWfix1', '', 'split', 'Trigger', 'split', 'split-based-on', '{"n":2}', '[]', '2025-01-16T00:00:01.000000000Z')`,
 	},
+	17: {`INSERT INTO executions VALUES ('FNfix17', 'FWfix17', 2, '+15550017', '+15559999', 'key17', 'ended', '', 'STATE:FNfix17:+15550017', '2025-01-17T00:00:00.000000000Z', '2025-01-17T00:01:00.000000000Z', NULL)`},
 	13: {`INSERT INTO queues (sid, friendly_name, date_created, date_updated) VALUES ('QUfix13', 'support', '2025-01-13T00:00:00.000000000Z', '2025-01-13T00:00:00.000000000Z')`},
 }
 
@@ -88,6 +89,7 @@ func rowsOf(v int) map[string]int {
 	add(12, "outbound_calls", 1)
 	add(13, "queues", 1)
 	add(16, "steps", 2)
+	add(17, "executions", 1)
 	return want
 }
 
@@ -171,6 +173,28 @@ func TestUpgradeFromEveryEarlierSchema(t *testing.T) {
 				st, err := s.Step(ctx, "FNfix2", want[len(want)-1])
 				require.NoError(t, err)
 				require.Equal(t, len(want), st.Seq)
+			}
+
+			// 0018: active executions have their own index, and the
+			// sweeps find the executions of before the upgrade.
+			idx, err := scanStrings(s.db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'executions'`))
+			require.NoError(t, err)
+			require.Contains(t, idx, "executions_active_by_created")
+			require.NotContains(t, idx, "executions_by_status_created")
+			if v >= 2 {
+				active, err := s.ActiveStartedBefore(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 10)
+				require.NoError(t, err)
+				require.Equal(t, []string{"FNfix2"}, active)
+				n, err := s.CountExecutions(ctx, "active")
+				require.NoError(t, err)
+				require.Equal(t, 1, n)
+				want := 1 // FNfix2b
+				if v >= 17 {
+					want++ // FNfix17, of another flow
+				}
+				n, err = s.PurgeEnded(ctx, RetainSinceStarted, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 10)
+				require.NoError(t, err)
+				require.Equal(t, want, n, "ended executions of before the upgrade purged")
 			}
 
 			// The backup taken before migrating holds schema v and its rows.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 )
@@ -24,8 +25,16 @@ func (s *Store) sprintTx(ctx context.Context) (*sql.Tx, func(), error) {
 		}
 		// Savepoints (SprintTx) keep the pages they may have to undo in
 		// memory rather than in a temporary file.
-		if _, err := c.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-			c.Close()
+		//
+		// Foreign keys are not checked on this connection (sprintFKs):
+		// the only one a sprint's rows have is a step's execution, and
+		// writeSprints writes a sprint's steps only after its execution
+		// row was inserted or updated in the same transaction. The check
+		// was a lookup of the execution per step, and it made every
+		// multi-row insert keep a statement journal, on the one writer's
+		// time. Deletes, which cascade, run on the pool's connections.
+		if _, err := c.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
+			dropConn(c)
 			s.wmu.Unlock()
 			return nil, nil, fmt.Errorf("store: sprint connection: %w", err)
 		}
@@ -35,7 +44,7 @@ func (s *Store) sprintTx(ctx context.Context) (*sql.Tx, func(), error) {
 	if err != nil {
 		// A broken connection is replaced at the next sprint.
 		if errors.Is(err, sql.ErrConnDone) {
-			s.wconn.Close()
+			dropConn(s.wconn)
 			s.wconn = nil
 		}
 		s.wmu.Unlock()
@@ -44,12 +53,27 @@ func (s *Store) sprintTx(ctx context.Context) (*sql.Tx, func(), error) {
 	return tx, s.wmu.Unlock, nil
 }
 
-// closeWriter returns the sprint connection to the pool.
+// closeWriter returns the sprint connection to the pool with foreign
+// keys checked again, as every pool connection has them; one whose
+// setting cannot be restored is closed instead.
 func (s *Store) closeWriter() {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.wconn != nil {
-		s.wconn.Close()
-		s.wconn = nil
+	if s.wconn == nil {
+		return
 	}
+	if _, err := s.wconn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+		dropConn(s.wconn)
+	} else {
+		s.wconn.Close()
+	}
+	s.wconn = nil
+}
+
+// dropConn closes a connection's driver connection instead of returning
+// it to the pool (a connection with the sprint connection's settings must
+// not serve other queries).
+func dropConn(c *sql.Conn) {
+	_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	c.Close()
 }
