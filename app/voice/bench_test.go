@@ -71,7 +71,8 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // before the last row, RSS after the load vs idle; default 60s, 0 skips it),
 // SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
 // calls of each CPS row have ended: the last row's is left; and to .after
-// at the end of the quiet time; to .plateau with the goroutine profile).
+// at the end of the quiet time; to .plateau with the goroutine profile;
+// to .idle after the warm-up, the base to compare .after with).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -149,6 +150,13 @@ func TestBenchVoice(t *testing.T) {
 	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
 	idleRSS := settledRSS()
 	idleMem := goMemory()
+	if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" {
+		// The base for the .after profile (go tool pprof -base).
+		if f, err := os.Create(p + ".idle"); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 
 	// Each row runs runs[0] times; the table shows min / median / max.
 	var groups [][]benchRow
