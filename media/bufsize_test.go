@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestSendBufferSizedByUse: a session's send buffer is as large as the
@@ -79,5 +80,12 @@ func TestReorderSlotsSizedByUse(t *testing.T) {
 	r.push(110, 0, 110*160, bytes.Repeat([]byte{110}, 160), deliver)
 	if len(got) != 12 || !bytes.Equal(got[10], bytes.Repeat([]byte{110}, 160)) || !bytes.Equal(got[11], bytes.Repeat([]byte{111}, 160)) {
 		t.Fatalf("after the gap filled: %d delivered", len(got))
+	}
+}
+
+// An Event is two bytes: every session buffers eventBuffer of them.
+func TestEventIsTwoBytes(t *testing.T) {
+	if n := unsafe.Sizeof(Event{}); n != 2 {
+		t.Errorf("Event is %d bytes, want 2", n)
 	}
 }

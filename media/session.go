@@ -41,7 +41,11 @@ var latchWindow = 2 * time.Second
 const learnPackets = 3
 
 // EventKind says what an Event reports.
-type EventKind int
+//
+// A byte, so that an Event is two bytes: every session's events channel
+// buffers eventBuffer of them (a 640-byte allocation with an int kind,
+// 160 with a byte).
+type EventKind uint8
 
 // Event kinds.
 const (

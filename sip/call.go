@@ -53,7 +53,8 @@ type Call struct {
 	cancel context.CancelCauseFunc
 	stop   func() bool
 	dtmf   chan byte
-	upd    chan MediaUpdate
+	upd    chan MediaUpdate // the latest unread update (pushUpdate)
+	updMu  sync.Mutex       // serialises pushUpdate
 	acks   chan uint32
 	refer  chan *Transfer // unbuffered: a REFER waits for the app (refer.go)
 
@@ -80,7 +81,7 @@ func newCall(s *Server, dlg *sipgo.DialogServerSession, in Incoming, route Route
 		Source: in.Source, Admission: in.Admission, Route: route,
 		Remote: in.Media.Remote, Codec: in.Media.Codec, TelephoneEvent: in.Media.TelephoneEvent, PTime: in.Media.PTime,
 		srv: s, dlg: dlg, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
-		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 8), acks: make(chan uint32, 4), refer: make(chan *Transfer),
+		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 1), acks: make(chan uint32, 4), refer: make(chan *Transfer),
 		media: in.Media,
 	}
 	c.ctx, c.cancel = context.WithCancelCause(dlg.Context())
@@ -140,11 +141,23 @@ func (c *Call) pushDTMF(d byte) bool {
 	return false
 }
 
+// pushUpdate queues u in place of an update nobody read yet: each one
+// carries the whole negotiated state, so the reader needs only the latest.
+// The channel holds one (a buffer of 8, 1.3 KB, was kept by every call and
+// dropped the newest state once full).
 func (c *Call) pushUpdate(u MediaUpdate) {
-	select {
-	case c.upd <- u:
-	default:
-		c.srv.log.Warn("sip media update dropped: channel full", "call_id", c.CallID)
+	c.updMu.Lock()
+	defer c.updMu.Unlock()
+	for {
+		select {
+		case c.upd <- u:
+			return
+		default:
+		}
+		select {
+		case <-c.upd: // superseded by u; the only sender holds updMu
+		default:
+		}
 	}
 }
 

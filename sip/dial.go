@@ -414,7 +414,7 @@ func (s *Server) newOutCall(dlg *sipgo.DialogClientSession, req DialRequest, tgt
 		Source: sourceAddr2(res.Source()), Admission: tgt.admission, Direction: DirectionOutbound,
 		Remote: m.Remote, Codec: m.Codec, TelephoneEvent: m.TelephoneEvent, PTime: m.PTime,
 		srv: s, out: dlg, sdp: sdp,
-		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 8), acks: make(chan uint32, 4), refer: make(chan *Transfer),
+		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 1), acks: make(chan uint32, 4), refer: make(chan *Transfer),
 		ringing: true, answering: true, answered: true, final: true, local: req.LocalMedia, media: m,
 	}
 	c.ctx, c.cancel = context.WithCancelCause(dlg.Context())

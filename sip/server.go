@@ -567,24 +567,39 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		s.onReInvite(req, tx)
 		return
 	}
+	if call, log := s.acceptInvite(req, tx); call != nil {
+		s.runCall(call, log)
+	}
+}
+
+// acceptInvite admits, negotiates and routes a new INVITE and makes its
+// call, counted in s.active; nil when it answered the INVITE with a
+// refusal. It is apart from runCall so that its frame (about 2 KB) is not
+// on the call's stack for as long as the call lasts (see onOwnStack).
+func (s *Server) acceptInvite(req *gosip.Request, tx gosip.ServerTransaction) (*Call, *slog.Logger) {
 	src := sourceAddr(req)
 	log := s.log.With("call_id", req.CallID().Value(), "source", src.String())
 	adm, ok := s.admit(s.ctx, src.Addr())
 	if !ok {
 		s.drops.drop(DropNotAllowed, "sip invite refused: source not allowed", "call_id", req.CallID().Value(), "source", src.String())
 		respond(tx, req, 403, "Forbidden")
-		return
+		return nil, nil
 	}
 	if s.refuseNew(req, tx) { // admit.go
-		return
+		return nil, nil
 	}
 	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {
 		s.active.Add(-1)
 		s.drops.drop(DropCallLimit, "sip invite refused: call limit", "call_id", req.CallID().Value(), "source", src.String(), "max_calls", s.cfg.MaxCalls)
 		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
-		return
+		return nil, nil
 	}
-	defer s.active.Add(-1)
+	accepted := false
+	defer func() {
+		if !accepted {
+			s.active.Add(-1)
+		}
+	}()
 
 	media, err := delayedOfferMedia(), error(nil)
 	delayed := isDelayedOffer(req)
@@ -601,7 +616,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		} else {
 			respond(tx, req, 488, "Not Acceptable Here", gosip.NewHeader("Warning", notAcceptableWarning(err)))
 		}
-		return
+		return nil, nil
 	}
 	from, to := parties(req.From(), req.To())
 	in := Incoming{
@@ -613,7 +628,8 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		in.Headers[n] = append(in.Headers[n], h.Value())
 	}
 	rctx, rcancel := context.WithTimeout(s.ctx, 10*time.Second)
-	route, err := s.cfg.Router.Route(rctx, in)
+	var route Route
+	onOwnStack(func() { route, err = s.cfg.Router.Route(rctx, in) }) // a store lookup, perhaps: not on the call's stack
 	rcancel()
 	if err != nil {
 		var rej *Reject
@@ -627,23 +643,31 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 			log.Error("sip router failed", "error", err)
 			respond(tx, req, 500, "Server Internal Error")
 		}
-		return
+		return nil, nil
 	}
 
 	dlg, err := s.dialogUA(req).ReadInvite(req, tx)
 	if err != nil {
 		log.Warn("sip invite: dialog", "error", err)
 		respond(tx, req, 400, "Bad Request")
-		return
+		return nil, nil
 	}
-	defer dlg.Close()
 	call := newCall(s, dlg, in, route)
 	s.mu.Lock()
 	s.calls[dlg.ID] = call // stored before any answer: the ACK handler needs it
 	s.mu.Unlock()
+	accepted = true
+	return call, log
+}
+
+// runCall runs the handler of a call acceptInvite made, hangs up after it
+// and forgets the call.
+func (s *Server) runCall(call *Call, log *slog.Logger) {
+	defer s.active.Add(-1)
+	defer call.dlg.Close()
 	defer func() {
 		s.mu.Lock()
-		delete(s.calls, dlg.ID)
+		delete(s.calls, call.dlg.ID)
 		s.mu.Unlock()
 		call.cancel(ErrCallEnded)
 	}()
@@ -785,3 +809,26 @@ func ParseDTMFInfo(contentType string, body []byte) (byte, bool) {
 // Address is where phones and peers reach this server: the advertised host
 // and the listening port ("host:port").
 func (s *Server) Address() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
+
+// onOwnStack runs fn on a goroutine of its own and waits for it; a panic
+// in fn goes on in the caller. An inbound call's handler runs on the
+// goroutine that took its INVITE, for as long as the call lasts, and that
+// goroutine keeps the largest stack it ever grew (the runtime shrinks a
+// stack only at a GC, by half, while less than a quarter is in use): work
+// that goes deep once, such as a router's store lookup, runs on a stack
+// that goes back to the runtime when it ends.
+func onOwnStack(fn func()) {
+	done := make(chan struct{})
+	var p any
+	go func() {
+		defer func() {
+			p = recover()
+			close(done)
+		}()
+		fn()
+	}()
+	<-done
+	if p != nil {
+		panic(p)
+	}
+}

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard/switchboard/app/sid"
 	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
 )
@@ -233,4 +236,99 @@ func TestCachedTimerAndEnd(t *testing.T) {
 	require.Zero(t, f.r.cache.len())
 	_, err = f.r.End(ctx, y.SID)
 	require.True(t, errors.Is(err, engine.ErrEnded), "%v", err)
+}
+
+// An execution that waits past compactAfter is kept as its JSON: it is
+// still found by SID and by contact, and the sprint that takes it gets
+// exactly what a store read would give; the conversation goes on from it.
+func TestCacheEncodesWaitingExecutions(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, t.TempDir())
+	// Random SIDs: the engine's default counter is per process, and
+	// TestCrashRecovery's parent and child, each counting from its own
+	// start, write one database; sprints here that took from the parent's
+	// counter moved its message SIDs onto the child's.
+	f.r = New(f.st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithSIDs(sid.New))
+	t.Cleanup(f.r.Close)
+	f.createFlow(t, twoQuestions, store.StatusPublished)
+	f.r.cache.after = 0 // no timer: this test encodes when it says so
+	x, _, err := f.r.Message(ctx, flowSID, contact, channel, reply("hi"))
+	require.NoError(t, err)
+	y, _, err := f.r.Message(ctx, flowSID, "+15550003333", channel, reply("hey"))
+	require.NoError(t, err)
+
+	require.False(t, f.r.cache.compact(time.Now().Add(time.Hour)), "two entries are less than a batch")
+	require.Equal(t, 2, f.r.cache.encoded())
+	require.Equal(t, 2, f.r.cache.len())
+	require.Equal(t, x.SID, f.r.cache.active(flowSID, contact))
+
+	stored, err := f.st.Execution(ctx, y.SID)
+	require.NoError(t, err)
+	gen := f.r.cache.generation()
+	got, ref := f.r.cache.take(y.SID)
+	require.NotNil(t, got)
+	require.Equal(t, stored, got)
+	require.Equal(t, sessionRef{flowSID, "+15550003333"}, ref)
+	f.r.cache.put(got, ref, gen)
+	require.Equal(t, 1, f.r.cache.encoded(), "put back decoded")
+
+	_, sp, err := f.r.Message(ctx, flowSID, contact, channel, reply("1"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"second, after 1?"}, messages(sp))
+	_, sp, err = f.r.Message(ctx, flowSID, "+15550003333", channel, reply("a"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"second, after a?"}, messages(sp))
+	require.Zero(t, f.r.cache.encoded())
+	require.Equal(t, 2, f.r.cache.len())
+}
+
+// compact encodes the entries put before its cutoff, oldest first and at
+// most a batch at a time; the bound evicts the oldest first, encoded or
+// not; a flow's deletion drops its encoded entries too.
+func TestCacheCompactOrderAndBound(t *testing.T) {
+	const n = compactBatch + 2
+	c := newExecCache(n)
+	c.after = 0
+	base := time.Now()
+	var at time.Time
+	c.now = func() time.Time { return at }
+	for i := range n {
+		at = base.Add(time.Duration(i) * time.Second)
+		c.put(&engine.Execution{SID: fmt.Sprintf("FN%02d", i), FlowSID: "FW1", Status: engine.StatusActive},
+			sessionRef{"FW1", fmt.Sprintf("+1%02d", i)}, c.generation())
+	}
+	require.True(t, c.compact(base.Add(time.Hour)), "a full batch")
+	require.Equal(t, compactBatch, c.encoded())
+	require.False(t, c.compact(base.Add(time.Duration(compactBatch)*time.Second)), "the next is due, the last is not")
+	require.Equal(t, compactBatch+1, c.encoded())
+	for i := range n {
+		require.Equal(t, fmt.Sprintf("FN%02d", i), c.active("FW1", fmt.Sprintf("+1%02d", i)))
+	}
+
+	at = base.Add(time.Hour)
+	c.put(&engine.Execution{SID: "FNnew", FlowSID: "FW2", Status: engine.StatusActive}, sessionRef{}, c.generation())
+	require.Equal(t, n, c.len())
+	x, _ := c.take("FN00")
+	require.Nil(t, x, "the oldest (encoded) fell out")
+	x, _ = c.take("FN01")
+	require.NotNil(t, x)
+	require.Equal(t, "FN01", x.SID)
+
+	c.deleted("FW1", "")
+	require.Equal(t, 1, c.len())
+	require.Zero(t, c.encoded())
+	require.Empty(t, c.active("FW1", "+105"))
+}
+
+// The cache's own timer encodes what waited compactAfter, with no sprint
+// to prompt it.
+func TestCacheTimerEncodes(t *testing.T) {
+	c := newExecCache(4)
+	c.after = time.Millisecond
+	c.put(&engine.Execution{SID: "FN1", FlowSID: "FW1", Status: engine.StatusActive}, sessionRef{}, c.generation())
+	require.Eventually(t, func() bool { return c.encoded() == 1 }, 5*time.Second, time.Millisecond)
+	c.put(&engine.Execution{SID: "FN2", FlowSID: "FW1", Status: engine.StatusActive}, sessionRef{}, c.generation())
+	require.Eventually(t, func() bool { return c.encoded() == 2 }, 5*time.Second, time.Millisecond, "the timer is set again")
+	x, _ := c.take("FN2")
+	require.Equal(t, &engine.Execution{SID: "FN2", FlowSID: "FW1", Status: engine.StatusActive}, x)
 }

@@ -73,7 +73,8 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // before the last row, RSS after the load vs idle; default 60s, 0 skips it),
 // SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
 // calls of each CPS row have ended: the last row's is left; and to .after
-// at the end of the quiet time; to .plateau with the goroutine profile).
+// at the end of the quiet time; to .plateau with the goroutine profile;
+// to .idle after the warm-up, the base to compare .after with).
 func TestBenchVoice(t *testing.T) {
 	if os.Getenv("SWITCHBOARD_BENCH_VOICE") != "1" {
 		t.Skip("load benchmark: set SWITCHBOARD_BENCH_VOICE=1 (make bench-voice)")
@@ -157,6 +158,13 @@ func TestBenchVoice(t *testing.T) {
 	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
 	idleRSS := settledRSS()
 	idleMem := goMemory()
+	if p := os.Getenv("SWITCHBOARD_BENCH_HEAPPROFILE"); p != "" {
+		// The base for the .after profile (go tool pprof -base).
+		if f, err := os.Create(p + ".idle"); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 
 	// Each row runs runs[0] times; the table shows min / median / max.
 	var groups [][]benchRow
@@ -458,7 +466,9 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	up = max(b.srv.ActiveCalls(), 1)
 	gPerCall := float64(runtime.NumGoroutine()-g0) / float64(up)
 	heapPerKB := float64(heapAfterGC()-heap0) / 1024 / float64(up)
-	kbPerCall := float64(vmRSS()-rss0) / 1024 / float64(up)
+	plateauRSS := vmRSS()
+	kbPerCall := float64(plateauRSS-rss0) / 1024 / float64(up)
+	plateauMem := fmt.Sprintf("RSS %d MB at the plateau: %s", plateauRSS>>20, goMemory())
 	m := b.measure(s, hold, rss0)
 	ok, failed := s.wait(t)
 	b.settle(t)
@@ -468,7 +478,7 @@ func (b *bench) concurrency(t *testing.T, n int, hold time.Duration) benchRow {
 	return benchRow{refused: refused, phase: fmt.Sprintf("concurrency %d", n), sustained: fmt.Sprintf("%d calls × %s", m.minActive, hold.Round(time.Second)),
 		pacer: m.pacer, cpu: m.cpu, sipp: m.sippCPU, kbPerCall: kbPerCall, gPerCall: gPerCall, heapPerKB: heapPerKB,
 		calls: ok, failed: failed, executions: execs, lost: execs - keyed,
-		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls)}
+		note: fmt.Sprintf("ramp %d CPS; RSS %d→%d MB; goroutines %d; %d GCs; sched p99 %s; stalls %d; %s", rate, rss0>>20, m.rssMax>>20, m.goroutines, m.gcs, m.schedP99, m.stalls, plateauMem)}
 }
 
 // rampRefused is the row of a concurrency ramp that the load guard refused
@@ -725,7 +735,10 @@ func procCPU(pid int) time.Duration {
 }
 
 // vmRSS is this process's resident set in bytes.
-func vmRSS() int64 {
+func vmRSS() int64 { return procStatus("VmRSS:") }
+
+// procStatus reads a kB field of /proc/self/status, in bytes.
+func procStatus(field string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -733,7 +746,7 @@ func vmRSS() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb << 10
 		}
@@ -748,8 +761,16 @@ func goMemory() string {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	mb := func(v uint64) float64 { return float64(v) / (1 << 20) }
-	return fmt.Sprintf("heap in use %.1f MB, heap free not returned %.1f MB, goroutine stacks %.1f MB, runtime other %.1f MB",
-		mb(ms.HeapInuse), mb(ms.HeapIdle-ms.HeapReleased), mb(ms.StackInuse), mb(ms.Sys-ms.HeapSys-ms.StackSys))
+	other := ms.Sys - ms.HeapSys - ms.StackSys
+	goRSS := ms.HeapInuse + ms.HeapIdle - ms.HeapReleased + ms.StackInuse + other
+	start := []metrics.Sample{{Name: "/gc/stack/starting-size:bytes"}}
+	metrics.Read(start)
+	var startKB uint64
+	if start[0].Value.Kind() == metrics.KindUint64 {
+		startKB = start[0].Value.Uint64() >> 10
+	}
+	return fmt.Sprintf("heap in use %.1f MB, heap free not returned %.1f MB, goroutine stacks %.1f MB (new ones start at %d KB), runtime other %.1f MB; anonymous memory outside Go at most %.1f MB",
+		mb(ms.HeapInuse), mb(ms.HeapIdle-ms.HeapReleased), mb(ms.StackInuse), startKB, mb(other), mb(uint64(max(procStatus("RssAnon:")-int64(goRSS), 0))))
 }
 
 // heapAfterGC is the live heap: what a full GC leaves allocated.

@@ -222,7 +222,7 @@ func (d *Dialer) answered(ctx context.Context, log *slog.Logger, c store.Outboun
 		return
 	}
 	log.Info("outbound call answered; the flow goes on on it")
-	if err := d.Service.run(ctx, log, x, sp, exec); err != nil {
+	if err := d.Service.run(ctx, log, holdSprint(x, sp), exec); err != nil {
 		log.Error("call flow failed", "err", err)
 	}
 }

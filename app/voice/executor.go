@@ -160,45 +160,15 @@ func (e *Executor) run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 		if ctx.Err() != nil {
 			return &engine.Input{Type: engine.InputHangup}, nil
 		}
-		switch c := c.(type) {
+		switch c.(type) {
 		case engine.Say, engine.Play, engine.Digits:
 			if _, err := e.prompt(ctx, c.(engine.Prompt), false); err != nil && ctx.Err() == nil {
 				e.Log.Warn("prompt failed", "widget", c.WidgetName(), "err", err)
 			}
-		case engine.Gather:
-			gather = &c
-		case engine.Record:
-			record = &c
-		case engine.Hangup:
-			return nil, ErrHangup
-		case engine.RecordCall:
-			e.recordCall(&c)
-		case engine.Stream:
-			e.stream(ctx, c)
-		case engine.Message:
-			// Messages go through the outbox.
-		case engine.Redirect:
-			if e.TwiML == nil {
-				return e.unsupported(sp, c)
-			}
-			return e.redirect(ctx, sp, c)
-		case engine.Dial:
-			if e.Connect == nil {
-				return e.unsupported(sp, c)
-			}
-			return e.Connect.Dial(ctx, e, c), nil
-		case engine.Enqueue:
-			return e.enqueue(ctx, sp, c)
-		case engine.Call:
-			// Only an execution an outbound call of ours drives gets here
-			// (the widgets refuse on inbound calls; the runner queued no
-			// row): its contact is on this call already.
-			e.Log.Info("make-outgoing-call on a live call: the contact is on this call already; failed", "widget", c.WidgetName())
-			e.report("error", engine.CodeCallOnCall, c.WidgetName(),
-				"make-outgoing-call calls the contact, who is on this call already (this execution's own outbound call): no call placed")
-			return &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}, nil
 		default:
-			return nil, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)
+			if in, done, err := e.command(ctx, sp, c, &gather, &record); done {
+				return in, err
+			}
 		}
 	}
 	if ctx.Err() != nil {
@@ -220,6 +190,54 @@ func (e *Executor) run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 		return &engine.Input{Type: engine.InputDelivery, Params: map[string]any{"Status": "queued"}}, nil
 	}
 	return nil, fmt.Errorf("voice: the flow waits for %v, which a call cannot give", w.Inputs)
+}
+
+// command carries out a command other than a prompt; done says the sprint
+// ends with in and err. It is run's switch, kept out of run so that run's
+// frame, which stays on the call's stack while a prompt plays, is small
+// (see onOwnStack).
+func (e *Executor) command(ctx context.Context, sp *engine.Sprint, c engine.Command, gather **engine.Gather, record **engine.Record) (in *engine.Input, done bool, err error) {
+	switch c := c.(type) {
+	case engine.Gather:
+		*gather = &c
+	case engine.Record:
+		*record = &c
+	case engine.Hangup:
+		return nil, true, ErrHangup
+	case engine.RecordCall:
+		e.recordCall(&c)
+	case engine.Stream:
+		e.stream(ctx, c)
+	case engine.Message:
+		// Messages go through the outbox.
+	case engine.Redirect:
+		if e.TwiML == nil {
+			in, err = e.unsupported(sp, c)
+		} else {
+			in, err = e.redirect(ctx, sp, c)
+		}
+		return in, true, err
+	case engine.Dial:
+		if e.Connect == nil {
+			in, err = e.unsupported(sp, c)
+			return in, true, err
+		}
+		return e.Connect.Dial(ctx, e, c), true, nil
+	case engine.Enqueue:
+		in, err = e.enqueue(ctx, sp, c)
+		return in, true, err
+	case engine.Call:
+		// Only an execution an outbound call of ours drives gets here
+		// (the widgets refuse on inbound calls; the runner queued no
+		// row): its contact is on this call already.
+		e.Log.Info("make-outgoing-call on a live call: the contact is on this call already; failed", "widget", c.WidgetName())
+		e.report("error", engine.CodeCallOnCall, c.WidgetName(),
+			"make-outgoing-call calls the contact, who is on this call already (this execution's own outbound call): no call placed")
+		return &engine.Input{Type: engine.InputCall, Params: map[string]any{"CallStatus": "failed"}}, true, nil
+	default:
+		return nil, true, fmt.Errorf("voice: %w %T", engine.ErrUnknownCommand, c)
+	}
+	return nil, false, nil
 }
 
 // unsupported answers a command this appliance cannot carry out offline
