@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
 )
 
@@ -192,7 +193,7 @@ func (c *execCache) compact(cutoff time.Time) (more bool) {
 		if ce.at.After(cutoff) {
 			return false
 		}
-		enc, err := json.Marshal(ce.x)
+		enc, err := store.EncodeExecution(ce.x)
 		if err != nil {
 			c.remove(e)
 			continue

@@ -353,3 +353,10 @@ func appendExecutionJSON(b []byte, x *engine.Execution) ([]byte, error) {
 	}
 	return append(b, '}'), nil
 }
+
+// EncodeExecution is an execution's state as the store writes it: the
+// bytes json.Marshal(x) gives, made without reflection. The runner's cache
+// keeps waiting executions in this form.
+func EncodeExecution(x *engine.Execution) ([]byte, error) {
+	return appendExecutionJSON(make([]byte, 0, 1024), x)
+}
