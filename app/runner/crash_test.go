@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard/switchboard/app/store"
+	"github.com/switchboard/switchboard/app/sid"
 	"github.com/switchboard/switchboard/engine"
 )
 
@@ -47,7 +48,7 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("ERR", err)
 		os.Exit(3)
 	}
-	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithSIDs(sid.New))
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
 		timeout := "86400"
@@ -149,7 +150,7 @@ loop:
 	st, err = store.Open(ctx, dir)
 	require.NoError(t, err)
 	defer st.Close()
-	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), engine.WithSIDs(sid.New))
 	defer r.Close()
 	active, err := st.CountExecutions(ctx, engine.StatusActive)
 	require.NoError(t, err)
