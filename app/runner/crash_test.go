@@ -16,8 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/app/sid"
+	"github.com/switchboard/switchboard/app/store"
 	"github.com/switchboard/switchboard/engine"
 )
 
