@@ -236,6 +236,10 @@ func (p *pacer) helpDue() {
 	}
 }
 
+// pacerHelpOff stops the readers from serving overdue pacer ticks
+// (helpDue): only tests that show what the help does set it.
+var pacerHelpOff atomic.Bool
+
 // testWheelHold, when set, runs in every wheel goroutine before each wait:
 // tests block it there to stand for a wheel that gets no CPU.
 var testWheelHold atomic.Pointer[func()]

@@ -277,10 +277,6 @@ func (l *rxLoop) run() {
 	}
 }
 
-// pacerHelpOff stops the readers from serving overdue pacer ticks (pacer.go,
-// helpDue): only tests that show what the help does set it.
-var pacerHelpOff atomic.Bool
-
 // serve drains one ready socket (edge-triggered: to EAGAIN, or a short
 // batch, after which any new datagram raises a new event).
 func (l *rxLoop) serve(w *rxWorker, tok int32) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
@@ -126,13 +125,4 @@ func BenchmarkSprintWriter(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(sprints), "µs/sprint")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(sprints), "cpu-µs/sprint")
-}
-
-// cpuTime is the process's CPU time so far (user and system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
