@@ -769,8 +769,9 @@ func goMemory() string {
 	if start[0].Value.Kind() == metrics.KindUint64 {
 		startKB = start[0].Value.Uint64() >> 10
 	}
-	return fmt.Sprintf("heap in use %.1f MB, heap free not returned %.1f MB, goroutine stacks %.1f MB (new ones start at %d KB), runtime other %.1f MB; anonymous memory outside Go at most %.1f MB",
-		mb(ms.HeapInuse), mb(ms.HeapIdle-ms.HeapReleased), mb(ms.StackInuse), startKB, mb(other), mb(uint64(max(procStatus("RssAnon:")-int64(goRSS), 0))))
+	return fmt.Sprintf("heap in use %.1f MB, heap free not returned %.1f MB, goroutine stacks %.1f MB (new ones start at %d KB), runtime other %.1f MB; anonymous memory outside Go at most %.1f MB; file-backed (the binary's pages, shared libraries) %.1f MB",
+		mb(ms.HeapInuse), mb(ms.HeapIdle-ms.HeapReleased), mb(ms.StackInuse), startKB, mb(other), mb(uint64(max(procStatus("RssAnon:")-int64(goRSS), 0))),
+		mb(uint64(procStatus("RssFile:"))))
 }
 
 // heapAfterGC is the live heap: what a full GC leaves allocated.

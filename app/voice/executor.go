@@ -158,7 +158,13 @@ func (e *Executor) run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 	var record *engine.Record
 	for _, c := range sp.Commands {
 		if ctx.Err() != nil {
-			return &engine.Input{Type: engine.InputHangup}, nil
+			// The call is gone: nothing more is played or done, but a
+			// gather still takes the keys that arrived before the hang-up
+			// (see collect).
+			if g, ok := c.(engine.Gather); ok {
+				gather = &g
+			}
+			continue
 		}
 		switch c.(type) {
 		case engine.Say, engine.Play, engine.Digits:
@@ -171,7 +177,7 @@ func (e *Executor) run(ctx context.Context, sp *engine.Sprint) (*engine.Input, e
 			}
 		}
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && gather == nil {
 		return &engine.Input{Type: engine.InputHangup}, nil
 	}
 	w := sp.Wait
@@ -329,9 +335,12 @@ func (e *Executor) gather(ctx context.Context, g *engine.Gather) (*engine.Input,
 	}
 	e.pending = e.pending[:0]
 	for i := range g.Prompts {
+		if ctx.Err() != nil {
+			break // collect takes what was pressed before the hang-up
+		}
 		interrupted, err := e.prompt(ctx, g.Prompts[i], dtmf && g.StopOnKey)
 		if ctx.Err() != nil {
-			return &engine.Input{Type: engine.InputHangup}, nil
+			break
 		}
 		if err != nil {
 			e.Log.Warn("gather prompt failed", "err", err)
@@ -345,6 +354,15 @@ func (e *Executor) gather(ctx context.Context, g *engine.Gather) (*engine.Input,
 
 // collect waits for the gather's digits after its prompts (pending holds
 // the keys pressed during them).
+//
+// Keys that arrived before the call ended still count: when the caller
+// presses the last key and hangs up at once, or when a loaded box starts
+// the gather after the hang-up was already seen, the keys are waiting in
+// the media's queue. They are taken first, and a gather they complete
+// (finish_on_key, number_of_digits) ends with them, so the flow takes the
+// keypress path as it would have on an idle box; keys that do not complete
+// it are a hang-up, as before. Arrival order decides, never which of two
+// ready channels select happens to pick.
 func (e *Executor) collect(ctx context.Context, g *engine.Gather, dtmf bool) (*engine.Input, error) {
 	timeout := time.Duration(g.Timeout) * time.Second
 	if timeout <= 0 {
@@ -367,12 +385,27 @@ func (e *Executor) collect(ctx context.Context, g *engine.Gather, dtmf bool) (*e
 		}
 	}
 	e.pending = e.pending[:0]
+	hungUp := func() *engine.Input {
+		for {
+			select {
+			case d := <-e.Media.Digits():
+				if take(d) {
+					return e.digits(digits.String())
+				}
+			default:
+				return &engine.Input{Type: engine.InputHangup}
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return hungUp(), nil
+	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return &engine.Input{Type: engine.InputHangup}, nil
+			return hungUp(), nil
 		case d := <-e.Media.Digits():
 			if take(d) {
 				return e.digits(digits.String()), nil

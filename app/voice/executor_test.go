@@ -319,3 +319,65 @@ func TestRecordCallStartsAndStops(t *testing.T) {
 	e.Close()
 	require.True(t, m.callRecStopped)
 }
+
+// TestGatherKeysBeforeHangup: keys that reached the call before it ended
+// are the gather's input when they complete it, however late the gather
+// starts or notices the hang-up; keys that do not complete it are a
+// hang-up. Each case runs many times: the old code lost the keys whenever
+// select picked the call's end over a waiting key, so a single run could
+// pass by luck.
+func TestGatherKeysBeforeHangup(t *testing.T) {
+	menu := []engine.Prompt{sayCmd("menu")}
+	keypress := func(d string) engine.Input {
+		return engine.Input{Type: engine.InputDigits, Params: map[string]any{"Digits": d}}
+	}
+	cases := []struct {
+		name  string
+		sp    *engine.Sprint
+		press string
+		want  engine.Input
+	}{
+		{"one key, gather starts after the hang-up",
+			gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#", NumDigits: 1, StopOnKey: true, Prompts: menu}), "4", keypress("4")},
+		{"finish key, no prompts",
+			gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#"}), "12#", keypress("12")},
+		{"say before the gather in the same sprint",
+			&engine.Sprint{Commands: []engine.Command{sayCmd("welcome"), engine.Gather{Timeout: 5, FinishOnKey: "#", NumDigits: 2, Prompts: menu}},
+				Wait: &engine.Wait{Inputs: []string{engine.InputDigits, engine.InputTimeout}}}, "987", keypress("98")},
+		{"keys that do not complete it",
+			gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#", NumDigits: 3, Prompts: menu}), "12", engine.Input{Type: engine.InputHangup}},
+		{"nothing pressed",
+			gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#", Prompts: menu}), "", engine.Input{Type: engine.InputHangup}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for i := 0; i < 50; i++ {
+				e, m, _ := newExec()
+				for j := 0; j < len(c.press); j++ {
+					m.digits <- c.press[j]
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				in, err := e.Run(ctx, c.sp)
+				require.NoError(t, err)
+				require.Equal(t, c.want, *in, "run %d", i)
+				require.Empty(t, m.played, "nothing plays once the call is gone")
+			}
+		})
+	}
+	t.Run("hang-up while the prompt plays", func(t *testing.T) {
+		for i := 0; i < 50; i++ {
+			e, m, _ := newExec()
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				time.Sleep(5 * time.Millisecond)
+				m.digits <- '7'
+				cancel()
+			}()
+			in, err := e.Run(ctx, gatherSprint(engine.Gather{Timeout: 5, FinishOnKey: "#", NumDigits: 1, StopOnKey: false,
+				Prompts: []engine.Prompt{sayCmd("long menu")}}))
+			require.NoError(t, err)
+			require.Equal(t, keypress("7"), *in, "run %d", i)
+		}
+	})
+}

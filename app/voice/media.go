@@ -48,21 +48,69 @@ func newCallMedia(sess *media.Session, law g711.Law, te bool, info <-chan byte, 
 // (onUpdate) and reports a media timeout (onTimeout, once; the updates are
 // not watched after it). One goroutine does both, where there were two
 // (one more per call up, 2,000 calls: 2,000 goroutines and their stacks).
+//
+// onEnd, when set, is called once when the watcher has seen the call end
+// (done, or the media timeout it reported), after it has moved every digit
+// already waiting (SIP INFO, the session's RFC 4733 events) to the flow's
+// digits. The flow learns of the end through it, so a key the caller
+// pressed before hanging up is always ahead of the hang-up, however late
+// this goroutine runs on a loaded box (onCall).
 type callWatch struct {
 	done      <-chan struct{}
 	updates   <-chan sip.MediaUpdate
 	onUpdate  func(sip.MediaUpdate)
 	onTimeout func()
+	onEnd     func()
 }
 
 // pump merges the session's RFC 4733 digits and the SIP INFO digits, and
 // watches the call (w) until the session closes.
 func (m *callMedia) pump(info <-chan byte, w callWatch) {
 	events := m.sess.Events()
+	// ended: the call is over for the watcher; the digits already queued go
+	// to the flow before it hears of the end (onEnd).
+	ended := func() {
+		w.done, w.updates = nil, nil
+		if w.onEnd == nil {
+			return
+		}
+		for drained := false; !drained; {
+			select {
+			case d, ok := <-info:
+				if !ok {
+					info = nil
+					continue
+				}
+				m.push(d)
+			case ev, ok := <-events:
+				if !ok {
+					events = nil
+					continue
+				}
+				switch ev.Kind {
+				case media.EventDigit:
+					m.push(ev.Digit)
+				case media.EventClosed:
+					// The last event: the watcher's loop ends, as it
+					// does when it reads the close itself.
+					events, info = nil, nil
+				}
+			default:
+				drained = true
+			}
+		}
+		w.onEnd()
+		w.onEnd = nil
+	}
+	defer func() {
+		if w.onEnd != nil {
+			w.onEnd() // the session closed first: the flow can do no more
+		}
+	}()
 	for events != nil || info != nil {
 		select {
 		case <-w.done: // the call's end first: no re-INVITE is applied after it
-			w.done, w.updates = nil, nil
+			ended()
 		default:
 		}
 		select {
@@ -78,7 +126,9 @@ func (m *callMedia) pump(info <-chan byte, w callWatch) {
 				if w.done != nil && w.onTimeout != nil {
 					w.onTimeout()
 				}
-				w.done, w.updates = nil, nil
+				if w.done != nil {
+					ended()
+				}
 			case media.EventClosed:
 				return
 			}
@@ -89,7 +139,7 @@ func (m *callMedia) pump(info <-chan byte, w callWatch) {
 			}
 			m.push(d)
 		case <-w.done:
-			w.done, w.updates = nil, nil
+			ended()
 		case u, ok := <-w.updates:
 			if !ok { // no more re-INVITEs: a closed channel must not spin the loop
 				w.updates = nil

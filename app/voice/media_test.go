@@ -105,3 +105,71 @@ func TestCallWatchEndsWithTheCall(t *testing.T) {
 	require.Empty(t, applied, "a re-INVITE applied after the call ended")
 	require.Empty(t, timedOut, "a media timeout reported after the call ended")
 }
+
+// TestCallWatchKeysBeforeTheEnd: the flow hears of the call's end (onEnd)
+// only after the keys that were already waiting have reached its digits,
+// whichever the watcher's select would have picked first; and it hears of
+// it once, also when the end is a media timeout.
+func TestCallWatchKeysBeforeTheEnd(t *testing.T) {
+	t.Run("hang-up", func(t *testing.T) {
+		for i := 0; i < 20; i++ {
+			sess, updates, _, _ := watchedSession(t, time.Minute)
+			done := make(chan struct{})
+			info := make(chan byte, 4)
+			info <- '4'
+			info <- '2'
+			close(done)
+			ends := make(chan int, 2)
+			var m *callMedia
+			ready := make(chan struct{})
+			m = newCallMedia(sess, g711.Ulaw, true, info, callWatch{done: done, updates: updates,
+				onUpdate: func(sip.MediaUpdate) {},
+				onEnd: func() {
+					<-ready
+					ends <- len(m.digits)
+				}})
+			close(ready)
+			select {
+			case n := <-ends:
+				require.Equal(t, 2, n, "run %d: keys waiting when the flow heard of the end", i)
+			case <-time.After(5 * time.Second):
+				t.Fatal("the flow never heard of the call's end")
+			}
+			require.Equal(t, byte('4'), <-m.digits)
+			require.Equal(t, byte('2'), <-m.digits)
+			sess.Close()
+			time.Sleep(10 * time.Millisecond)
+			require.Empty(t, ends, "onEnd called twice")
+		}
+	})
+	t.Run("media timeout", func(t *testing.T) {
+		sess, updates, _, timedOut := watchedSession(t, 200*time.Millisecond)
+		ends := make(chan struct{}, 2)
+		newCallMedia(sess, g711.Ulaw, true, make(chan byte), callWatch{done: make(chan struct{}), updates: updates,
+			onUpdate:  func(sip.MediaUpdate) {},
+			onTimeout: func() { timedOut <- struct{}{} },
+			onEnd:     func() { ends <- struct{}{} }})
+		select {
+		case <-ends:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a media timeout did not end the call for the flow")
+		}
+		require.Len(t, timedOut, 1)
+		sess.Close()
+		time.Sleep(10 * time.Millisecond)
+		require.Empty(t, ends, "onEnd called twice")
+	})
+	t.Run("session closed first", func(t *testing.T) {
+		sess, updates, _, _ := watchedSession(t, time.Minute)
+		ends := make(chan struct{}, 2)
+		newCallMedia(sess, g711.Ulaw, true, make(chan byte), callWatch{done: make(chan struct{}), updates: updates,
+			onUpdate: func(sip.MediaUpdate) {},
+			onEnd:    func() { ends <- struct{}{} }})
+		sess.Close()
+		select {
+		case <-ends:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the session's close did not end the call for the flow")
+		}
+	})
+}

@@ -207,7 +207,12 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 	// and hangs up on the timeout meanwhile.
 	callCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The flow hears of the call's end from the media's watcher, after the
+	// keys that came before it (callWatch.onEnd).
+	flowCtx, flowEnd := context.WithCancel(context.WithoutCancel(callCtx))
+	defer flowEnd()
 	m := newCallMedia(sess, law, call.TelephoneEvent >= 0, call.DTMF(), callWatch{
+		onEnd:   flowEnd,
 		done:    callCtx.Done(),
 		updates: call.Updates(),
 		onUpdate: func(u sip.MediaUpdate) {
@@ -232,7 +237,7 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 		exec.Queues = v.Queues
 	}
 	defer exec.Close()
-	fn(callCtx, exec)
+	fn(flowCtx, exec)
 	return nil
 }
 
@@ -322,7 +327,11 @@ func (v *Service) run(ctx context.Context, log *slog.Logger, h heldSprint, exec 
 		if in == nil {
 			return nil // the sprint ended the execution
 		}
-		if ctx.Err() != nil && in.Type != engine.InputRecording {
+		// Once the call is gone, what the widget waited for is a hang-up,
+		// except what the caller finished before leaving: a recording, and
+		// a gather's keys (collect). Those are the flow's input; the next
+		// sprint then meets the hang-up.
+		if ctx.Err() != nil && in.Type != engine.InputRecording && in.Type != engine.InputDigits {
 			in = &engine.Input{Type: engine.InputHangup, Events: in.Events}
 		}
 		var x *engine.Execution
