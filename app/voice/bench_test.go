@@ -206,6 +206,11 @@ func TestBenchVoice(t *testing.T) {
 		}
 		table += fmt.Sprintf("\nRSS %s after the load ended vs idle (after the warm-up call): %d MB vs %d MB (%+.0f%%); Go's share then: %s; at idle: %s\n",
 			after, rss>>20, idleRSS>>20, 100*float64(rss-idleRSS)/float64(max(idleRSS, 1)), goMemory(), idleMem)
+		// What of it is garbage and free pages Go has not yet handed back
+		// (the rest is live, the runtime's own, or outside Go).
+		tidy := settledRSS()
+		table += fmt.Sprintf("After a forced GC and FreeOSMemory: %d MB (%+.0f%% of idle); %s\n",
+			tidy>>20, 100*float64(tidy-idleRSS)/float64(max(idleRSS, 1)), goMemory())
 	}
 	fmt.Println()
 	fmt.Print(table)
