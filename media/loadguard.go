@@ -41,7 +41,13 @@ import (
 //     window; idle boxes measure tens to a few hundred µs.
 //   - A short window must be hot in hotSamples (2) samples in a row: one
 //     burst (a GC cycle, a handful of INVITEs arriving together) is not a
-//     trend. The long window is a trend by itself and refuses at once.
+//     trend. The long window is a trend by itself and refuses at once, once
+//     it spans minLongSamples (5) samples in which the wheels ticked: right
+//     after the guard starts, or calls begin on an idle box, it holds a
+//     sample or two and is no more than a short window.
+//   - A p99 stands on at least minTail (3) samples: a short window of one
+//     wheel holds about 100 ticks, whose p99 would otherwise be its single
+//     worst tick, and one hiccup of a few ms is not the box falling behind.
 //   - A window needs a few samples to have a p99 at all (minPacerTicks,
 //     minSchedSamples). The bars are low on purpose: a starved wheel wakes
 //     rarely (each wake still records the ticks it caught up, up to 20) and
@@ -90,6 +96,8 @@ const (
 	hotSamples      = 2
 	minPacerTicks   = 20
 	minSchedSamples = 10
+	minTail         = 3 // a p99 stands on at least this many samples at or above it
+	minLongSamples  = guardWindow / 2
 	schedMetric     = "/sched/latencies:seconds"
 )
 
@@ -200,12 +208,23 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 	}
 	r.PacerShort = p99(g.pacerRing[slot][:], minPacerTicks, pacerUpper)
 	var long [coarseBuckets + 1]uint64
+	spanned := 0 // samples of the long window in which the wheels ticked
 	for _, w := range g.pacerRing {
+		n := uint64(0)
 		for i, c := range w {
 			long[i] += c
+			n += c
+		}
+		if n > 0 {
+			spanned++
 		}
 	}
-	r.PacerLong = p99(long[:], minPacerTicks*guardWindow/4, pacerUpper)
+	// A long window that spans only a sample or two (the guard just
+	// started, or calls just began on an idle box) is a short window: it
+	// must not refuse at once by itself.
+	if spanned >= minLongSamples {
+		r.PacerLong = p99(long[:], minPacerTicks*guardWindow/4, pacerUpper)
+	}
 	if haveSched {
 		schedUpper := func(i int) time.Duration {
 			u := g.schedUpper[i]
@@ -277,7 +296,10 @@ func p99(counts []uint64, minN uint64, upper func(int) time.Duration) time.Durat
 	if total == 0 || total < minN {
 		return 0
 	}
-	want := total - total/100 // samples at or below the p99
+	// Samples at or below the p99, with at least minTail-1 above it: in a
+	// short window of a wheel or two (100–200 ticks) the p99 is otherwise
+	// the single worst tick, and one hiccup is not the box falling behind.
+	want := total - max(total/100, minTail-1)
 	var acc uint64
 	for i, c := range counts {
 		acc += c

@@ -25,11 +25,15 @@ func TestLoadGuardDecides(t *testing.T) {
 		frames uint64
 		dev    time.Duration
 		want   bool
+		calm   uint64 // more ticks in the same sample, on time
+	}
+	hiccup := func(late uint64, want bool) step { // a 100-tick sample (one wheel) with a few late ticks
+		return step{late, 5 * time.Millisecond, want, 100 - late}
 	}
 	calm := func(n int) []step {
 		s := make([]step, n)
 		for i := range s {
-			s[i] = step{1000, 100 * time.Microsecond, false}
+			s[i] = step{1000, 100 * time.Microsecond, false, 0}
 		}
 		return s
 	}
@@ -38,15 +42,25 @@ func TestLoadGuardDecides(t *testing.T) {
 		steps []step
 	}{
 		{"idle box admits", calm(30)},
-		{"too few ticks to judge", []step{{5, 5 * time.Millisecond, false}, {5, 5 * time.Millisecond, false}}},
+		{"too few ticks to judge", []step{{5, 5 * time.Millisecond, false, 0}, {5, 5 * time.Millisecond, false, 0}}},
 		// 30 late ticks: the short window's p99, well under 1 % of the long one.
-		{"one late short window is not a trend", append(append(calm(10), step{30, enterPacerShort, false}), step{1000, 100 * time.Microsecond, false})},
-		{"two late short windows refuse", append(calm(10), step{30, enterPacerShort, false}, step{30, enterPacerShort, true})},
+		{"one late short window is not a trend", append(append(calm(10), step{30, enterPacerShort, false, 0}), step{1000, 100 * time.Microsecond, false, 0})},
+		{"two late short windows refuse", append(calm(10), step{30, enterPacerShort, false, 0}, step{30, enterPacerShort, true, 0})},
 		// 100 ms of late ticks are 10 % of the long window: its p99 is late
 		// at once (a trend by itself).
-		{"late ticks refuse through the long window", append(calm(10), step{1000, enterPacer, true})},
-		{"just under the thresholds admits", append(calm(10), step{1000, enterPacer - coarseRes - time.Microsecond, false})},
-		{"a few late ticks in a second admit", append(calm(10), step{5, 9 * time.Millisecond, false})},
+		{"late ticks refuse through the long window", append(calm(10), step{1000, enterPacer, true, 0})},
+		{"just under the thresholds admits", append(calm(10), step{1000, enterPacer - coarseRes - time.Microsecond, false, 0})},
+		{"a few late ticks in a second admit", append(calm(10), step{5, 9 * time.Millisecond, false, 0})},
+		// A hiccup of the wheel (a GC pause, the box busy elsewhere for a
+		// few ms) makes two late ticks: not the box falling behind, however
+		// often it repeats, until the tail holds three.
+		{"two late ticks in each short window admit", append(calm(10), hiccup(2, false), hiccup(2, false), hiccup(2, false))},
+		{"three late ticks in two short windows refuse", append(calm(10), hiccup(3, false), hiccup(3, true))},
+		// Calls just began (or the guard just started): the long window
+		// spans one sample, which is a short window and needs a second.
+		{"a long window of one sample is not a trend", []step{{1000, enterPacer, false, 0}, {1000, enterPacer, false, 0}, {1000, enterPacerShort, false, 0}, {1000, enterPacerShort, true, 0}}},
+		{"a long window of half its samples refuses by itself", []step{{1000, enterPacer, false, 0}, {1000, enterPacer, false, 0}, {1000, enterPacer, false, 0}, {1000, enterPacer, false, 0}, {1000, enterPacer, true, 0}}},
+		{"idle wheels do not count towards the long window", append([]step{{0, 0, false, 0}, {0, 0, false, 0}, {0, 0, false, 0}, {0, 0, false, 0}}, step{1000, enterPacer, false, 0})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,6 +69,7 @@ func TestLoadGuardDecides(t *testing.T) {
 			now := time.Duration(0)
 			for i, s := range tc.steps {
 				cum = *pacerCounts(&cum, s.frames, s.dev)
+				cum = *pacerCounts(&cum, s.calm, 100*time.Microsecond)
 				now += guardSample
 				g.sample(now, &cum, nil)
 				if got := g.Overloaded(); got != s.want {
