@@ -243,6 +243,45 @@ func newRxLoop() (*rxLoop, error) {
 // no reader is in its epoll_wait (os.File keeps it open till then).
 func (l *rxLoop) close() { _ = l.file.Close() }
 
+func newRxWorker() *rxWorker {
+	w := &rxWorker{}
+	for i := range w.msgs {
+		w.iovs[i].Base = &w.bufs[i][0]
+		w.iovs[i].SetLen(len(w.bufs[i]))
+		w.msgs[i].hdr.Iov = &w.iovs[i]
+		w.msgs[i].hdr.SetIovlen(1)
+	}
+	return w
+}
+
+// flushWorkers lend rxFlush a worker's buffers (about 13 KB: not one per
+// session, and not on the stack of whoever calls it).
+var flushWorkers = sync.Pool{New: func() any { return newRxWorker() }}
+
+// rxFlush handles the datagrams waiting in s's RTP socket now, on the
+// caller's goroutine. On a loaded box a ready socket may wait a few hundred
+// ms for a reader; a call that ends must not leave the keys the caller sent
+// before hanging up in it (ReadPending). The session's gate orders it with
+// the readers: one that is handling s's packets finishes first, and one
+// that comes after finds the socket empty.
+func rxFlush(s *Session) {
+	if s.reg.loop == nil {
+		return
+	}
+	w := flushWorkers.Get().(*rxWorker)
+	defer flushWorkers.Put(w)
+	s.reg.gate.Lock()
+	defer s.reg.gate.Unlock()
+	if s.reg.off {
+		return
+	}
+	drainSocket(w, s, false)
+}
+
+// testRxHold, when set, runs in every reader before it serves the sockets
+// it took: tests block it there to stand for readers that get no CPU.
+var testRxHold atomic.Pointer[func()]
+
 // run is one reader. Only one reader at a time waits in the netpoller (the
 // file's read lock); the one that wakes takes its events and lets the next
 // one wait.
@@ -251,13 +290,7 @@ func (l *rxLoop) run() {
 	if err != nil {
 		return
 	}
-	w := &rxWorker{}
-	for i := range w.msgs {
-		w.iovs[i].Base = &w.bufs[i][0]
-		w.iovs[i].SetLen(len(w.bufs[i]))
-		w.msgs[i].hdr.Iov = &w.iovs[i]
-		w.msgs[i].hdr.SetIovlen(1)
-	}
+	w := newRxWorker()
 	for {
 		n := 0
 		err := rc.Read(func(fd uintptr) bool {
@@ -267,6 +300,9 @@ func (l *rxLoop) run() {
 		})
 		if err != nil {
 			return // closed: the last socket left
+		}
+		if h := testRxHold.Load(); h != nil {
+			(*h)()
 		}
 		for i := range n {
 			l.serve(w, w.events[i].Fd)
@@ -287,14 +323,20 @@ func (l *rxLoop) serve(w *rxWorker, tok int32) {
 	if s == nil {
 		return
 	}
-	fd := s.reg.fd
-	if e.rtcp {
-		fd = s.reg.rtcpFD
-	}
 	s.reg.gate.Lock()
 	defer s.reg.gate.Unlock()
 	if s.reg.off {
 		return
+	}
+	drainSocket(w, s, e.rtcp)
+}
+
+// drainSocket reads s's RTP (or RTCP) socket to EAGAIN, or to a short
+// batch, and handles what it read; with s.reg.gate held and s not off.
+func drainSocket(w *rxWorker, s *Session, rtcp bool) {
+	fd := s.reg.fd
+	if rtcp {
+		fd = s.reg.rtcpFD
 	}
 	for retries := 0; ; {
 		for i := range w.msgs {
@@ -324,7 +366,7 @@ func (l *rxLoop) serve(w *rxWorker, tok int32) {
 			if !ok {
 				continue
 			}
-			if e.rtcp {
+			if rtcp {
 				s.handleRTCP(w.bufs[i][:m.n], src.Addr(), monoNow())
 			} else {
 				s.handleRTP(w.bufs[i][:m.n], src, rxArrival(w.oobs[i][:m.hdr.Controllen]))

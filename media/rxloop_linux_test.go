@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,5 +113,70 @@ func TestSharedReaders(t *testing.T) {
 			t.Fatalf("goroutines %d > %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestReadPendingBeforeTheReaders: a call that ends reads the RTP still
+// waiting in its socket itself (ReadPending), so a key the caller sent
+// before hanging up is an event even while every reader is stalled (a
+// loaded box); the readers that come after find nothing more and report
+// the digit no second time.
+func TestReadPendingBeforeTheReaders(t *testing.T) {
+	if !sharedReaders {
+		t.Skip("shared readers are off")
+	}
+	p := testPool(t, 2)
+	s := openSession(t, p)
+	peer := newRawPeer(t, loopback)
+	must(t, s.Start(peer.addr, 0, 8000, 101))
+
+	entered := make(chan struct{}, 16)
+	release := make(chan struct{})
+	hold := func() {
+		entered <- struct{}{}
+		<-release
+	}
+	testRxHold.Store(&hold)
+	var once sync.Once
+	free := func() { once.Do(func() { testRxHold.Store(nil); close(release) }) }
+	t.Cleanup(free) // before the session closes (cleanups run last first)
+
+	ev := func(seq uint16, end bool, dur uint16, marker bool) *rtp.Packet {
+		return &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, SequenceNumber: seq, Timestamp: 8000, SSRC: 0x0e05384e, Marker: marker},
+			Payload: evPayload(7, end, dur)}
+	}
+	peer.send(t, s.LocalAddr(), ev(100, false, 320, true))
+	peer.send(t, s.LocalAddr(), ev(101, false, 640, false))
+	for range 3 {
+		peer.send(t, s.LocalAddr(), ev(102, true, 960, false))
+	}
+	select {
+	case <-entered: // a reader took the socket's event and is stalled
+	case <-time.After(2 * time.Second):
+		t.Fatal("no reader woke for the packets")
+	}
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case e := <-s.Events():
+		t.Fatalf("an event while every reader is stalled: %+v", e)
+	default:
+	}
+
+	s.ReadPending()
+	select {
+	case e := <-s.Events():
+		if e.Kind != EventDigit || e.Digit != '7' {
+			t.Fatalf("after ReadPending: %+v, want digit 7", e)
+		}
+	default:
+		t.Fatal("ReadPending left the key in the socket")
+	}
+
+	free()
+	if e, ok := waitEvent(t, s, 200*time.Millisecond); ok {
+		t.Fatalf("the readers reported more after ReadPending: %+v", e)
+	}
+	if st := s.Stats(); st.Digits != 1 {
+		t.Errorf("digits = %d, want 1", st.Digits)
 	}
 }

@@ -16,5 +16,8 @@ func rxAttach(s *Session) {
 
 func rxDetach(*Session) {}
 
+// rxFlush: each session's own goroutine reads its socket as packets come.
+func rxFlush(*Session) {}
+
 // rxTallies: no shared readers here, nothing counted.
 func rxTallies() (reads, datagrams uint64) { return 0, 0 }

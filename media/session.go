@@ -844,6 +844,14 @@ func (s *Session) handleRTP(b []byte, src netip.AddrPort, now time.Duration) {
 	}
 }
 
+// ReadPending handles, on the caller's goroutine, the RTP datagrams already
+// waiting in the session's socket, instead of whenever a shared reader gets
+// to them (on a loaded box, up to a few hundred ms later). A call that ends
+// calls it before its flow hears of the end, so that a key the caller sent
+// before hanging up is on Events ahead of it. Where each session has a
+// reader goroutine of its own (not Linux) it does nothing.
+func (s *Session) ReadPending() { rxFlush(s) }
+
 // Close stops sending and receiving, sends an RTCP BYE, releases the ports
 // and ends with EventClosed on Events. It is safe to call more than once.
 func (s *Session) Close() error {
@@ -899,7 +907,7 @@ type Stats struct {
 	Huge            uint64 // datagrams over 1500 bytes, dropped
 	Malformed       uint64 // not RTP v2 or truncated, dropped
 	WrongPT         uint64 // payload type neither audio nor telephone-event, dropped
-	Foreign         uint64 // from a source we did not latch to, dropped
+	Foreign         uint64 // from a source we did not latch to, or before Start, dropped
 	Looped          uint64 // our own SSRC coming back (echo or loop): keeps the call alive, not heard
 	LateOrDuplicate uint64 // dropped by the audio tap's reorder buffer
 	EventsDropped   uint64

@@ -51,8 +51,8 @@ func newCallMedia(sess *media.Session, law g711.Law, te bool, info <-chan byte, 
 //
 // onEnd, when set, is called once when the watcher has seen the call end
 // (done, or the media timeout it reported), after it has moved every digit
-// already waiting (SIP INFO, the session's RFC 4733 events) to the flow's
-// digits. The flow learns of the end through it, so a key the caller
+// already waiting (SIP INFO, the session's RFC 4733 events, and the RTP
+// still unread in the session's socket) to the flow's digits. The flow learns of the end through it, so a key the caller
 // pressed before hanging up is always ahead of the hang-up, however late
 // this goroutine runs on a loaded box (onCall).
 type callWatch struct {
@@ -74,6 +74,9 @@ func (m *callMedia) pump(info <-chan byte, w callWatch) {
 		if w.onEnd == nil {
 			return
 		}
+		// RTP the caller sent before the BYE may still sit in the socket,
+		// waiting for a busy reader: read it now, its keys first.
+		m.sess.ReadPending()
 		for drained := false; !drained; {
 			select {
 			case d, ok := <-info:
