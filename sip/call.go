@@ -65,6 +65,7 @@ type Call struct {
 	final     bool // a final response went out (2xx or error)
 	local     netip.AddrPort
 	media     Media
+	byeCame   bool   // the caller's BYE came (an inbound call)
 	acked     bool   // the ACK of a delayed offer's 200 came (lateoffer.go)
 	ackBody   []byte // its SDP answer
 }
@@ -184,6 +185,22 @@ func (c *Call) Ring() error {
 // arrive after the 200 (seen with kamailio). Any error means the call
 // failed: the call's context is ended and media should be released.
 func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
+	return c.AnswerReady(ctx, localMedia, nil)
+}
+
+// AnswerReady answers like Answer and calls ready (when not nil) once the
+// media is negotiated and before the 200 OK goes out: Remote, Codec,
+// TelephoneEvent and SRTP are final then, and ready starts the media. An
+// answerer must take media as soon as it has sent its answer (RFC 3264
+// §5.1): a caller sends RTP, its keys too, as soon as the 200 reaches it,
+// and its ACK can take hundreds of ms to be handled on a loaded box; a
+// session started only when Answer returns dropped that RTP. For a
+// delayed offer the media is known only from the ACK: ready runs then,
+// before AnswerReady returns. An error from ready rejects the call with
+// 500 (nothing was sent yet) and is returned. A caller whose BYE came
+// before its ACK was handled was answered: AnswerReady returns nil, with
+// the call's context already over.
+func (c *Call) AnswerReady(ctx context.Context, localMedia netip.AddrPort, ready func() error) error {
 	if c.out != nil {
 		return fmt.Errorf("%w: an outbound leg is answered by the far end", ErrAnswerFailed)
 	}
@@ -199,7 +216,16 @@ func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
 	c.mu.Unlock()
 
 	if len(c.offer) == 0 {
-		return c.answerDelayed(ctx, localMedia)
+		if err := c.answerDelayed(ctx, localMedia); err != nil {
+			return err
+		}
+		if ready != nil {
+			if err := ready(); err != nil {
+				c.byeWithReason(ctx, 500, err)
+				return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
+			}
+		}
+		return nil
 	}
 	body, media, err := c.sdp.Answer(c.offer, localMedia, &c.Codec)
 	if err != nil {
@@ -207,9 +233,17 @@ func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
 		return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
 	}
 	c.mu.Lock()
+	c.media = media
+	c.mu.Unlock()
+	if ready != nil {
+		if err := ready(); err != nil {
+			_ = c.Reject(ctx, 500, "Server Internal Error")
+			return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
+		}
+	}
+	c.mu.Lock()
 	c.final = true
 	c.local = localMedia
-	c.media = media
 	c.mu.Unlock()
 
 	done := make(chan error, 1)
@@ -217,15 +251,28 @@ func (c *Call) Answer(ctx context.Context, localMedia netip.AddrPort) error {
 	select {
 	case err = <-done:
 	case <-ctx.Done():
-		err = ctx.Err()
+		select {
+		case err = <-done: // the ACK came too
+		default:
+			err = ctx.Err()
+		}
 	}
+	c.mu.Lock()
+	// A BYE says the caller took our 200 (it names our tag) and hung up,
+	// its ACK perhaps still unhandled on a busy box: the call was answered
+	// and is over. What the caller did meanwhile (a key pressed at once)
+	// is the flow's to hear, with the hang-up after it.
+	if err != nil && c.byeCame {
+		err = nil
+	}
+	if err == nil {
+		c.answered = true
+	}
+	c.mu.Unlock()
 	if err != nil {
 		c.cancel(fmt.Errorf("%w: %w", ErrAnswerFailed, err))
 		return fmt.Errorf("%w: %w", ErrAnswerFailed, err)
 	}
-	c.mu.Lock()
-	c.answered = true
-	c.mu.Unlock()
 	return nil
 }
 

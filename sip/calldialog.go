@@ -34,6 +34,9 @@ func (c *Call) readBye(req *gosip.Request, tx gosip.ServerTransaction) error {
 	if c.out != nil {
 		return c.out.ReadBye(req, tx)
 	}
+	c.mu.Lock()
+	c.byeCame = true
+	c.mu.Unlock()
 	return c.dlg.ReadBye(req, tx)
 }
 

@@ -71,7 +71,8 @@ const dtmfPcap = "/usr/share/sip-tester/dtmf_2833_1.pcap"
 // SWITCHBOARD_BENCH_GOROUTINES (write the goroutine profile at the first
 // concurrency row's plateau there), SWITCHBOARD_BENCH_AFTER (quiet time
 // before the last row, RSS after the load vs idle; default 60s, 0 skips it),
-// SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
+// SWITCHBOARD_BENCH_SMAPS (copy /proc/self/smaps there at the end, after
+// the RSS readings), SWITCHBOARD_BENCH_HEAPPROFILE (write the heap profile there once the
 // calls of each CPS row have ended: the last row's is left; and to .after
 // at the end of the quiet time; to .plateau with the goroutine profile;
 // to .idle after the warm-up, the base to compare .after with).
@@ -211,6 +212,13 @@ func TestBenchVoice(t *testing.T) {
 		tidy := settledRSS()
 		table += fmt.Sprintf("After a forced GC and FreeOSMemory: %d MB (%+.0f%% of idle); %s\n",
 			tidy>>20, 100*float64(tidy-idleRSS)/float64(max(idleRSS, 1)), goMemory())
+		if p := os.Getenv("SWITCHBOARD_BENCH_SMAPS"); p != "" {
+			// The process's mappings then, to tell whose the memory outside
+			// Go is (SQLite's allocator, thread stacks, ...).
+			if raw, err := os.ReadFile("/proc/self/smaps"); err == nil {
+				_ = os.WriteFile(p, raw, 0o644)
+			}
+		}
 	}
 	fmt.Println()
 	fmt.Print(table)
@@ -650,7 +658,38 @@ func (b *bench) digits(t *testing.T, flowSID string) (execs, keyed int) {
 	require.NoError(t, b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM executions WHERE flow_sid = ?`, flowSID).Scan(&execs))
 	require.NoError(t, b.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT execution_sid) FROM steps
 		WHERE flow_sid = ? AND transitioned_from = 'menu' AND name = 'keypress'`, flowSID).Scan(&keyed))
+	if keyed < execs {
+		t.Logf("executions without the key press: %s", b.lostPaths(ctx, t, flowSID))
+	}
 	return execs, keyed
+}
+
+// lostPaths says where the executions that did not take the key press went
+// instead: their steps' transitions in order and their status, grouped.
+func (b *bench) lostPaths(ctx context.Context, t *testing.T, flowSID string) string {
+	rows, err := b.db.QueryContext(ctx, `SELECT paths, status, COUNT(*) FROM (
+		SELECT e.status AS status, (SELECT COALESCE(group_concat(s.transitioned_from || '.' || s.name, ' → '), 'no steps') FROM
+			(SELECT transitioned_from, name FROM steps WHERE execution_sid = e.sid ORDER BY seq) s) AS paths
+		FROM executions e WHERE e.flow_sid = ? AND NOT EXISTS (SELECT 1 FROM steps WHERE execution_sid = e.sid
+			AND transitioned_from = 'menu' AND name = 'keypress'))
+		GROUP BY paths, status ORDER BY COUNT(*) DESC LIMIT 5`, flowSID)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var paths, status string
+		var n int
+		if err := rows.Scan(&paths, &status, &n); err != nil {
+			return err.Error()
+		}
+		out = append(out, fmt.Sprintf("%d × %s (%s)", n, paths, status))
+	}
+	if err := rows.Err(); err != nil {
+		return err.Error()
+	}
+	return strings.Join(out, "; ")
 }
 
 func renderTable(groups [][]benchRow, bestCPS int) string {

@@ -177,12 +177,13 @@ func (d *Dialer) place(ctx context.Context, c store.OutboundCall) {
 	}()
 	log = log.With("call_id", call.ID)
 	params := d.callParams(c, call)
-	err = d.Service.onCall(call.Context(), log, call, sess, c.FlowSID, params, c.SID, func(callCtx context.Context, exec *Executor) {
+	if err := startLeg(sess, call); err != nil {
+		fail(store.CallFailed, fmt.Errorf("media did not start: %w", err))
+		return
+	}
+	d.Service.onCall(call.Context(), log, call, sess, c.FlowSID, params, c.SID, func(callCtx context.Context, exec *Executor) {
 		d.answered(callCtx, log, c, call.CallID, exec)
 	})
-	if err != nil {
-		fail(store.CallFailed, fmt.Errorf("media did not start: %w", err))
-	}
 }
 
 // answered runs on the live call: record it when asked, send the digits,

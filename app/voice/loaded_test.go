@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -156,3 +157,37 @@ type armedRate struct {
 
 func (r armedRate) TakeCall() bool     { return !r.armed.Load() || r.guard.TakeCall() }
 func (r armedRate) AdmitRate() float64 { return r.guard.AdmitRate() }
+
+// TestKeyBeforeTheACK: callers press 1 (RFC 4733) as soon as the 200 OK
+// reaches them, as the appliance sees a quick caller whose ACK it handles
+// late on a loaded box:
+//   - key_before_ack.xml sends the ACK 300 ms after the key: the answerer
+//     must take media once it has sent its answer (RFC 3264 §5.1); with the
+//     media started only once the ACK had come, the key was dropped as RTP
+//     from nowhere;
+//   - bye_before_ack.xml hangs up 300 ms after the key, its BYE ahead of its
+//     ACK: the call was answered and the flow must hear the key, then the
+//     hang-up; it used to count as never answered, its key unread.
+//
+// Every execution must take the key press.
+func TestKeyBeforeTheACK(t *testing.T) {
+	b := newBench(t, loadPeers(t))
+	defer os.RemoveAll(b.outDir)
+	w := b.cps(t, 1, time.Second, "warm-up") // synthesises and caches the prompts
+	require.Zero(t, w.failed, "warm-up call failed; log: %s", b.logPath)
+
+	for _, scenario := range []string{"key_before_ack.xml", "bye_before_ack.xml"} {
+		t.Run(strings.TrimSuffix(scenario, ".xml"), func(t *testing.T) {
+			const calls = 5
+			flowSID := b.newFlow(t)
+			s := b.startScenario(t, scenario, flowSID, 0, 500, 5, calls, calls, 30*time.Second)
+			ok, failed := s.wait(t)
+			b.settle(t)
+			execs, keyed := b.digits(t, flowSID)
+			t.Logf("%d calls: %d ok, %d failed; %d executions, %d took the key", calls, ok, failed, execs, keyed)
+			require.Equal(t, calls, ok, "calls completed (log %s)", b.logPath)
+			require.Equal(t, calls, execs, "executions")
+			require.Equal(t, execs, keyed, "executions that lost the key sent before the ACK")
+		})
+	}
+}

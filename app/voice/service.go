@@ -119,21 +119,19 @@ func (v *Service) Handle(ctx context.Context, call *sip.Call) {
 	}
 	log = log.With("execution_sid", x.SID, "flow_sid", flowSID)
 	held := holdSprint(x, sp) // x and sp themselves are not kept for the call
-	if err := call.Answer(ctx, sess.LocalAddr()); err != nil {
+	// The media starts before the 200 OK goes out: the caller's RTP (a key
+	// pressed at once) may come before its ACK is handled (AnswerReady).
+	if err := call.AnswerReady(ctx, sess.LocalAddr(), func() error { return startLeg(sess, call) }); err != nil {
 		log.Warn("call not answered", "err", err)
 		v.hangup(bg, log, held)
 		return
 	}
-	err = v.onCall(ctx, log, call, sess, flowSID, params, call.ID, func(callCtx context.Context, exec *Executor) {
+	v.onCall(ctx, log, call, sess, flowSID, params, call.ID, func(callCtx context.Context, exec *Executor) {
 		log.Info("call answered by flow")
 		if err := v.run(callCtx, log, held, exec); err != nil {
 			log.Error("call flow failed", "err", err)
 		}
 	})
-	if err != nil {
-		log.Error("media did not start", "err", err)
-		v.hangup(bg, log, held)
-	}
 }
 
 // onOwnStack runs fn on a goroutine of its own and waits for it; a panic
@@ -184,20 +182,15 @@ func holdSprint(x *engine.Execution, sp *engine.Sprint) heldSprint {
 	return h
 }
 
-// onCall starts an answered call's media, watches it (re-INVITEs, hold,
-// a media timeout) and runs fn with the call's executor; callCtx ends when
-// the call does (BYE, media timeout). Inbound and outbound calls share it.
+// onCall watches an answered call whose media has started (startLeg): its
+// re-INVITEs, hold, a media timeout; it runs fn with the call's executor;
+// callCtx ends when the call does (BYE, media timeout). Inbound and
+// outbound calls share it.
 func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, sess *media.Session, flowSID string,
-	params map[string]any, callSID string, fn func(callCtx context.Context, exec *Executor)) error {
+	params map[string]any, callSID string, fn func(callCtx context.Context, exec *Executor)) {
 	law := g711.Ulaw
 	if call.Codec.PayloadType == 8 {
 		law = g711.Alaw
-	}
-	if err := keyMedia(sess, call.SRTP()); err != nil { // SRTP before the first packet (srtp.go)
-		return err
-	}
-	if err := sess.Start(call.Remote, call.Codec.PayloadType, int(call.Codec.ClockRate), call.TelephoneEvent); err != nil {
-		return err
 	}
 	if v.MediaTimeout > 0 {
 		sess.SetMediaTimeout(v.MediaTimeout)
@@ -238,7 +231,6 @@ func (v *Service) onCall(ctx context.Context, log *slog.Logger, call *sip.Call, 
 	}
 	defer exec.Close()
 	fn(flowCtx, exec)
-	return nil
 }
 
 // hangup tells a started execution that the call is gone.
