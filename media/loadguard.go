@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"runtime/metrics"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,17 @@ import (
 //     make the guard flap every 100 ms, and the refused callers' retries do
 //     not all arrive at once.
 //
+// Lateness counts only while the process itself is busy: its CPU time
+// (getrusage) over the short or the long window reaches busyShare (40 %)
+// of its GOMAXPROCS cores. A box whose neighbours make the ticks late while
+// the appliance is nearly idle is not helped by refusing calls: the
+// lateness stays, and the guard would refuse every call for nothing (seen
+// on a shared 2-core host: 599 of a 600-call ramp at 60 CPS refused while
+// the one admitted call paced at p99 2.3 ms; 600 calls take about 60 % of
+// one core). An idle process is calm for the exit too, so refusing ends
+// once the refused calls' load is gone. Where CPU time cannot be read
+// (not unix), lateness alone decides.
+//
 // Every sample also feeds the learned admission rate (AdmitRate,
 // admitrate.go): a trip halves it, a calm second at the limit grows it.
 // The trip stops new calls at once; the rate keeps a flood from getting
@@ -79,6 +91,10 @@ type LoadGuard struct {
 	schedRing  [guardWindow][]uint64
 	schedUpper []float64 // upper edge of each scheduler bucket, seconds
 	ring       int
+	cpuCum     time.Duration // the process's CPU time at this sample (Run sets it; haveCPU false: unknown)
+	haveCPU    bool
+	cpuPrev    time.Duration
+	cpuRing    [guardWindow]time.Duration
 	calmSince  time.Duration // when both long windows went calm; -1 while not calm
 	hotRun     int           // hot samples in a row
 	lastStore  atomic.Pointer[GuardReading]
@@ -98,6 +114,7 @@ const (
 	minSchedSamples = 10
 	minTail         = 3 // a p99 stands on at least this many samples at or above it
 	minLongSamples  = guardWindow / 2
+	busyShare       = 0.4 // of GOMAXPROCS cores: the process's own CPU use from which lateness is its load
 	schedMetric     = "/sched/latencies:seconds"
 )
 
@@ -106,6 +123,9 @@ type GuardReading struct {
 	Overloaded            bool
 	PacerShort, PacerLong time.Duration // p99 lateness of the pacer's ticks (0: too few ticks)
 	SchedShort, SchedLong time.Duration // p99 scheduler latency (0: too few samples)
+	// CPUShort, CPULong: the process's CPU use over the windows, as a share
+	// of GOMAXPROCS cores (-1: not known on this system).
+	CPUShort, CPULong float64
 }
 
 // NewLoadGuard makes a guard; Run drives it.
@@ -150,6 +170,7 @@ func (g *LoadGuard) Run(ctx context.Context) {
 	defaultPacer.wake.snapshot(&g.pacerPrev)
 	metrics.Read(samples)
 	g.schedInit(samples[0])
+	g.cpuPrev, _ = processCPU()
 	for {
 		select {
 		case <-ctx.Done():
@@ -160,6 +181,7 @@ func (g *LoadGuard) Run(ctx context.Context) {
 		var pacerNow [coarseBuckets + 1]uint64
 		defaultPacer.wake.snapshot(&pacerNow)
 		metrics.Read(samples)
+		g.cpuCum, g.haveCPU = processCPU()
 		g.sample(monoNow(), &pacerNow, schedCounts(samples[0]))
 	}
 }
@@ -242,6 +264,18 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 		}
 		r.SchedLong = p99(sl, minSchedSamples*guardWindow/4, schedUpper)
 	}
+	r.CPUShort, r.CPULong = -1, -1
+	if g.haveCPU {
+		g.cpuRing[slot] = g.cpuCum - g.cpuPrev
+		g.cpuPrev = g.cpuCum
+		var long time.Duration
+		for _, d := range g.cpuRing {
+			long += d
+		}
+		cores := float64(max(runtime.GOMAXPROCS(0), 1))
+		r.CPUShort = float64(g.cpuRing[slot]) / (float64(guardSample) * cores)
+		r.CPULong = float64(long) / (float64(guardSample) * float64(min(g.ring, guardWindow)) * cores)
+	}
 	was := g.overloaded.Load()
 	r.Overloaded = g.decide(now, r)
 	g.rate.sample(guardSample, r.Overloaded && !was, !r.Overloaded && r.PacerLong <= exitPacer && r.SchedLong <= exitSched)
@@ -250,8 +284,12 @@ func (g *LoadGuard) sample(now time.Duration, pacerNow *[coarseBuckets + 1]uint6
 
 // decide applies the thresholds (see LoadGuard) with hysteresis.
 func (g *LoadGuard) decide(now time.Duration, r GuardReading) bool {
-	hot := r.PacerShort >= enterPacerShort || r.PacerLong >= enterPacer || r.SchedShort >= enterSched
-	calm := r.PacerLong <= exitPacer && r.SchedLong <= exitSched
+	// Lateness is this process's load only while it is busy; a box whose
+	// neighbours make it late with the appliance nearly idle is not helped
+	// by refusing calls (the lateness stays), and refusing ends there.
+	busy := r.CPUShort < 0 || r.CPUShort >= busyShare || r.CPULong >= busyShare
+	hot := busy && (r.PacerShort >= enterPacerShort || r.PacerLong >= enterPacer || r.SchedShort >= enterSched)
+	calm := !busy || (r.PacerLong <= exitPacer && r.SchedLong <= exitSched)
 	was := g.overloaded.Load()
 	if hot {
 		g.hotRun++

@@ -198,3 +198,50 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestLoadGuardBusyGate: late ticks while the process itself is nearly idle
+// are the box's neighbours, which refusing calls cannot help: the guard
+// admits. The same lateness with the process busy refuses, and when the
+// process goes idle again (its calls refused) the guard admits again after
+// its hold even though the ticks stay late.
+func TestLoadGuardBusyGate(t *testing.T) {
+	g := quietGuard()
+	g.haveCPU = true
+	var cum [coarseBuckets + 1]uint64
+	now := time.Duration(0)
+	cores := time.Duration(runtime.GOMAXPROCS(0))
+	feed := func(share float64) bool {
+		cum = *pacerCounts(&cum, 1000, enterPacerShort)
+		g.cpuCum += time.Duration(share * float64(guardSample*cores))
+		now += guardSample
+		g.sample(now, &cum, nil)
+		return g.Overloaded()
+	}
+	for i := range 20 {
+		if feed(0.05) {
+			t.Fatalf("sample %d: refused late ticks while the process used 5%% of its cores (%+v)", i, g.Reading())
+		}
+	}
+	refusedAt := -1
+	for i := range 5 {
+		if feed(0.6) {
+			refusedAt = i
+			break
+		}
+	}
+	if refusedAt < 0 || refusedAt > 1 {
+		t.Fatalf("busy and late: refused at sample %d, want within 2 (%+v)", refusedAt, g.Reading())
+	}
+	admitted := time.Duration(-1)
+	for i := range 60 {
+		if !feed(0.05) {
+			admitted = time.Duration(i+1) * guardSample
+			break
+		}
+	}
+	// The long CPU window falls under busyShare within a few samples; then
+	// guardHold more must pass.
+	if admitted < guardHold || admitted > guardHold+guardWindow*guardSample {
+		t.Fatalf("admitted again after %v of an idle process, want between %v and %v (%+v)", admitted, guardHold, guardHold+guardWindow*guardSample, g.Reading())
+	}
+}
