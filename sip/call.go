@@ -65,9 +65,10 @@ type Call struct {
 	final     bool // a final response went out (2xx or error)
 	local     netip.AddrPort
 	media     Media
-	byeCame   bool   // the caller's BYE came (an inbound call)
-	acked     bool   // the ACK of a delayed offer's 200 came (lateoffer.go)
-	ackBody   []byte // its SDP answer
+	byeCame   bool     // the caller's BYE came (an inbound call)
+	acked     bool     // the ACK of a delayed offer's 200 came (lateoffer.go)
+	ackBody   []byte   // its SDP answer
+	order     reqOrder // the far end's requests handled, for a BYE that overtakes some (reqorder.go)
 }
 
 // CallSID derives the Studio-like call SID from a SIP Call-ID.
@@ -84,6 +85,9 @@ func newCall(s *Server, dlg *sipgo.DialogServerSession, in Incoming, route Route
 		srv: s, dlg: dlg, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
 		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 1), acks: make(chan uint32, 4), refer: make(chan *Transfer),
 		media: in.Media,
+	}
+	if cs := dlg.InviteRequest.CSeq(); cs != nil {
+		c.order.next = cs.SeqNo + 1
 	}
 	c.ctx, c.cancel = context.WithCancelCause(dlg.Context())
 	c.stop = context.AfterFunc(s.ctx, func() { c.cancel(ErrShutdown) })
@@ -339,6 +343,7 @@ func (s *Server) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
+	defer c.handled(req)
 	if !c.Answered() {
 		respond(tx, req, 491, "Request Pending")
 		return
@@ -354,7 +359,9 @@ func (s *Server) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	res := gosip.NewSDPResponseFromRequest(req, body)
 	ct := s.dialogUA(req).ContactHDR
 	res.AppendHeader(&ct)
-	if err := tx.Respond(res); err != nil {
+	err := tx.Respond(res)
+	c.handled(req) // applied and answered; its ACK is not waited for
+	if err != nil {
 		return
 	}
 	// Retransmitting the 2xx until the ACK is the TU's job (RFC 6026).
@@ -391,6 +398,7 @@ func (s *Server) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
+	defer c.handled(req)
 	if err := c.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error", gosip.NewHeader("Retry-After", "1"))
 		return

@@ -31,6 +31,11 @@ func (c *Call) readAck(req *gosip.Request, tx gosip.ServerTransaction) {
 // readBye answers the far end's BYE (200) and ends the dialog, which ends
 // the call's context.
 func (c *Call) readBye(req *gosip.Request, tx gosip.ServerTransaction) error {
+	// The requests the far end sent before this BYE are handled first: an
+	// INFO's digit pressed before hanging up reaches the call ahead of its end.
+	if ok, gap := c.awaitEarlier(req.CSeq().SeqNo); !ok {
+		c.srv.log.Debug("sip bye: requests numbered before it never came", "call_id", c.CallID, "missing", gap, "waited", byeOrderWait)
+	}
 	if c.out != nil {
 		return c.out.ReadBye(req, tx)
 	}

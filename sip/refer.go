@@ -101,6 +101,9 @@ func (s *Server) onRefer(req *gosip.Request, tx gosip.ServerTransaction) {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
+	// Read in order; what the transfer does next is not waited for by a
+	// BYE numbered after it (reqorder.go).
+	c.handled(req)
 	if err := c.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error")
 		return

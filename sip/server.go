@@ -718,19 +718,29 @@ func (s *Server) onCancel(req *gosip.Request, tx gosip.ServerTransaction) {
 }
 
 func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
-	if hasToTag(req) && s.lookup(req) == nil {
-		respond(tx, req, 481, "Call/Transaction Does Not Exist")
-		return
+	var c *Call
+	if hasToTag(req) {
+		if c = s.lookup(req); c == nil {
+			respond(tx, req, 481, "Call/Transaction Does Not Exist")
+			return
+		}
 	}
 	respond(tx, req, 200, "OK", s.allowHeader(), gosip.NewHeader("Accept", "application/sdp"))
+	c.handled(req)
 }
 
 func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
+	if h := testInfoHold.Load(); h != nil {
+		(*h)() // a loaded box's late goroutine (TestInfoBeforeBye)
+	}
 	c := s.lookup(req)
 	if c == nil {
 		respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		return
 	}
+	// Its digit is queued before a BYE numbered after it ends the call
+	// (reqorder.go).
+	defer c.handled(req)
 	if err := c.readRequest(req, tx); err != nil {
 		respond(tx, req, 500, "Server Internal Error")
 		return
@@ -764,10 +774,11 @@ func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
 
 func (s *Server) onNoRoute(req *gosip.Request, tx gosip.ServerTransaction) {
 	if hasToTag(req) {
-		if s.lookup(req) == nil {
+		if c := s.lookup(req); c == nil {
 			respond(tx, req, 481, "Call/Transaction Does Not Exist")
 		} else {
 			respond(tx, req, 501, "Not Implemented", s.allowHeader())
+			c.handled(req)
 		}
 		return
 	}

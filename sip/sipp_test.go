@@ -238,6 +238,45 @@ func TestSippInfoDTMF(t *testing.T) {
 	}
 }
 
+// TestSippInfoBeforeBye: a caller presses 5 (SIP INFO) and hangs up
+// before the INFO is answered; the INFO's goroutine is held 150 ms, as a
+// loaded box's scheduler may hold it, while the BYE's runs. The digit must
+// be queued before the call ends. It fails without reqOrder: the BYE ended
+// the call first and the INFO found none (481), or queued its digit after
+// the call's end was seen.
+func TestSippInfoBeforeBye(t *testing.T) {
+	hold := func() { time.Sleep(150 * time.Millisecond) }
+	testInfoHold.Store(&hold)
+	defer testInfoHold.Store(nil)
+	got := make(chan string, 1)
+	ts := startServer(t, Config{Handler: func(ctx context.Context, call *Call) {
+		if err := call.Answer(ctx, mediaAddr); err != nil {
+			got <- "answer: " + err.Error()
+			return
+		}
+		<-ctx.Done()
+		var ds []byte
+		for drained := false; !drained; {
+			select {
+			case d := <-call.DTMF():
+				ds = append(ds, d)
+			default:
+				drained = true
+			}
+		}
+		got <- string(ds)
+	}})
+	mustSipp(t, ts, "uac_info_then_bye.xml")
+	select {
+	case ds := <-got:
+		if ds != "5" {
+			t.Fatalf("digits queued when the call ended = %q, want \"5\"", ds)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not end")
+	}
+}
+
 func TestSippRejections(t *testing.T) {
 	noRoute := RouterFunc(func(ctx context.Context, in Incoming) (Route, error) { return nil, ErrNoRoute })
 	cases := []struct {
