@@ -243,8 +243,9 @@ load-test: voice-deps
 ## bench: Go benchmarks, printed as a table
 bench: deps
 	set -o pipefail; { go test -run '^$$' -bench . -benchmem ./schema/... ./engine/... ./app/runner/ ./app/api/ ./app/sms/pdu/ -skip 'Conversation|CreateExecution' && \
-	  go test -run '^$$' -bench Conversation -benchtime 20000x -benchmem ./app/runner/ && \
-	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -benchmem ./app/api/ && \
+	  go test -run '^$$' -bench 'Conversation$$' -benchtime 20000x -count 3 -benchmem ./app/runner/ && \
+	  go test -run '^$$' -bench ConversationVsRaw -benchtime 20000x ./app/runner/ && \
+	  go test -run '^$$' -bench CreateExecution -benchtime 10000x -count 3 -benchmem ./app/api/ && \
 	  go test -run '^$$' -bench 'SendFakeModem|Submit$$|SendGeneric' -count 3 ./app/sms/modem/ ./app/sms/smpp/ ./app/sms/httpgw/ && \
 	  go test -run '^$$' -bench Outbox -benchtime 500x -count 3 ./app/sms/queue/; } | awk -f build/bench-table.awk
 
