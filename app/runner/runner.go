@@ -55,7 +55,7 @@ type Runner struct {
 
 	mu       sync.Mutex
 	locks    map[string]*lockRef
-	programs map[string]*engine.Program
+	programs *programCache
 
 	// bg carries the first sprints Launch runs after answering; Close
 	// cancels it and waits for them (wg).
@@ -71,7 +71,7 @@ type lockRef struct {
 
 // New builds a runner; opts configure its engine (limits, clock, HTTP...).
 func New(st *store.Store, log *slog.Logger, opts ...engine.Option) *Runner {
-	r := &Runner{store: st, log: log, locks: map[string]*lockRef{}, programs: map[string]*engine.Program{},
+	r := &Runner{store: st, log: log, locks: map[string]*lockRef{}, programs: newProgramCache(defaultProgramBytes),
 		commit: newCommitter(st), cache: newExecCache(defaultCacheSize), retention: DefaultRetention}
 	st.OnExecutionsDeleted(r.cache.deleted)
 	r.bg, r.stopBG = context.WithCancel(context.Background())
@@ -100,7 +100,7 @@ func (r *Runner) Subflow(ctx context.Context, flowSID, revision string) (*engine
 }
 
 // program loads and compiles a flow revision; numbered revisions are
-// immutable, so they are cached. LatestPublished and LatestRevision are
+// immutable, so they are cached (programCache, bounded). LatestPublished and LatestRevision are
 // looked up by number first (a small read, see store.RevisionNumber), so a
 // start reads the definition only for a revision not compiled yet.
 func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Program, error) {
@@ -112,10 +112,7 @@ func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Pr
 		which = strconv.Itoa(n)
 	}
 	if _, err := strconv.Atoi(which); err == nil {
-		r.mu.Lock()
-		p := r.programs[flowSID+"/"+which]
-		r.mu.Unlock()
-		if p != nil {
+		if p := r.programs.get(flowSID + "/" + which); p != nil {
 			return p, nil
 		}
 	}
@@ -124,23 +121,18 @@ func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Pr
 		return nil, err
 	}
 	key := flowSID + "/" + strconv.Itoa(rev.Revision)
-	r.mu.Lock()
-	p := r.programs[key]
-	r.mu.Unlock()
-	if p != nil {
+	if p := r.programs.get(key); p != nil {
 		return p, nil
 	}
 	f, err := schema.Parse(rev.Definition)
 	if err != nil {
 		return nil, fmt.Errorf("flow %s revision %d: %w", flowSID, rev.Revision, err)
 	}
-	if p, err = engine.Compile(flowSID, rev.Revision, f); err != nil {
+	p, err := engine.Compile(flowSID, rev.Revision, f)
+	if err != nil {
 		return nil, fmt.Errorf("flow %s revision %d: %w", flowSID, rev.Revision, err)
 	}
-	r.mu.Lock()
-	r.programs[key] = p
-	r.mu.Unlock()
-	return p, nil
+	return r.programs.put(key, p, len(rev.Definition)), nil
 }
 
 // Start begins an execution of a flow for a trigger. Test users run the
