@@ -453,6 +453,15 @@ func (s *Session) tick(h *histogram) {
 		return
 	}
 	now := monoNow()
+	if now < s.start {
+		// Frame 0 is not due yet. A wheel catching up on a late wake
+		// visits the slot for ticks before a session added meanwhile
+		// started, and the division below truncates toward zero: frame 0
+		// went out up to 20 ms early and frame 1 on time, a 20 ms
+		// deviation at the start of calls on a loaded box.
+		s.mu.Unlock()
+		return
+	}
 	target := int64((now - s.start) / frameDur)
 	due := target - s.next + 1
 	if due <= 0 {
