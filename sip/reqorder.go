@@ -57,19 +57,19 @@ func (o *reqOrder) handledLocked(n uint32) {
 		}
 		return
 	default:
-		o.next++
-		for {
-			if _, ok := o.ahead[o.next]; !ok {
-				break
-			}
+		for o.next++; hasKey(o.ahead, o.next); o.next++ {
 			delete(o.ahead, o.next)
-			o.next++
 		}
 	}
 	if o.moved != nil {
 		close(o.moved)
 		o.moved = nil
 	}
+}
+
+func hasKey(m map[uint32]struct{}, k uint32) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // handled records that the far end's in-dialog request req is handled:

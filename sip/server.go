@@ -731,7 +731,7 @@ func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 
 func (s *Server) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
 	if h := testInfoHold.Load(); h != nil {
-		(*h)() // a loaded box's late goroutine (TestInfoBeforeBye)
+		(*h)() // a loaded box's late goroutine (TestSippInfoBeforeBye)
 	}
 	c := s.lookup(req)
 	if c == nil {

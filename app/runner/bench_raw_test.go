@@ -97,13 +97,13 @@ func insertRawStep(ins *sql.Stmt, i, x, seq int) error {
 // each run n/contacts conversations of two sprints (3 step rows, then 2,
 // as the five flow's); one writer commits every sprint waiting, as the
 // runner's committer does, and each sprint's contact waits for that
-// commit. It returns steps/s and sprints per commit. The gap between it
+// commit. It returns steps/s. The gap between it
 // and rawStepInserts is the price of waiting for durability with only so
 // many contacts (a commit holds at most one sprint per contact, against
 // the raw loop's rawRowsPerCommit rows); the gap between it and the
 // conversation is the rest of the persisted path: the engine, the
 // execution row, the queued messages.
-func rawGroupCommit(b *testing.B, dir string, n, contacts int) (stepsPerSec, perCommit float64) {
+func rawGroupCommit(b *testing.B, dir string, n, contacts int) (stepsPerSec float64) {
 	db := openRawSteps(b, dir)
 	defer db.Close()
 	type sprint struct {
@@ -115,8 +115,6 @@ func rawGroupCommit(b *testing.B, dir string, n, contacts int) (stepsPerSec, per
 		pending []*sprint
 		kick    = make(chan struct{}, 1)
 		quit    = make(chan struct{})
-		commits atomic.Int64
-		sprints atomic.Int64
 	)
 	commit := func(batch []*sprint, row *int) error {
 		tx, err := db.Begin()
@@ -158,8 +156,6 @@ func rawGroupCommit(b *testing.B, dir string, n, contacts int) (stepsPerSec, per
 					break
 				}
 				err := commit(batch, &row)
-				commits.Add(1)
-				sprints.Add(int64(len(batch)))
 				for _, sp := range batch {
 					sp.done <- err
 				}
@@ -200,7 +196,7 @@ func rawGroupCommit(b *testing.B, dir string, n, contacts int) (stepsPerSec, per
 	elapsed := time.Since(start)
 	close(quit)
 	<-writerDone
-	return float64(steps.Load()) / elapsed.Seconds(), float64(sprints.Load()) / float64(max(commits.Load(), 1))
+	return float64(steps.Load()) / elapsed.Seconds()
 }
 
 func rawStamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
@@ -231,7 +227,7 @@ func conversationVsRaw(b *testing.B, contacts int) {
 	n := roundSize()
 	for i := 0; i < rounds; i++ {
 		raw := rawStepInserts(b, b.TempDir(), 5*n)
-		floor, _ := rawGroupCommit(b, b.TempDir(), n, contacts)
+		floor := rawGroupCommit(b, b.TempDir(), n, contacts)
 		c := runConversations(b, b.TempDir(), n, contacts, false)
 		got = append(got, round{raw: raw, floor: floor, floorRatio: floor / raw, steps: c.stepsPerSec(), ratio: c.stepsPerSec() / raw,
 			p99: float64(c.quantile(0.99).Microseconds()), perCommit: float64(c.sprints) / float64(max(c.commits, 1))})

@@ -100,9 +100,10 @@ func (r *Runner) Subflow(ctx context.Context, flowSID, revision string) (*engine
 }
 
 // program loads and compiles a flow revision; numbered revisions are
-// immutable, so they are cached (programCache, bounded). LatestPublished and LatestRevision are
-// looked up by number first (a small read, see store.RevisionNumber), so a
-// start reads the definition only for a revision not compiled yet.
+// immutable, so they are cached (programCache, bounded). LatestPublished
+// and LatestRevision are looked up by number first (a small read, see
+// store.RevisionNumber), so a start reads the definition only for a
+// revision not compiled yet.
 func (r *Runner) program(ctx context.Context, flowSID, which string) (*engine.Program, error) {
 	if which == store.LatestPublished || which == store.LatestRevision {
 		n, err := r.store.RevisionNumber(ctx, flowSID, which)
