@@ -105,11 +105,6 @@ func (g *gateway) health() sms.Health {
 func (g *gateway) send(ctx context.Context) {
 	q := g.q
 	for ctx.Err() == nil {
-		if wait := g.rateWait(); wait > 0 {
-			if !sleep(ctx, wait) {
-				return
-			}
-		}
 		ms, err := q.st.ClaimMessages(ctx, g.cfg.SID, q.opt.Now(), q.opt.SendTimeout+time.Minute, 1)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -124,7 +119,23 @@ func (g *gateway) send(ctx context.Context) {
 			g.idle(ctx)
 			continue
 		}
+		// The rate limit's wait comes after the claim, right before the
+		// send: a slow claim is part of the gap, not added to it.
+		if wait := g.rateWait(); wait > 0 && !sleep(ctx, wait) {
+			g.requeue(ms[0])
+			return
+		}
+		g.book()
 		g.sendOne(ctx, ms[0])
+	}
+}
+
+// requeue gives back a claimed message that a stop kept from being sent.
+func (g *gateway) requeue(m store.Message) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g.q.st.MessageRetry(ctx, m.SID, g.q.opt.Now(), 0, "interrupted by a stop"); err != nil {
+		g.q.log.Error("requeueing a message", "gateway_sid", g.cfg.SID, "message_sid", m.SID, "err", err)
 	}
 }
 
@@ -157,21 +168,26 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // rateWait is how long to wait before the next send under the gateway's
-// rate limit; it books the slot.
+// rate limit.
 func (g *gateway) rateWait() time.Duration {
 	if g.cfg.RatePerMinute <= 0 {
 		return 0
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := g.q.opt.Now()
-	gap := time.Minute / time.Duration(g.cfg.RatePerMinute)
-	at := g.nextAt
-	if at.Before(now) {
-		at = now
+	return max(g.nextAt.Sub(g.q.opt.Now()), 0)
+}
+
+// book starts a send under the rate limit: the next may start one gap
+// after this one does. Booked at the send itself, not when the wait
+// began, so a slow claim cannot squeeze two sends closer than the gap.
+func (g *gateway) book() {
+	if g.cfg.RatePerMinute <= 0 {
+		return
 	}
-	g.nextAt = at.Add(gap)
-	return at.Sub(now)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.nextAt = g.q.opt.Now().Add(time.Minute / time.Duration(g.cfg.RatePerMinute))
 }
 
 // sendOne sends a claimed message and records the result. The store's
