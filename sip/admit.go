@@ -50,7 +50,8 @@ func (s *Server) refusal() string {
 // refuseNew is the INVITE handler's admission check, for INVITEs the read
 // filter did not already decide (TCP and TLS, whose reads are not whole
 // messages, and UDP datagrams it could not read): it answers 503 with
-// Retry-After through sipgo's transaction and reports true when it refused.
+// Retry-After (refuse: the transaction ends with it) and reports true when
+// it refused.
 func (s *Server) refuseNew(req *gosip.Request, tx gosip.ServerTransaction) bool {
 	if s.stateless.decided(req) {
 		return false
@@ -60,7 +61,7 @@ func (s *Server) refuseNew(req *gosip.Request, tx gosip.ServerTransaction) bool 
 		return false
 	}
 	s.drops.drop(reason, "sip invite refused: "+reason, "call_id", req.CallID().Value(), "source", req.Source())
-	respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
+	refuse(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
 	return true
 }
 
@@ -157,7 +158,7 @@ func (a *statelessAdmission) filter(props gosip.TransportReadProps, data []byte)
 	}
 	if !a.s.mayCall(props.RemoteAddr) {
 		// Not (or not surely) a source that may call: sipgo parses it and
-		// the INVITE handler answers 403 as ever. A scanner's flood must
+		// the INVITE handler answers 403 (refuse: no transaction kept). A scanner's flood must
 		// not use up the tokens that callers of the trunks and desk phones need.
 		return data, nil
 	}

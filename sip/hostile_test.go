@@ -222,3 +222,49 @@ func TestDropFloodBoundedLog(t *testing.T) {
 	}
 	t.Logf("2,500 drops, %d log lines, %d bytes", lines, len(logs.String()))
 }
+
+// TestRefusedSourceAnsweredOnce: an INVITE from a source we take no calls
+// from gets one 403 and no retransmissions of it, whether or not it is
+// acknowledged (a scanner never sends the ACK; with a spoofed source the
+// eleven copies sipgo's transaction would send over Timer H's 32 s would
+// land on somebody else), and the same INVITE sent again gets the 403
+// again (RFC 3261 §8.2.7: a stateless UAS answers each copy).
+func TestRefusedSourceAnsweredOnce(t *testing.T) {
+	ts := startServer(t, Config{Allow: []netip.Prefix{}, Handler: func(ctx context.Context, c *Call) {}})
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(ts.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lp := strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
+	invite := "INVITE sip:4000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + lp + ";branch=z9hG4bKscan1" +
+		"\r\nFrom: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:4000@127.0.0.1>\r\nCall-ID: scan-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+	// read counts the responses that arrive within d.
+	read := func(d time.Duration) (n int) {
+		buf := make([]byte, 4096)
+		deadline := time.Now().Add(d)
+		for {
+			_ = c.SetReadDeadline(deadline)
+			k, err := c.Read(buf)
+			if err != nil {
+				return n
+			}
+			if !strings.HasPrefix(string(buf[:k]), "SIP/2.0 403 ") {
+				t.Fatalf("got %q, want a 403", buf[:k])
+			}
+			n++
+		}
+	}
+	for round := 1; round <= 2; round++ {
+		if _, err := c.Write([]byte(invite)); err != nil {
+			t.Fatal(err)
+		}
+		// Timer G would resend the 403 at 0.5 s and 1.5 s.
+		if n := read(1800 * time.Millisecond); n != 1 {
+			t.Fatalf("round %d: %d responses to one INVITE in 1.8 s, want 1", round, n)
+		}
+	}
+	if d := ts.Dropped()[DropNotAllowed]; d != 2 {
+		t.Fatalf("Dropped()[%s] = %d, want 2", DropNotAllowed, d)
+	}
+}

@@ -502,6 +502,17 @@ func respond(tx gosip.ServerTransaction, req *gosip.Request, code int, reason st
 	_ = tx.Respond(res)
 }
 
+// refuse answers a new INVITE that is refused before it is looked at
+// (source, admission, call limit) and ends its transaction at once, as a
+// stateless UAS would (RFC 3261 §8.2.7): no retransmission of the answer
+// and nothing kept for Timer H's 32 s waiting for an ACK that a scanner
+// never sends. A copy of the INVITE that comes again is decided and
+// answered afresh; the ACK, matching no transaction, is dropped by onAck.
+func refuse(tx gosip.ServerTransaction, req *gosip.Request, code int, reason string, hdrs ...gosip.Header) {
+	respond(tx, req, code, reason, hdrs...)
+	tx.Terminate()
+}
+
 func hasToTag(req *gosip.Request) bool {
 	to := req.To()
 	return to != nil && to.Params.Has("tag")
@@ -582,7 +593,7 @@ func (s *Server) acceptInvite(req *gosip.Request, tx gosip.ServerTransaction) (*
 	adm, ok := s.admit(s.ctx, src.Addr())
 	if !ok {
 		s.drops.drop(DropNotAllowed, "sip invite refused: source not allowed", "call_id", req.CallID().Value(), "source", src.String())
-		respond(tx, req, 403, "Forbidden")
+		refuse(tx, req, 403, "Forbidden")
 		return nil, nil
 	}
 	if s.refuseNew(req, tx) { // admit.go
@@ -591,7 +602,7 @@ func (s *Server) acceptInvite(req *gosip.Request, tx gosip.ServerTransaction) (*
 	if n := s.active.Add(1); s.cfg.MaxCalls > 0 && int(n) > s.cfg.MaxCalls {
 		s.active.Add(-1)
 		s.drops.drop(DropCallLimit, "sip invite refused: call limit", "call_id", req.CallID().Value(), "source", src.String(), "max_calls", s.cfg.MaxCalls)
-		respond(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
+		refuse(tx, req, 503, "Service Unavailable", gosip.NewHeader("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter/time.Second))))
 		return nil, nil
 	}
 	accepted := false
