@@ -46,6 +46,7 @@ type Call struct {
 
 	srv    *Server
 	dlg    *sipgo.DialogServerSession // inbound
+	tx     gosip.ServerTransaction    // inbound: the INVITE's
 	out    *sipgo.DialogClientSession // outbound (dial.go)
 	offer  []byte
 	sdp    *SDPSession
@@ -77,12 +78,12 @@ func CallSID(callID string) string {
 	return "CA" + hex.EncodeToString(h[:16])
 }
 
-func newCall(s *Server, dlg *sipgo.DialogServerSession, in Incoming, route Route) *Call {
+func newCall(s *Server, dlg *sipgo.DialogServerSession, tx gosip.ServerTransaction, in Incoming, route Route) *Call {
 	c := &Call{
 		ID: CallSID(in.CallID), CallID: in.CallID, Direction: DirectionInbound, From: in.From, To: in.To, RequestUser: in.RequestUser,
 		Source: in.Source, Admission: in.Admission, Route: route,
 		Remote: in.Media.Remote, Codec: in.Media.Codec, TelephoneEvent: in.Media.TelephoneEvent, PTime: in.Media.PTime,
-		srv: s, dlg: dlg, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
+		srv: s, dlg: dlg, tx: tx, offer: dlg.InviteRequest.Body(), sdp: NewSDPSession(s.cfg.UserAgent),
 		dtmf: make(chan byte, 32), upd: make(chan MediaUpdate, 1), acks: make(chan uint32, 4), refer: make(chan *Transfer),
 		media: in.Media,
 	}
@@ -280,7 +281,8 @@ func (c *Call) AnswerReady(ctx context.Context, localMedia netip.AddrPort, ready
 	return nil
 }
 
-// Reject sends a final error response before the call is answered.
+// Reject sends a final error response before the call is answered. It
+// returns once the response is out; the ACK is not waited for.
 func (c *Call) Reject(ctx context.Context, status int, reason string) error {
 	if status < 300 || status > 699 {
 		return fmt.Errorf("sip: reject status %d", status)
@@ -296,7 +298,19 @@ func (c *Call) Reject(ctx context.Context, status int, reason string) error {
 	c.final = true
 	c.mu.Unlock()
 	defer c.cancel(ErrHangup)
-	err := c.dlg.Respond(status, SanitizeHeaderValue(reason), nil)
+	// Through the INVITE's transaction, not the dialog's WriteResponse,
+	// which waits for the ACK: over UDP that is up to Timer H (32 s) when
+	// the ACK is lost, with the call counted active all along. Once the
+	// handler returns, sipgo keeps the finished transaction, which resends
+	// the response until the ACK comes and absorbs it (RFC 3261 §17.2.1).
+	res := gosip.NewResponseFromRequest(c.dlg.InviteRequest, status, SanitizeHeaderValue(reason), nil)
+	c.dlg.InviteResponse = res
+	select {
+	case <-c.tx.Done(): // cancelled meanwhile: sipgo answered 487
+		return fmt.Errorf("%w: %w", ErrCallEnded, c.tx.Err())
+	default:
+	}
+	err := c.tx.Respond(res)
 	if err != nil && c.ctx.Err() != nil {
 		return fmt.Errorf("%w: %w", ErrCallEnded, err)
 	}

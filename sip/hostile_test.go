@@ -268,3 +268,76 @@ func TestRefusedSourceAnsweredOnce(t *testing.T) {
 		t.Fatalf("Dropped()[%s] = %d, want 2", DropNotAllowed, d)
 	}
 }
+
+// TestRejectDoesNotWaitForTheACK: Reject returns once its response is
+// out, even when the caller never acknowledges it (the call's handler and
+// its place among the active calls were held until Timer H). The finished
+// transaction still does what RFC 3261 §17.2.1 asks of it over UDP: it
+// resends the 486 until the ACK comes, then stops.
+func TestRejectDoesNotWaitForTheACK(t *testing.T) {
+	took := make(chan time.Duration, 1)
+	ts := startServer(t, Config{Handler: func(ctx context.Context, c *Call) {
+		start := time.Now()
+		if err := c.Reject(ctx, 486, "Busy Here"); err != nil {
+			t.Errorf("Reject = %v", err)
+		}
+		took <- time.Since(start)
+	}})
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(ts.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lp := strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
+	sdp := "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+	head := "sip:4000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + lp + ";branch=z9hG4bKbusy1" +
+		"\r\nFrom: <sip:x@127.0.0.1>;tag=1\r\nCall-ID: busy-1\r\nMax-Forwards: 70\r\n"
+	invite := "INVITE " + head + "To: <sip:4000@127.0.0.1>\r\nContact: <sip:x@127.0.0.1:" + lp + ">\r\nCSeq: 1 INVITE" +
+		"\r\nContent-Type: application/sdp\r\nContent-Length: " + strconv.Itoa(len(sdp)) + "\r\n\r\n" + sdp
+	if _, err := c.Write([]byte(invite)); err != nil {
+		t.Fatal(err)
+	}
+	// busy counts the 486s that arrive within d and keeps the last one's To.
+	var to string
+	busy := func(d time.Duration) (n int) {
+		buf := make([]byte, 4096)
+		deadline := time.Now().Add(d)
+		for {
+			_ = c.SetReadDeadline(deadline)
+			k, err := c.Read(buf)
+			if err != nil {
+				return n
+			}
+			msg := string(buf[:k])
+			if !strings.HasPrefix(msg, "SIP/2.0 486 ") {
+				continue // 100 Trying
+			}
+			n++
+			for _, l := range strings.Split(msg, "\r\n") {
+				if strings.HasPrefix(l, "To:") {
+					to = l
+				}
+			}
+		}
+	}
+	// Timer H is 3.2 s in this package's tests (TestMain).
+	if n := busy(time.Second); n < 2 {
+		t.Fatalf("%d copies of the 486 in 1 s without an ACK, want it resent (T1 50 ms)", n)
+	}
+	select {
+	case d := <-took:
+		if d > 500*time.Millisecond {
+			t.Fatalf("Reject took %v: it waited for the ACK", d)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Reject had not returned 1 s after its response went out")
+	}
+	ack := "ACK " + head + to + "\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
+	if _, err := c.Write([]byte(ack)); err != nil {
+		t.Fatal(err)
+	}
+	busy(300 * time.Millisecond) // a copy already on its way
+	if n := busy(time.Second); n != 0 {
+		t.Fatalf("%d copies of the 486 after the ACK, want none", n)
+	}
+}

@@ -663,7 +663,7 @@ func (s *Server) acceptInvite(req *gosip.Request, tx gosip.ServerTransaction) (*
 		respond(tx, req, 400, "Bad Request")
 		return nil, nil
 	}
-	call := newCall(s, dlg, in, route)
+	call := newCall(s, dlg, tx, in, route)
 	s.mu.Lock()
 	s.calls[dlg.ID] = call // stored before any answer: the ACK handler needs it
 	s.mu.Unlock()
