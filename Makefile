@@ -231,7 +231,7 @@ unit: export SWITCHBOARD_REQUIRE_VOICE = 1
 unit: export SWITCHBOARD_REQUIRE_SMS = 1
 unit: export CGO_ENABLED = 1
 unit:
-	go test -race -count=1 -skip '^TestAdmissionFlood$$' ./...
+	go test -race -count=1 ./...
 
 ## load-test: the admission flood test (100 calls in progress keep pacing
 ## p99 ≤ 3 ms and every digit while INVITEs flood in) alone on the box and
