@@ -240,20 +240,14 @@ func TestRefusedSourceAnsweredOnce(t *testing.T) {
 	invite := "INVITE sip:4000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + lp + ";branch=z9hG4bKscan1" +
 		"\r\nFrom: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:4000@127.0.0.1>\r\nCall-ID: scan-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
 	// read counts the responses that arrive within d.
-	read := func(d time.Duration) (n int) {
-		buf := make([]byte, 4096)
-		deadline := time.Now().Add(d)
-		for {
-			_ = c.SetReadDeadline(deadline)
-			k, err := c.Read(buf)
-			if err != nil {
-				return n
+	read := func(d time.Duration) int {
+		msgs := readFor(c, d)
+		for _, m := range msgs {
+			if !strings.HasPrefix(m, "SIP/2.0 403 ") {
+				t.Fatalf("got %q, want a 403", m)
 			}
-			if !strings.HasPrefix(string(buf[:k]), "SIP/2.0 403 ") {
-				t.Fatalf("got %q, want a 403", buf[:k])
-			}
-			n++
 		}
+		return len(msgs)
 	}
 	for round := 1; round <= 2; round++ {
 		if _, err := c.Write([]byte(invite)); err != nil {
@@ -300,15 +294,7 @@ func TestRejectDoesNotWaitForTheACK(t *testing.T) {
 	// busy counts the 486s that arrive within d and keeps the last one's To.
 	var to string
 	busy := func(d time.Duration) (n int) {
-		buf := make([]byte, 4096)
-		deadline := time.Now().Add(d)
-		for {
-			_ = c.SetReadDeadline(deadline)
-			k, err := c.Read(buf)
-			if err != nil {
-				return n
-			}
-			msg := string(buf[:k])
+		for _, msg := range readFor(c, d) {
 			if !strings.HasPrefix(msg, "SIP/2.0 486 ") {
 				continue // 100 Trying
 			}
@@ -319,6 +305,7 @@ func TestRejectDoesNotWaitForTheACK(t *testing.T) {
 				}
 			}
 		}
+		return n
 	}
 	// Timer H is 3.2 s in this package's tests (TestMain).
 	if n := busy(time.Second); n < 2 {
@@ -339,5 +326,18 @@ func TestRejectDoesNotWaitForTheACK(t *testing.T) {
 	busy(300 * time.Millisecond) // a copy already on its way
 	if n := busy(time.Second); n != 0 {
 		t.Fatalf("%d copies of the 486 after the ACK, want none", n)
+	}
+}
+
+// readFor returns the datagrams that arrive on c within d.
+func readFor(c net.Conn, d time.Duration) (msgs []string) {
+	buf := make([]byte, 4096)
+	_ = c.SetReadDeadline(time.Now().Add(d))
+	for {
+		k, err := c.Read(buf)
+		if err != nil {
+			return msgs
+		}
+		msgs = append(msgs, string(buf[:k]))
 	}
 }
